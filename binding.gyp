@@ -1,0 +1,35 @@
+{
+  "targets": [
+    {
+      "target_name": "ratetest",
+      "sources": [
+        "native/binding.cc",
+        "native/plan.cc",
+        "native/result.cc",
+        "native/run.cc",
+        "native/pump.cc",
+        "native/conn.cc",
+        "native/response.cc",
+        "native/recorder.cc",
+        "native/histogram.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-O2"],
+      "conditions": [
+        ["OS=='linux'", { "sources": ["native/poller_epoll.cc"], "libraries": ["-lpthread"] }],
+        ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["native/poller_kqueue.cc"] }],
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"],
+            "MACOSX_DEPLOYMENT_TARGET": "11.0"
+          }
+        }]
+      ]
+    }
+  ]
+}

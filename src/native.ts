@@ -1,0 +1,123 @@
+// native.ts: the one loader of the C++ addon and the types of everything that crosses the
+// boundary. Only plain data crosses: numbers, strings, Buffers and Float64Arrays.
+import { createRequire } from 'node:module';
+import { RatetestError } from './errors.js';
+
+/** What the pump needs to run: already validated and resolved (numeric address, final bytes). */
+export interface NativePlan {
+  threads: number;
+  connections: number;
+  /** Total requests per second over all threads. */
+  rate: number;
+  durationNs: number;
+  /** Per-request timeout, measured from the request's write; also the connect timeout. */
+  timeoutNs: number;
+  /** After the schedule ends, how long to wait for responses still in flight. */
+  drainNs: number;
+  /** Numeric IPv4 or IPv6 address (no brackets). */
+  address: string;
+  port: number;
+  /** The complete request as it goes on the wire. */
+  request: Buffer;
+  /** Responses to this request carry no body (HEAD). */
+  headRequest: boolean;
+}
+
+/** Latency histograms cross as interleaved [valueNs, count, valueNs, count, ...] pairs (non-zero buckets only). */
+export type NativeBuckets = Float64Array;
+
+export interface NativeErrors {
+  connect: number;
+  read: number;
+  write: number;
+  timeout: number;
+  parse: number;
+}
+
+export interface NativeSnapshot {
+  /** Nanoseconds since the schedule's start (0 while connections are still opening). */
+  elapsedNs: number;
+  /** Requests written to a socket. */
+  sent: number;
+  /** Responses received completely. */
+  completed: number;
+  bytesRead: number;
+  bytesWritten: number;
+  errors: NativeErrors;
+  /** errno of the first error of each kind (0 = none, or not an OS error, e.g. parse). */
+  firstErrno: NativeErrors;
+  /** Interleaved [statusCode, count, ...]. */
+  status: Float64Array;
+  /** Requests written and not yet answered. */
+  inFlight: number;
+  /** Connections currently established. */
+  connectionsOpen: number;
+  /** Requests that were due while every connection was busy, and so waited for one. */
+  queued: number;
+  corrected: NativeBuckets;
+  uncorrected: NativeBuckets;
+  sendLag: NativeBuckets;
+}
+
+export interface NativeThreadResult {
+  completed: number;
+  /** CPU time the pump thread used, nanoseconds. */
+  cpuNs: number;
+  /** Responses completed in each whole second of the schedule. */
+  perSecond: Float64Array;
+}
+
+export interface NativeResult extends NativeSnapshot {
+  /** From the schedule's start to its end (the requested duration, or less after stop()). */
+  durationNs: number;
+  /** Requests whose intended send time fell within the run. */
+  scheduled: number;
+  /** Scheduled requests that were never written (no connection became free in time). */
+  notSent: number;
+  /** True when stop() ended the run early. */
+  stopped: boolean;
+  threads: NativeThreadResult[];
+}
+
+export interface NativeRun {
+  snapshot(): NativeSnapshot;
+  stop(): void;
+  done: Promise<NativeResult>;
+}
+
+/** One parser event, for the test-only parse entry point. */
+export interface NativeParseEvent {
+  /** 'response' (a response completed), 'error' (malformed) or 'need-more' (end of input mid-response). */
+  kind: 'response' | 'error' | 'need-more';
+  status: number;
+  /** Body bytes of a completed response. */
+  bodyBytes: number;
+  /** The response asked to close the connection. */
+  close: boolean;
+  /** For 'error': what was wrong. */
+  message: string;
+}
+
+interface Addon {
+  start(plan: NativePlan): NativeRun;
+  /** Test-only: feed chunks to one connection's response parser; 'eof' marks the connection closing. */
+  parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean): NativeParseEvent[];
+  /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
+  ensureFdLimit(needed: number): number;
+}
+
+let addon: Addon | undefined;
+
+export function loadAddon(): Addon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  try {
+    addon = require('../build/Release/ratetest.node') as Addon;
+  } catch (err) {
+    throw new RatetestError(
+      'ERR_ADDON',
+      `the native addon is not built (${(err as Error).message.split('\n')[0]}); run "npm install"`,
+    );
+  }
+  return addon;
+}
