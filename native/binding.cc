@@ -1,0 +1,151 @@
+// binding.cc: module init and the exports. start() hands the plan to pump threads and returns
+// {snapshot, stop, done}; completion settles `done` through a thread-safe function, so no pump
+// thread ever touches JS.
+#include <napi.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "plan.h"
+#include "response.h"
+#include "result.h"
+#include "run.h"
+
+namespace ratetest {
+namespace {
+
+// Everything a started run keeps alive; shared by the JS functions that reach it and by the
+// completion callback.
+struct RunState {
+  std::unique_ptr<Run> run;
+  Napi::Promise::Deferred deferred;
+  Napi::ThreadSafeFunction on_done;
+  explicit RunState(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+Napi::Value start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(plan) takes one plan object");
+  RunPlan plan = plan_from_js(info[0].As<Napi::Object>());
+
+  auto state = std::make_shared<RunState>(env);
+  std::string error;
+  state->run = Run::create(std::move(plan), &error);
+  if (!state->run) throw Napi::Error::New(env, error);
+
+  auto noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});
+  state->on_done = Napi::ThreadSafeFunction::New(env, noop, "ratetest-run", 0, 1);
+
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("snapshot", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               return snapshot_to_js(call.Env(), *state->run);
+             }));
+  handle.Set("stop", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               state->run->stop();
+               return call.Env().Undefined();
+             }));
+  handle.Set("done", state->deferred.Promise());
+
+  state->run->start([state] {
+    state->on_done.BlockingCall([state](Napi::Env js_env, Napi::Function) {
+      state->run->join();
+      state->deferred.Resolve(result_to_js(js_env, *state->run));
+      state->on_done.Release();
+    });
+  });
+  return handle;
+}
+
+// Test-only: runs the response parser over chunks the way a connection would see them.
+Napi::Value parse_responses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[0].IsArray() || !info[1].IsBoolean() || !info[2].IsBoolean()) {
+    throw Napi::TypeError::New(env, "parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean)");
+  }
+  const Napi::Array chunks = info[0].As<Napi::Array>();
+  const bool head = info[1].As<Napi::Boolean>().Value();
+  ResponseParser parser;
+  parser.reset(head);
+  Napi::Array events = Napi::Array::New(env);
+  auto push = [&](const char* kind) {
+    Napi::Object event = Napi::Object::New(env);
+    event.Set("kind", kind);
+    event.Set("status", parser.status());
+    event.Set("bodyBytes", static_cast<double>(parser.body_bytes()));
+    event.Set("close", !parser.keep_alive());
+    event.Set("message", parser.error() ? parser.error() : "");
+    events.Set(events.Length(), event);
+  };
+  bool failed = false;
+  bool mid_response = false;
+  for (uint32_t c = 0; c < chunks.Length() && !failed; ++c) {
+    const Napi::Value chunk = chunks.Get(c);
+    if (!chunk.IsBuffer()) throw Napi::TypeError::New(env, "chunks must be Buffers");
+    const auto bytes = chunk.As<Napi::Buffer<char>>();
+    const char* data = bytes.Data();
+    size_t left = bytes.Length();
+    while (left > 0) {
+      size_t consumed = 0;
+      const ParseStatus status = parser.feed(data, left, &consumed);
+      data += consumed;
+      left -= consumed;
+      mid_response = true;
+      if (status == ParseStatus::error) {
+        push("error");
+        failed = true;
+        break;
+      }
+      if (status == ParseStatus::need_more) break;
+      push("response");
+      mid_response = false;
+      parser.reset(head);
+    }
+  }
+  if (!failed && info[2].As<Napi::Boolean>().Value() && mid_response) {
+    const ParseStatus status = parser.on_eof();
+    push(status == ParseStatus::complete ? "response" : "error");
+  } else if (!failed && mid_response) {
+    push("need-more");
+  }
+  return events;
+}
+
+// Each connection is a file descriptor; Node leaves the soft limit where the shell set it.
+Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "ensureFdLimit(needed: number)");
+  const auto needed = static_cast<rlim_t>(info[0].As<Napi::Number>().Int64Value());
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) throw Napi::Error::New(env, std::strerror(errno));
+  if (limit.rlim_cur >= needed) return Napi::Number::New(env, static_cast<double>(limit.rlim_cur));
+  rlimit wanted = limit;
+  wanted.rlim_cur = needed;
+  if (wanted.rlim_max != RLIM_INFINITY && wanted.rlim_max < needed) wanted.rlim_max = needed;  // works for root
+  if (setrlimit(RLIMIT_NOFILE, &wanted) != 0) {
+    Napi::Error error = Napi::Error::New(
+        env, "the connections need " + std::to_string(needed) + " file descriptors but the limit is " +
+                 std::to_string(limit.rlim_cur) + " (hard limit " + std::to_string(limit.rlim_max) +
+                 "); lower -c or raise the limit with `ulimit -n " + std::to_string(needed) + "`");
+    error.Set("code", "ERR_FD_LIMIT");
+    throw error;
+  }
+  return Napi::Number::New(env, static_cast<double>(needed));
+}
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("start", Napi::Function::New(env, start, "start"));
+  exports.Set("parseResponses", Napi::Function::New(env, parse_responses, "parseResponses"));
+  exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace ratetest
+
+static Napi::Object InitRatetest(Napi::Env env, Napi::Object exports) { return ratetest::init(env, exports); }
+
+NODE_API_MODULE(ratetest, InitRatetest)

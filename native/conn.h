@@ -1,0 +1,86 @@
+// conn.h: one connection's state, and the two containers the pump keeps connections in without
+// allocating: an intrusive FIFO of deadlines and a ring of idle connections.
+#pragma once
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "response.h"
+
+namespace ratetest {
+
+enum class ConnState : uint8_t {
+  closed,
+  backoff,     // a connect failed; retried when its deadline passes
+  connecting,  // non-blocking connect under way
+  idle,        // connected, no request outstanding
+  busy,        // a request written (or being written), response not complete
+};
+
+struct Conn {
+  int fd = -1;
+  ConnState state = ConnState::closed;
+  bool want_write = false;
+  bool in_idle_ring = false;  // an entry may outlive the idle state; the pump skips stale ones
+  uint32_t generation = 0;  // bumped on close, so stale poll events for an old fd are ignored
+  uint64_t responses = 0;   // completed on this connection since it connected
+  uint64_t intended_ns = 0;
+  uint64_t written_ns = 0;
+  uint64_t write_offset = 0;
+  uint64_t deadline_ns = 0;
+  int32_t prev = -1;  // DeadlineList links
+  int32_t next = -1;
+  ResponseParser parser;
+};
+
+// Connections whose deadlines were all set with the same delay, in the order they were set, so
+// the earliest deadline is always at the head:
+//
+//   head -> [conn 7, t+2s] <-> [conn 3, t+2.1s] <-> [conn 9, t+2.4s] <- tail
+class DeadlineList {
+ public:
+  explicit DeadlineList(std::vector<Conn>* conns) : conns_(conns) {}
+  bool empty() const { return head_ < 0; }
+  int32_t head() const { return head_; }
+  void push_back(int32_t index, uint64_t deadline_ns);
+  void remove(int32_t index);
+
+ private:
+  std::vector<Conn>* conns_;
+  int32_t head_ = -1;
+  int32_t tail_ = -1;
+};
+
+// Idle connections, used in turn so every connection carries its share of the rate (as wrk2's
+// per-connection rate does) and none sits unused long enough for the server to drop it.
+class IdleRing {
+ public:
+  explicit IdleRing(uint32_t capacity) : slots_(capacity) {}
+  bool empty() const { return size_ == 0; }
+  void push(uint32_t index) {
+    slots_[(first_ + size_) % slots_.size()] = index;
+    ++size_;
+  }
+  uint32_t pop() {
+    const uint32_t index = slots_[first_];
+    first_ = (first_ + 1) % slots_.size();
+    --size_;
+    return index;
+  }
+  void clear() { first_ = size_ = 0; }
+
+ private:
+  std::vector<uint32_t> slots_;
+  size_t first_ = 0;
+  size_t size_ = 0;
+};
+
+// Opens a non-blocking TCP socket and starts connecting. Returns the fd, or -1 with *error_out
+// set to the errno that stopped it.
+int start_connect(const sockaddr_storage& address, socklen_t address_length, int* error_out);
+
+// The errno a finished non-blocking connect ended with (0 = connected).
+int connect_result(int fd);
+
+}  // namespace ratetest

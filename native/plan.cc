@@ -1,0 +1,78 @@
+// plan.cc: the second check of the run options (TypeScript checked them first, with the CLI's
+// wording); this one guards the native code against any caller of the addon.
+#include "plan.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace ratetest {
+namespace {
+
+double number_field(const Napi::Object& object, const char* name, double min, double max, bool integer) {
+  const Napi::Value value = object.Get(name);
+  if (!value.IsNumber()) {
+    throw Napi::TypeError::New(object.Env(), std::string("plan.") + name + " must be a number");
+  }
+  const double number = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(number) || number < min || number > max || (integer && number != std::floor(number))) {
+    throw Napi::RangeError::New(object.Env(), std::string("plan.") + name + " must be " + (integer ? "an integer" : "a number") +
+                                                  " from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                                                  value.ToString().Utf8Value());
+  }
+  return number;
+}
+
+void set_address(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value value = object.Get("address");
+  if (!value.IsString()) throw Napi::TypeError::New(object.Env(), "plan.address must be a string");
+  const std::string text = value.As<Napi::String>().Utf8Value();
+  const auto port = static_cast<uint16_t>(number_field(object, "port", 1, 65535, true));
+  std::memset(&plan->address, 0, sizeof plan->address);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&plan->address);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&plan->address);
+  if (inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    plan->address_length = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    plan->address_length = sizeof(sockaddr_in6);
+  } else {
+    throw Napi::TypeError::New(object.Env(), "plan.address must be a numeric IPv4 or IPv6 address, got \"" + text + "\"");
+  }
+}
+
+}  // namespace
+
+RunPlan plan_from_js(const Napi::Object& object) {
+  RunPlan plan;
+  plan.threads = static_cast<uint32_t>(number_field(object, "threads", 1, 1024, true));
+  plan.connections = static_cast<uint32_t>(number_field(object, "connections", 1, 1000000, true));
+  if (plan.connections < plan.threads) {
+    throw Napi::RangeError::New(object.Env(), "plan.connections must be >= plan.threads");
+  }
+  plan.rate = number_field(object, "rate", 1e-6, 1e9, false);
+  // Durations up to 1 year: far beyond any run, and still exact in a double.
+  constexpr double kYearNs = 365.0 * 24 * 3600 * 1e9;
+  plan.duration_ns = static_cast<uint64_t>(number_field(object, "durationNs", 1, kYearNs, true));
+  plan.timeout_ns = static_cast<uint64_t>(number_field(object, "timeoutNs", 1, kYearNs, true));
+  plan.drain_ns = static_cast<uint64_t>(number_field(object, "drainNs", 0, kYearNs, true));
+  set_address(object, &plan);
+  const Napi::Value request = object.Get("request");
+  if (!request.IsBuffer() || request.As<Napi::Buffer<char>>().Length() == 0) {
+    throw Napi::TypeError::New(object.Env(), "plan.request must be a non-empty Buffer");
+  }
+  const auto bytes = request.As<Napi::Buffer<char>>();
+  plan.request.assign(bytes.Data(), bytes.Length());
+  const Napi::Value head = object.Get("headRequest");
+  if (!head.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.headRequest must be a boolean");
+  plan.head_request = head.As<Napi::Boolean>().Value();
+  return plan;
+}
+
+}  // namespace ratetest

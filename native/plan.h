@@ -1,0 +1,29 @@
+// plan.h: everything a run needs, checked and converted from the JS object once, before any
+// thread starts (plan.cc owns every check and its message).
+#pragma once
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+
+#include <napi.h>
+
+namespace ratetest {
+
+struct RunPlan {
+  uint32_t threads = 1;
+  uint32_t connections = 1;
+  double rate = 1;  // total requests per second
+  uint64_t duration_ns = 0;
+  uint64_t timeout_ns = 0;  // per request, from its write; also the connect timeout
+  uint64_t drain_ns = 0;    // after the schedule ends, wait this long for responses in flight
+  sockaddr_storage address{};
+  socklen_t address_length = 0;
+  std::string request;
+  bool head_request = false;
+};
+
+// Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.
+RunPlan plan_from_js(const Napi::Object& object);
+
+}  // namespace ratetest

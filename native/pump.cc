@@ -1,0 +1,411 @@
+// pump.cc: the hot path. No allocation, no N-API, no logging, no locks: after the constructor
+// every request costs a send(), a recv() and its share of one poller wait.
+#include "pump.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "clock.h"
+
+namespace ratetest {
+namespace {
+
+constexpr size_t kReadBufferBytes = 64 * 1024;
+constexpr int kMaxEvents = 1024;
+// A refused or failing connect is retried after this long rather than at once, so a dead
+// target costs 20 attempts a second per connection, not a busy loop.
+constexpr uint64_t kBackoffNs = 50ull * 1000000ull;
+// Pumps start together this long after the last one is ready, so none starts mid-turn.
+constexpr uint64_t kStartDelayNs = 1000000ull;
+
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
+#endif
+
+uint64_t seconds_of(const RunPlan& plan) { return (plan.duration_ns + 999999999ull) / 1000000000ull; }
+
+}  // namespace
+
+Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop)
+    : plan_(plan),
+      index_(index),
+      gate_(gate),
+      stop_(stop),
+      // Connections are dealt round-robin: pump i of T gets ceil((C - i) / T).
+      connection_count_((plan.connections - index + plan.threads - 1) / plan.threads),
+      schedule_(plan.rate, plan.threads, index),
+      recorder_(seconds_of(plan)),
+      conns_(connection_count_),
+      timeouts_(&conns_),
+      backoff_(&conns_),
+      idle_(connection_count_),
+      read_buffer_(new char[kReadBufferBytes]),
+      events_(new PollEvent[kMaxEvents]) {}
+
+uint64_t Pump::token(uint32_t index) const { return (static_cast<uint64_t>(conns_[index].generation) << 32) | index; }
+
+void Pump::run() {
+#ifdef PR_SET_TIMERSLACK
+  // The default 50 us timer slack would add up to 50 us to every scheduled wake-up.
+  prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
+#endif
+  uint64_t now = monotonic_now_ns();
+  for (uint32_t i = 0; i < connection_count_; ++i) open(i, now);
+  loop(Phase::connecting, now + plan_.timeout_ns);
+
+  if (gate_->waiting.fetch_sub(1) == 1) {
+    gate_->start_ns.store(monotonic_now_ns() + kStartDelayNs);
+  }
+  while (gate_->start_ns.load() == 0 && !stop_->load(std::memory_order_relaxed)) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  const uint64_t start = gate_->start_ns.load() != 0 ? gate_->start_ns.load() : monotonic_now_ns();
+  schedule_.start(start);
+  end_ns_ = start + plan_.duration_ns;
+  const uint64_t cpu_start = thread_cpu_ns();
+
+  loop(Phase::running, end_ns_);
+
+  now = monotonic_now_ns();
+  const bool stopped = now < end_ns_;
+  stopped_early_ = stopped;
+  measured_end_ns_ = stopped ? now : end_ns_;
+  const uint64_t schedule_end = stopped ? now : end_ns_ - 1;
+  const uint64_t scheduled = schedule_.due_count(schedule_end);
+  recorder_.scheduled.set(scheduled);
+  recorder_.not_sent.set(scheduled > next_request_ ? scheduled - next_request_ : 0);
+  if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
+
+  recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
+  for (uint32_t i = 0; i < connection_count_; ++i) close_conn(i);
+}
+
+bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
+  if (stop_->load(std::memory_order_relaxed)) return true;
+  if (now_ns >= until_ns) return true;
+  switch (phase) {
+    case Phase::connecting:
+      return connecting_ == 0;
+    case Phase::running:
+      return false;
+    case Phase::draining:
+      return busy_ == 0;
+  }
+  return true;
+}
+
+uint64_t Pump::next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
+  uint64_t wake = until_ns;
+  if (phase == Phase::running && idle_count_ > 0) {
+    wake = std::min(wake, schedule_.intended_ns(next_request_));
+  }
+  if (!timeouts_.empty()) wake = std::min(wake, conns_[timeouts_.head()].deadline_ns);
+  if (!backoff_.empty()) wake = std::min(wake, conns_[backoff_.head()].deadline_ns);
+  return std::max(wake, now_ns);
+}
+
+void Pump::loop(Phase phase, uint64_t until_ns) {
+  uint64_t now = monotonic_now_ns();
+  for (;;) {
+    expire_deadlines(now);
+    if (phase_done(phase, now, until_ns)) return;
+    if (phase == Phase::running) dispatch_due(now);
+    const int count = poller_.wait(events_.get(), kMaxEvents, next_wake_ns(phase, now, until_ns), now);
+    now = monotonic_now_ns();
+    handle_events(count, now);
+  }
+}
+
+void Pump::handle_events(int count, uint64_t now_ns) {
+  for (int i = 0; i < count; ++i) {
+    const PollEvent& event = events_[i];
+    const uint32_t index = static_cast<uint32_t>(event.token);
+    if (index >= connection_count_ || token(index) != event.token) continue;  // for an fd closed this turn
+    switch (conns_[index].state) {
+      case ConnState::connecting:
+        if (event.writable || event.failed) on_connected(index, now_ns);
+        break;
+      case ConnState::busy:
+        if (event.writable) on_writable(index, now_ns);
+        if ((event.readable || event.failed) && conns_[index].state == ConnState::busy && token(index) == event.token) {
+          on_readable(index, now_ns);
+        }
+        break;
+      case ConnState::idle:
+        if (event.readable || event.failed) on_readable(index, now_ns);
+        break;
+      case ConnState::closed:
+      case ConnState::backoff:
+        break;
+    }
+  }
+}
+
+void Pump::expire_deadlines(uint64_t now_ns) {
+  while (!timeouts_.empty() && conns_[timeouts_.head()].deadline_ns <= now_ns) {
+    on_timeout(static_cast<uint32_t>(timeouts_.head()), now_ns);
+  }
+  while (!backoff_.empty() && conns_[backoff_.head()].deadline_ns <= now_ns) {
+    const int32_t index = backoff_.head();
+    backoff_.remove(index);
+    conns_[index].state = ConnState::closed;
+    open(static_cast<uint32_t>(index), now_ns);
+  }
+}
+
+// Every request due by now goes out, oldest first, while a connection is free. Those left
+// waiting keep their intended time: their latency clock is already running.
+void Pump::dispatch_due(uint64_t now_ns) {
+  uint64_t intended = schedule_.intended_ns(next_request_);
+  while (intended <= now_ns && intended < end_ns_) {
+    if (idle_count_ == 0) {
+      const uint64_t due = schedule_.due_count(std::min(now_ns, end_ns_ - 1));
+      const uint64_t from = std::max(queued_upto_, next_request_);
+      if (due > from) recorder_.queued.add(due - from);
+      queued_upto_ = std::max(queued_upto_, due);
+      return;
+    }
+    send_request(take_idle(), intended, now_ns);
+    ++next_request_;
+    intended = schedule_.intended_ns(next_request_);
+  }
+}
+
+void Pump::open(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  int err = 0;
+  const int fd = start_connect(plan_.address, plan_.address_length, &err);
+  if (fd < 0) {
+    back_off(index, err, now_ns);
+    return;
+  }
+  conn.fd = fd;
+  conn.state = ConnState::connecting;
+  conn.want_write = true;
+  conn.responses = 0;
+  if (!poller_.add(fd, token(index), true)) {
+    const int add_err = errno;
+    close_conn(index);
+    back_off(index, add_err, now_ns);
+    return;
+  }
+  ++connecting_;
+  timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+}
+
+void Pump::on_connected(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  timeouts_.remove(static_cast<int32_t>(index));
+  --connecting_;
+  const int err = connect_result(conn.fd);
+  if (err != 0) {
+    close_conn(index);
+    back_off(index, err, now_ns);
+    return;
+  }
+  conn.state = ConnState::idle;
+  ++open_;
+  recorder_.connections_open.set(open_);
+  set_want_write(index, false);
+  make_idle(index);
+}
+
+void Pump::make_idle(uint32_t index) {
+  Conn& conn = conns_[index];
+  conn.state = ConnState::idle;
+  ++idle_count_;
+  if (!conn.in_idle_ring) {
+    conn.in_idle_ring = true;
+    idle_.push(index);
+  }
+}
+
+// Only called while idle_count_ > 0, so an idle connection is somewhere in the ring.
+uint32_t Pump::take_idle() {
+  for (;;) {
+    const uint32_t index = idle_.pop();
+    conns_[index].in_idle_ring = false;
+    if (conns_[index].state == ConnState::idle) {
+      --idle_count_;
+      return index;
+    }
+  }
+}
+
+void Pump::send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  conn.state = ConnState::busy;
+  conn.intended_ns = intended_ns;
+  conn.written_ns = now_ns;
+  conn.write_offset = 0;
+  conn.parser.reset(plan_.head_request);
+  ++busy_;
+  recorder_.in_flight.set(busy_);
+  recorder_.sent.add();
+  recorder_.send_lag.record(now_ns - intended_ns);
+  timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+  on_writable(index, now_ns);
+}
+
+void Pump::on_writable(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  const uint64_t length = plan_.request.size();
+  if (conn.write_offset >= length) return;
+  const ssize_t n = send(conn.fd, plan_.request.data() + conn.write_offset, length - conn.write_offset, kSendFlags);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+      set_want_write(index, true);
+    } else {
+      fail(index, ErrorKind::write, errno, now_ns);
+    }
+    return;
+  }
+  recorder_.bytes_written.add(static_cast<uint64_t>(n));
+  conn.write_offset += static_cast<uint64_t>(n);
+  set_want_write(index, conn.write_offset < length);
+}
+
+void Pump::on_readable(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  const ssize_t n = recv(conn.fd, read_buffer_.get(), kReadBufferBytes, 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    if (conn.state == ConnState::idle && conn.responses == 0) {
+      back_off(index, errno, now_ns);  // dropped before it served anything: the listener refused us
+    } else {
+      fail(index, ErrorKind::read, errno, now_ns);
+    }
+    return;
+  }
+  recorder_.bytes_read.add(static_cast<uint64_t>(n));
+  if (n == 0) {
+    if (conn.state == ConnState::busy) {
+      if (conn.parser.on_eof() == ParseStatus::complete) {
+        on_response(index, now_ns);
+      } else {
+        fail(index, ErrorKind::read, 0, now_ns);
+      }
+    } else if (conn.responses == 0) {
+      back_off(index, ECONNRESET, now_ns);
+    } else {
+      close_conn(index);  // an idle keep-alive connection the server let go: not an error
+      open(index, now_ns);
+    }
+    return;
+  }
+  const char* data = read_buffer_.get();
+  size_t left = static_cast<size_t>(n);
+  const uint32_t generation = conn.generation;
+  while (left > 0) {
+    if (conn.state != ConnState::busy || conn.generation != generation) {
+      // Bytes nobody asked for: the framing of everything after them is unknowable.
+      if (conn.generation == generation) fail(index, ErrorKind::parse, 0, now_ns);
+      return;
+    }
+    size_t consumed = 0;
+    const ParseStatus status = conn.parser.feed(data, left, &consumed);
+    data += consumed;
+    left -= consumed;
+    if (status == ParseStatus::error) {
+      fail(index, ErrorKind::parse, 0, now_ns);
+      return;
+    }
+    if (status == ParseStatus::need_more) return;
+    on_response(index, now_ns);
+  }
+}
+
+void Pump::on_response(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  timeouts_.remove(static_cast<int32_t>(index));
+  --busy_;
+  recorder_.in_flight.set(busy_);
+  recorder_.corrected.record(now_ns - conn.intended_ns);
+  recorder_.uncorrected.record(now_ns - conn.written_ns);
+  recorder_.completed.add();
+  const int status = conn.parser.status();
+  recorder_.status[status < kStatusCodes ? status : 0].add();
+  const uint64_t second = (now_ns - schedule_.start_ns()) / 1000000000ull;
+  recorder_.per_second[std::min(second, recorder_.seconds - 1)].add();
+  ++conn.responses;
+  if (conn.parser.keep_alive()) {
+    make_idle(index);
+  } else {
+    close_conn(index);
+    open(index, now_ns);
+  }
+}
+
+void Pump::on_timeout(uint32_t index, uint64_t now_ns) {
+  if (conns_[index].state == ConnState::connecting) {
+    timeouts_.remove(static_cast<int32_t>(index));
+    --connecting_;
+    close_conn(index);
+    back_off(index, ETIMEDOUT, now_ns);
+  } else {
+    fail(index, ErrorKind::timeout, 0, now_ns);
+  }
+}
+
+// A failure on an established connection: count it, drop the connection and its request, and
+// open a fresh one straight away (as wrk does).
+void Pump::fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns) {
+  recorder_.record_error(kind, err_no);
+  close_conn(index);
+  open(index, now_ns);
+}
+
+void Pump::back_off(uint32_t index, int err_no, uint64_t now_ns) {
+  recorder_.record_error(ErrorKind::connect, err_no);
+  if (conns_[index].state != ConnState::closed) close_conn(index);
+  conns_[index].state = ConnState::backoff;
+  backoff_.push_back(static_cast<int32_t>(index), now_ns + kBackoffNs);
+}
+
+void Pump::close_conn(uint32_t index) {
+  Conn& conn = conns_[index];
+  switch (conn.state) {
+    case ConnState::busy:
+      timeouts_.remove(static_cast<int32_t>(index));
+      --busy_;
+      recorder_.in_flight.set(busy_);
+      --open_;
+      break;
+    case ConnState::idle:
+      --open_;
+      --idle_count_;
+      break;
+    case ConnState::connecting:
+      break;  // the caller already took it off the deadline list
+    case ConnState::backoff:
+      backoff_.remove(static_cast<int32_t>(index));
+      break;
+    case ConnState::closed:
+      break;
+  }
+  recorder_.connections_open.set(open_);
+  if (conn.fd >= 0) close(conn.fd);
+  conn.fd = -1;
+  conn.state = ConnState::closed;
+  conn.want_write = false;
+  ++conn.generation;
+}
+
+void Pump::set_want_write(uint32_t index, bool want_write) {
+  Conn& conn = conns_[index];
+  if (conn.want_write == want_write) return;
+  conn.want_write = want_write;
+  poller_.modify(conn.fd, token(index), want_write);
+}
+
+}  // namespace ratetest

@@ -1,0 +1,99 @@
+// pump.h: one thread's request pump. Owns its connections, poller, schedule and recorder; shares
+// nothing with other pumps but the start gate and the stop flag (both touched once per loop turn
+// at most).
+//
+// The hot path, in the order a request travels:
+//   dispatch_due    -> send_request   (due request onto an idle connection)
+//   on_writable     -> finish a write that did not fit the socket buffer
+//   on_readable     -> on_response    (record latencies, connection back to idle)
+//   expire_deadlines -> on_timeout / reopen after back-off
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "conn.h"
+#include "plan.h"
+#include "poller.h"
+#include "recorder.h"
+#include "schedule.h"
+
+namespace ratetest {
+
+// Lets every pump finish opening its connections before the shared schedule starts, so connect
+// time is not charged to the first requests' latency.
+struct StartGate {
+  explicit StartGate(uint32_t pumps) : waiting(pumps) {}
+  std::atomic<uint32_t> waiting;
+  std::atomic<uint64_t> start_ns{0};
+};
+
+class Pump {
+ public:
+  Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop);
+
+  void run();  // the thread's body
+  void wake() { poller_.wake(); }
+  Recorder& recorder() { return recorder_; }
+  // Safe from any thread: the gate's start time is atomic.
+  uint64_t start_ns() const { return gate_->start_ns.load(std::memory_order_relaxed); }
+  // Only after the pump's thread has been joined:
+  uint64_t end_ns() const { return measured_end_ns_; }
+  bool stopped_early() const { return stopped_early_; }
+  int init_error() const { return poller_.init_error(); }
+
+ private:
+  enum class Phase { connecting, running, draining };
+
+  void loop(Phase phase, uint64_t until_ns);
+  bool phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
+  uint64_t next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
+  void handle_events(int count, uint64_t now_ns);
+  void expire_deadlines(uint64_t now_ns);
+  void dispatch_due(uint64_t now_ns);
+
+  void open(uint32_t index, uint64_t now_ns);
+  void on_connected(uint32_t index, uint64_t now_ns);
+  void send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns);
+  void on_writable(uint32_t index, uint64_t now_ns);
+  void on_readable(uint32_t index, uint64_t now_ns);
+  void on_response(uint32_t index, uint64_t now_ns);
+  void on_timeout(uint32_t index, uint64_t now_ns);
+  void fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns);
+  void back_off(uint32_t index, int err_no, uint64_t now_ns);
+  void close_conn(uint32_t index);
+  void set_want_write(uint32_t index, bool want_write);
+  void make_idle(uint32_t index);
+  uint32_t take_idle();
+  uint64_t token(uint32_t index) const;
+
+  const RunPlan& plan_;
+  const uint32_t index_;
+  StartGate* gate_;
+  const std::atomic<bool>* stop_;
+  uint32_t connection_count_;
+
+  Poller poller_;
+  Schedule schedule_;
+  Recorder recorder_;
+  std::vector<Conn> conns_;
+  DeadlineList timeouts_;  // connecting and busy connections, deadline = start + timeout
+  DeadlineList backoff_;   // closed after a failed connect, deadline = failure + back-off
+  IdleRing idle_;
+
+  uint64_t end_ns_ = 0;
+  uint64_t measured_end_ns_ = 0;
+  bool stopped_early_ = false;
+  uint64_t next_request_ = 0;  // this pump's next request number not yet written
+  uint64_t queued_upto_ = 0;   // requests up to here already counted as queued
+  uint32_t connecting_ = 0;
+  uint32_t open_ = 0;
+  uint32_t busy_ = 0;
+  uint32_t idle_count_ = 0;  // connections in the idle state (the ring may also hold stale entries)
+
+  std::unique_ptr<char[]> read_buffer_;
+  std::unique_ptr<PollEvent[]> events_;
+};
+
+}  // namespace ratetest

@@ -1,0 +1,109 @@
+// result.cc: sums per-pump counters and histograms. Runs on the JS thread, a few times a second
+// at most, so it may allocate.
+#include "result.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "clock.h"
+
+namespace ratetest {
+namespace {
+
+constexpr const char* kErrorNames[kErrorKinds] = {"connect", "read", "write", "timeout", "parse"};
+
+template <typename Field>
+double sum(const Run& run, Field field) {
+  uint64_t total = 0;
+  for (const auto& pump : run.pumps()) total += field(pump->recorder());
+  return static_cast<double>(total);
+}
+
+Napi::Float64Array to_array(Napi::Env env, const std::vector<double>& values) {
+  auto array = Napi::Float64Array::New(env, values.size());
+  std::copy(values.begin(), values.end(), array.Data());
+  return array;
+}
+
+Napi::Float64Array histogram_pairs(Napi::Env env, const Run& run, const Histogram Recorder::*member) {
+  std::vector<const Histogram*> parts;
+  for (const auto& pump : run.pumps()) parts.push_back(&(pump->recorder().*member));
+  std::vector<double> pairs;
+  merge_into_pairs(parts, &pairs);
+  return to_array(env, pairs);
+}
+
+Napi::Object error_counts(Napi::Env env, const Run& run, const Counter (Recorder::*member)[kErrorKinds], bool first) {
+  Napi::Object object = Napi::Object::New(env);
+  for (int k = 0; k < kErrorKinds; ++k) {
+    uint64_t value = 0;
+    for (const auto& pump : run.pumps()) {
+      const uint64_t v = (pump->recorder().*member)[k].get();
+      if (first) {
+        if (value == 0) value = v;
+      } else {
+        value += v;
+      }
+    }
+    object.Set(kErrorNames[k], static_cast<double>(value));
+  }
+  return object;
+}
+
+}  // namespace
+
+Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
+  Napi::Object out = Napi::Object::New(env);
+  const uint64_t start = run.pumps().empty() ? 0 : run.pumps()[0]->start_ns();
+  const uint64_t now = monotonic_now_ns();
+  out.Set("elapsedNs", static_cast<double>(start != 0 && now > start ? now - start : 0));
+  out.Set("sent", sum(run, [](const Recorder& r) { return r.sent.get(); }));
+  out.Set("completed", sum(run, [](const Recorder& r) { return r.completed.get(); }));
+  out.Set("bytesRead", sum(run, [](const Recorder& r) { return r.bytes_read.get(); }));
+  out.Set("bytesWritten", sum(run, [](const Recorder& r) { return r.bytes_written.get(); }));
+  out.Set("inFlight", sum(run, [](const Recorder& r) { return r.in_flight.get(); }));
+  out.Set("connectionsOpen", sum(run, [](const Recorder& r) { return r.connections_open.get(); }));
+  out.Set("queued", sum(run, [](const Recorder& r) { return r.queued.get(); }));
+  out.Set("errors", error_counts(env, run, &Recorder::errors, false));
+  out.Set("firstErrno", error_counts(env, run, &Recorder::first_errno, true));
+  std::vector<double> status;
+  for (int code = 0; code < kStatusCodes; ++code) {
+    const double count = sum(run, [code](const Recorder& r) { return r.status[code].get(); });
+    if (count == 0) continue;
+    status.push_back(code);
+    status.push_back(count);
+  }
+  out.Set("status", to_array(env, status));
+  out.Set("corrected", histogram_pairs(env, run, &Recorder::corrected));
+  out.Set("uncorrected", histogram_pairs(env, run, &Recorder::uncorrected));
+  out.Set("sendLag", histogram_pairs(env, run, &Recorder::send_lag));
+  return out;
+}
+
+Napi::Object result_to_js(Napi::Env env, const Run& run) {
+  Napi::Object out = snapshot_to_js(env, run);
+  const uint64_t start = run.pumps().empty() ? 0 : run.pumps()[0]->start_ns();
+  uint64_t end = 0;
+  for (const auto& pump : run.pumps()) end = std::max(end, pump->end_ns());
+  out.Set("durationNs", static_cast<double>(end > start ? end - start : 0));
+  out.Set("scheduled", sum(run, [](const Recorder& r) { return r.scheduled.get(); }));
+  out.Set("notSent", sum(run, [](const Recorder& r) { return r.not_sent.get(); }));
+  bool stopped = false;
+  for (const auto& pump : run.pumps()) stopped = stopped || pump->stopped_early();
+  out.Set("stopped", stopped);
+  Napi::Array threads = Napi::Array::New(env, run.pumps().size());
+  for (size_t i = 0; i < run.pumps().size(); ++i) {
+    const Recorder& r = run.pumps()[i]->recorder();
+    Napi::Object thread = Napi::Object::New(env);
+    thread.Set("completed", static_cast<double>(r.completed.get()));
+    thread.Set("cpuNs", static_cast<double>(r.cpu_ns.get()));
+    std::vector<double> per_second;
+    for (uint64_t s = 0; s < r.seconds; ++s) per_second.push_back(static_cast<double>(r.per_second[s].get()));
+    thread.Set("perSecond", to_array(env, per_second));
+    threads.Set(static_cast<uint32_t>(i), thread);
+  }
+  out.Set("threads", threads);
+  return out;
+}
+
+}  // namespace ratetest

@@ -1,0 +1,15 @@
+// result.h: a run's measurements as plain JS data (numbers and Float64Arrays), merged over pumps.
+// Safe to call while pumps run: it only reads their single-writer counters.
+#pragma once
+#include <napi.h>
+
+#include "run.h"
+
+namespace ratetest {
+
+Napi::Object snapshot_to_js(Napi::Env env, const Run& run);
+
+// The final result: the snapshot's fields plus what only exists once every pump has finished.
+Napi::Object result_to_js(Napi::Env env, const Run& run);
+
+}  // namespace ratetest

@@ -1,0 +1,41 @@
+// run.h: a run's pump threads: start, stop flag, join. The only place threads are created.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "plan.h"
+#include "pump.h"
+
+namespace ratetest {
+
+class Run {
+ public:
+  // Builds every pump (all allocation happens here). Returns nullptr with *error_out set to a
+  // message when a pump cannot be set up.
+  static std::unique_ptr<Run> create(RunPlan plan, std::string* error_out);
+  ~Run();
+
+  // on_finished runs on the last pump thread to finish.
+  void start(std::function<void()> on_finished);
+  void stop();
+  void join();
+
+  const RunPlan& plan() const { return plan_; }
+  const std::vector<std::unique_ptr<Pump>>& pumps() const { return pumps_; }
+
+ private:
+  explicit Run(RunPlan plan);
+
+  RunPlan plan_;
+  StartGate gate_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint32_t> running_{0};
+  std::vector<std::unique_ptr<Pump>> pumps_;
+  std::vector<std::thread> threads_;
+  std::function<void()> on_finished_;
+};
+
+}  // namespace ratetest
