@@ -6,7 +6,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <cstring>
 
 namespace ratetest {
 
@@ -55,6 +58,10 @@ int start_connect(const sockaddr_storage& address, socklen_t address_length, int
 #ifdef SO_NOSIGPIPE
   setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif
+#ifdef SO_TIMESTAMPNS
+  // The kernel stamps each segment as it arrives; see receive() for why.
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+#endif
   if (connect(fd, reinterpret_cast<const sockaddr*>(&address), address_length) != 0 && errno != EINPROGRESS) {
     *error_out = errno;
     close(fd);
@@ -68,6 +75,38 @@ int connect_result(int fd) {
   socklen_t length = sizeof error;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
   return error;
+}
+
+}  // namespace ratetest
+
+namespace ratetest {
+
+ssize_t receive(int fd, char* buffer, size_t length, const ClockOffset& clock, uint64_t now_ns, uint64_t* arrived_ns) {
+  *arrived_ns = now_ns;
+#ifdef SO_TIMESTAMPNS
+  iovec iov{buffer, length};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const ssize_t n = recvmsg(fd, &message, 0);
+  if (n <= 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec stamp;
+    std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+    const uint64_t realtime_ns = static_cast<uint64_t>(stamp.tv_sec) * 1000000000ull + static_cast<uint64_t>(stamp.tv_nsec);
+    const uint64_t arrived = realtime_ns - clock.realtime_minus_monotonic_ns;
+    // A clock step between the stamp and now could put it in the future; never trust that.
+    if (arrived < now_ns) *arrived_ns = arrived;
+  }
+  return n;
+#else
+  (void)clock;
+  return recv(fd, buffer, length, 0);
+#endif
 }
 
 }  // namespace ratetest

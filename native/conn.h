@@ -2,10 +2,12 @@
 // allocating: an intrusive FIFO of deadlines and a ring of idle connections.
 #pragma once
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "clock.h"
 #include "response.h"
 
 namespace ratetest {
@@ -82,5 +84,11 @@ int start_connect(const sockaddr_storage& address, socklen_t address_length, int
 
 // The errno a finished non-blocking connect ended with (0 = connected).
 int connect_result(int fd);
+
+// Reads what has arrived. *arrived_ns is when the kernel received the last bytes read (Linux
+// SO_TIMESTAMPNS), else now_ns: so a response's completion time does not include how late this
+// thread woke up to read it (~30 us on a virtual machine, far more when the generator is short of
+// CPU), which would otherwise be charged to the server.
+ssize_t receive(int fd, char* buffer, size_t length, const ClockOffset& clock, uint64_t now_ns, uint64_t* arrived_ns);
 
 }  // namespace ratetest

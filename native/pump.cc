@@ -122,6 +122,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     if (phase == Phase::running) dispatch_due(now);
     const int count = poller_.wait(events_.get(), kMaxEvents, next_wake_ns(phase, now, until_ns), now);
     now = monotonic_now_ns();
+    if (count > 0) clock_offset_.refresh(now);
     handle_events(count, now);
   }
 }
@@ -277,7 +278,8 @@ void Pump::on_writable(uint32_t index, uint64_t now_ns) {
 
 void Pump::on_readable(uint32_t index, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  const ssize_t n = recv(conn.fd, read_buffer_.get(), kReadBufferBytes, 0);
+  uint64_t arrived_ns = now_ns;
+  const ssize_t n = receive(conn.fd, read_buffer_.get(), kReadBufferBytes, clock_offset_, now_ns, &arrived_ns);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
     if (conn.state == ConnState::idle && conn.responses == 0) {
@@ -291,7 +293,7 @@ void Pump::on_readable(uint32_t index, uint64_t now_ns) {
   if (n == 0) {
     if (conn.state == ConnState::busy) {
       if (conn.parser.on_eof() == ParseStatus::complete) {
-        on_response(index, now_ns);
+        on_response(index, now_ns, now_ns);
       } else {
         fail(index, ErrorKind::read, 0, now_ns);
       }
@@ -321,17 +323,18 @@ void Pump::on_readable(uint32_t index, uint64_t now_ns) {
       return;
     }
     if (status == ParseStatus::need_more) return;
-    on_response(index, now_ns);
+    on_response(index, std::max(arrived_ns, conn.written_ns), now_ns);
   }
 }
 
-void Pump::on_response(uint32_t index, uint64_t now_ns) {
+// completed_ns: when the response's last bytes reached the kernel (see receive()).
+void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
   timeouts_.remove(static_cast<int32_t>(index));
   --busy_;
   recorder_.in_flight.set(busy_);
-  recorder_.corrected.record(now_ns - conn.intended_ns);
-  recorder_.uncorrected.record(now_ns - conn.written_ns);
+  recorder_.corrected.record(completed_ns - conn.intended_ns);
+  recorder_.uncorrected.record(completed_ns - conn.written_ns);
   recorder_.completed.add();
   const int status = conn.parser.status();
   recorder_.status[status < kStatusCodes ? status : 0].add();

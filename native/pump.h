@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "clock.h"
 #include "conn.h"
 #include "plan.h"
 #include "poller.h"
@@ -58,7 +59,7 @@ class Pump {
   void send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns);
   void on_writable(uint32_t index, uint64_t now_ns);
   void on_readable(uint32_t index, uint64_t now_ns);
-  void on_response(uint32_t index, uint64_t now_ns);
+  void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
   void on_timeout(uint32_t index, uint64_t now_ns);
   void fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns);
   void back_off(uint32_t index, int err_no, uint64_t now_ns);
@@ -75,6 +76,7 @@ class Pump {
   uint32_t connection_count_;
 
   Poller poller_;
+  ClockOffset clock_offset_;
   Schedule schedule_;
   Recorder recorder_;
   std::vector<Conn> conns_;
