@@ -14,6 +14,7 @@
 #include "response.h"
 #include "result.h"
 #include "run.h"
+#include "schedule.h"
 
 namespace ratetest {
 namespace {
@@ -114,6 +115,35 @@ Napi::Value parse_responses(const Napi::CallbackInfo& info) {
   return events;
 }
 
+// Test-only: the pure schedule on a fake start time. Returns each request's intended time and
+// how many are due at that time and 1 ns before it.
+Napi::Value schedule_for_test(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "scheduleForTest(rate, pumps, pumpIndex, count)");
+  const double rate = info[0].As<Napi::Number>().DoubleValue();
+  const auto pumps = info[1].As<Napi::Number>().Uint32Value();
+  const auto index = info[2].As<Napi::Number>().Uint32Value();
+  const auto count = info[3].As<Napi::Number>().Uint32Value();
+  if (!(rate > 0) || pumps == 0 || index >= pumps) throw Napi::RangeError::New(env, "bad schedule arguments");
+  Schedule schedule(rate, pumps, index);
+  constexpr uint64_t kFakeStartNs = 1000000000000ull;
+  schedule.start(kFakeStartNs);
+  auto intended = Napi::Float64Array::New(env, count);
+  auto due_at = Napi::Float64Array::New(env, count);
+  auto due_before = Napi::Float64Array::New(env, count);
+  for (uint32_t n = 0; n < count; ++n) {
+    const uint64_t t = schedule.intended_ns(n);
+    intended[n] = static_cast<double>(t - kFakeStartNs);
+    due_at[n] = static_cast<double>(schedule.due_count(t));
+    due_before[n] = static_cast<double>(schedule.due_count(t - 1));
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("intendedNs", intended);
+  out.Set("dueAt", due_at);
+  out.Set("dueBefore", due_before);
+  return out;
+}
+
 // Each connection is a file descriptor; Node leaves the soft limit where the shell set it.
 Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -139,6 +169,7 @@ Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, start, "start"));
   exports.Set("parseResponses", Napi::Function::New(env, parse_responses, "parseResponses"));
+  exports.Set("scheduleForTest", Napi::Function::New(env, schedule_for_test, "scheduleForTest"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
   return exports;
 }

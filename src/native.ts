@@ -102,6 +102,8 @@ interface Addon {
   start(plan: NativePlan): NativeRun;
   /** Test-only: feed chunks to one connection's response parser; 'eof' marks the connection closing. */
   parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean): NativeParseEvent[];
+  /** Test-only: pump `pumpIndex`'s first `count` intended send times (ns after start) at a total `rate`, with due counts at and just before each. */
+  scheduleForTest(rate: number, pumps: number, pumpIndex: number, count: number): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array };
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
 }
