@@ -1,0 +1,141 @@
+// cli.ts: commander wiring only: flags -> RunOptions -> run() -> reports -> exit code.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
+import { version, type RunConfig, type RunOptions } from './options.js';
+import { toJson } from './report/json.js';
+import { formatText } from './report/text.js';
+import { run } from './run.js';
+import { formatTimeS } from './report/wrk-format.js';
+import { parseCount, parseDuration, parseRate } from './units.js';
+
+/** What the command line asks for: the run's options plus how to report it. */
+export interface CliRequest {
+  options: RunOptions;
+  latency: boolean;
+  uLatency: boolean;
+  /** Path for the JSON result, or "-" for stdout. */
+  json?: string;
+}
+
+interface RawFlags {
+  rate?: string;
+  duration?: string;
+  connections?: string;
+  threads?: string;
+  header?: string[];
+  latency?: boolean;
+  u_latency?: boolean;
+  timeout?: string;
+  method?: string;
+  body?: string;
+  bodyFile?: string;
+  json?: string;
+}
+
+function buildProgram(): Command {
+  return new Command('ratetest')
+    .description('Open-loop HTTP load generator: a constant request rate, latency measured from when each request should have been sent.')
+    .argument('<url>', 'target, http://host[:port]/path')
+    .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k (required)'))
+    .addOption(new Option('-d, --duration <duration>', 'length of the run, e.g. 30s, 2m (default 10s)'))
+    .addOption(new Option('-c, --connections <n>', 'connections to keep open, over all threads (default 10)'))
+    .addOption(new Option('-t, --threads <n>', 'pump threads (default 2)'))
+    .addOption(new Option('-H, --header <header>', 'add a request header "Name: value" (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('-L, --latency', 'print the detailed percentile spectrum'))
+    .addOption(new Option('-U, --u_latency', 'also print the uncorrected latency distribution'))
+    .addOption(new Option('--timeout <duration>', 'per-request timeout (default 2s)'))
+    .addOption(new Option('-m, --method <method>', 'HTTP method (default GET, or POST with a body)'))
+    .addOption(new Option('-b, --body <body>', 'request body'))
+    .addOption(new Option('--body-file <path>', 'read the request body from a file'))
+    .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
+    .version(version(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });
+}
+
+function readBodyFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`--body-file cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Parses argv (as process.argv: node, script, args...) into a request. Throws UsageError or CommanderError. */
+export function parseArgs(argv: string[]): CliRequest {
+  const program = buildProgram();
+  program.parse(argv);
+  const flags = program.opts<RawFlags>();
+  const url = program.args[0]!;
+  if (flags.rate === undefined) throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k');
+  if (flags.body !== undefined && flags.bodyFile !== undefined) throw new UsageError('use either --body or --body-file, not both');
+  const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
+  if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
+  if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
+  if (flags.connections !== undefined) options.connections = parseCount(flags.connections, '--connections');
+  if (flags.threads !== undefined) options.threads = parseCount(flags.threads, '--threads');
+  if (flags.method !== undefined) options.method = flags.method;
+  if (flags.body !== undefined) options.body = flags.body;
+  if (flags.bodyFile !== undefined) options.body = readBodyFile(flags.bodyFile);
+  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency) };
+  if (flags.json !== undefined) request.json = flags.json;
+  return request;
+}
+
+function usageMessage(err: CommanderError): string {
+  // Commander says "error: unknown option '--x'"; keep its words, drop its prefix.
+  return err.message.replace(/^error: /, '');
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      process.stderr.write(`ratetest: ${usageMessage(err)} (see ratetest --help)\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`ratetest: ${(err as Error).message}\n`);
+    return exitCodeFor(err);
+  }
+
+  // With --json - stdout carries only JSON, so the text goes to stderr.
+  const report = request.json === '-' ? process.stderr : process.stdout;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const onStart = (config: RunConfig) => {
+      report.write(`Running ${formatTimeS(config.durationMs / 1000)} test @ ${request.options.url}\n`);
+      report.write(`  ${config.threads} threads and ${config.connections} connections\n`);
+    };
+    const result = await run(request.options, { signal: controller.signal, onStart });
+    report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
+    if (request.json !== undefined) {
+      const json = JSON.stringify(toJson(result), null, 2) + '\n';
+      if (request.json === '-') process.stdout.write(json);
+      else writeFileSync(request.json, json);
+    }
+    return result.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+  } catch (err) {
+    if (err instanceof RatetestError) {
+      process.stderr.write(`ratetest: ${err.message}\n`);
+    } else {
+      process.stderr.write(`ratetest: internal error: ${(err as Error).message}\n`);
+    }
+    return exitCodeFor(err);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,92 @@
+// json.ts: the whole result as JSON, schema "ratetest/result/v1" (schema/result.schema.json,
+// documented in docs/json.md). Every time is in nanoseconds and says so in its name.
+import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Result } from '../result.js';
+import { selfCheck, type SelfCheck } from './self-check.js';
+
+export const JSON_SCHEMA_ID = 'ratetest/result/v1';
+
+const PERCENTILE_KEYS = ['50', '75', '90', '99', '99.9', '99.99', '99.999', '100'] as const;
+
+export interface LatencyJson {
+  count: number;
+  minNs: number;
+  maxNs: number;
+  meanNs: number;
+  stdevNs: number;
+  /** Percentile ("99.9") -> nanoseconds. */
+  percentilesNs: Record<string, number>;
+  /** The full histogram: HdrHistogram's compressed base64 encoding, values in nanoseconds. */
+  histogram: string;
+}
+
+export interface ResultJson {
+  schema: typeof JSON_SCHEMA_ID;
+  config: Result['config'];
+  startedAt: string;
+  durationNs: number;
+  requestedRate: number;
+  achievedRate: number;
+  scheduled: number;
+  sent: number;
+  completed: number;
+  notSent: number;
+  inFlight: number;
+  queued: number;
+  bytesRead: number;
+  bytesWritten: number;
+  errors: Result['errors'];
+  errorCodes: Result['errorCodes'];
+  status: Record<string, number>;
+  non2xx3xx: number;
+  latency: { corrected: LatencyJson; uncorrected: LatencyJson; sendLag: LatencyJson };
+  threads: Result['threads'];
+  selfCheck: SelfCheck;
+  interrupted: boolean;
+}
+
+export function latencyJson(histogram: Histogram): LatencyJson {
+  const count = histogram.totalCount;
+  const percentilesNs: Record<string, number> = {};
+  for (const key of PERCENTILE_KEYS) percentilesNs[key] = count > 0 ? histogram.getValueAtPercentile(Number(key)) : 0;
+  return {
+    count,
+    minNs: count > 0 ? histogram.minNonZeroValue : 0,
+    maxNs: histogram.maxValue,
+    meanNs: count > 0 ? histogram.mean : 0,
+    stdevNs: count > 0 ? histogram.stdDeviation : 0,
+    percentilesNs,
+    histogram: encodeIntoCompressedBase64(histogram),
+  };
+}
+
+export function toJson(result: Result): ResultJson {
+  return {
+    schema: JSON_SCHEMA_ID,
+    config: result.config,
+    startedAt: result.startedAt,
+    durationNs: result.durationNs,
+    requestedRate: result.config.rate,
+    achievedRate: result.achievedRate,
+    scheduled: result.scheduled,
+    sent: result.sent,
+    completed: result.completed,
+    notSent: result.notSent,
+    inFlight: result.inFlight,
+    queued: result.queued,
+    bytesRead: result.bytesRead,
+    bytesWritten: result.bytesWritten,
+    errors: result.errors,
+    errorCodes: result.errorCodes,
+    status: Object.fromEntries(Object.entries(result.status).map(([code, count]) => [String(code), count])),
+    non2xx3xx: result.non2xx3xx,
+    latency: {
+      corrected: latencyJson(result.corrected),
+      uncorrected: latencyJson(result.uncorrected),
+      sendLag: latencyJson(result.sendLag),
+    },
+    threads: result.threads,
+    selfCheck: selfCheck(result),
+    interrupted: result.interrupted,
+  };
+}
