@@ -28,6 +28,7 @@ void DeadlineList::push_back(int32_t index, uint64_t deadline_ns) {
 
 void DeadlineList::remove(int32_t index) {
   Conn& conn = (*conns_)[index];
+  if (conn.prev < 0 && head_ != index) return;  // not on this list
   if (conn.prev >= 0) {
     (*conns_)[conn.prev].next = conn.next;
   } else {

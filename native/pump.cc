@@ -330,21 +330,21 @@ void Pump::on_readable(uint32_t index, uint64_t now_ns) {
 // completed_ns: when the response's last bytes reached the kernel (see receive()).
 void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  timeouts_.remove(static_cast<int32_t>(index));
-  --busy_;
-  recorder_.in_flight.set(busy_);
   recorder_.corrected.record(completed_ns - conn.intended_ns);
   recorder_.uncorrected.record(completed_ns - conn.written_ns);
   recorder_.completed.add();
   const int status = conn.parser.status();
   recorder_.status[status < kStatusCodes ? status : 0].add();
-  const uint64_t second = (now_ns - schedule_.start_ns()) / 1000000000ull;
+  const uint64_t second = (completed_ns - schedule_.start_ns()) / 1000000000ull;
   recorder_.per_second[std::min(second, recorder_.seconds - 1)].add();
   ++conn.responses;
   if (conn.parser.keep_alive()) {
+    timeouts_.remove(static_cast<int32_t>(index));
+    --busy_;
+    recorder_.in_flight.set(busy_);
     make_idle(index);
   } else {
-    close_conn(index);
+    close_conn(index);  // takes it off the deadline list and out of the busy count
     open(index, now_ns);
   }
 }
