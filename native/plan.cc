@@ -62,6 +62,7 @@ RunPlan plan_from_js(const Napi::Object& object) {
   plan.duration_ns = static_cast<uint64_t>(number_field(object, "durationNs", 1, kYearNs, true));
   plan.timeout_ns = static_cast<uint64_t>(number_field(object, "timeoutNs", 1, kYearNs, true));
   plan.drain_ns = static_cast<uint64_t>(number_field(object, "drainNs", 0, kYearNs, true));
+  plan.batch_ns = static_cast<uint64_t>(number_field(object, "batchNs", 0, 1e9, true));
   set_address(object, &plan);
   const Napi::Value request = object.Get("request");
   if (!request.IsBuffer() || request.As<Napi::Buffer<char>>().Length() == 0) {

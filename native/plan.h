@@ -17,6 +17,7 @@ struct RunPlan {
   uint64_t duration_ns = 0;
   uint64_t timeout_ns = 0;  // per request, from its write; also the connect timeout
   uint64_t drain_ns = 0;    // after the schedule ends, wait this long for responses in flight
+  uint64_t batch_ns = 0;    // wake at most once per this long; 0 = at each request's own time
   sockaddr_storage address{};
   socklen_t address_length = 0;
   std::string request;

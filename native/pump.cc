@@ -10,6 +10,7 @@
 #endif
 
 #include <algorithm>
+#include <ctime>
 #include <chrono>
 #include <thread>
 
@@ -118,13 +119,48 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
   uint64_t now = monotonic_now_ns();
   for (;;) {
     expire_deadlines(now);
-    if (phase_done(phase, now, until_ns)) return;
+    // Dispatch before the end check: requests due just before the end still go out.
     if (phase == Phase::running) dispatch_due(now);
-    const int count = poller_.wait(events_.get(), kMaxEvents, next_wake_ns(phase, now, until_ns), now);
+    if (phase_done(phase, now, until_ns)) return;
+    int count;
+    if (phase == Phase::running && plan_.batch_ns > 0 && !waiting_for_connection(now)) {
+      count = wait_batched(now, until_ns);
+    } else {
+      count = poller_.wait(events_.get(), kMaxEvents, next_wake_ns(phase, now, until_ns), now);
+    }
     now = monotonic_now_ns();
     if (count > 0) clock_offset_.refresh(now);
     handle_events(count, now);
   }
+}
+
+bool Pump::waiting_for_connection(uint64_t now_ns) const {
+  return idle_count_ == 0 && schedule_.intended_ns(next_request_) <= now_ns;
+}
+
+// Batched waiting (--batch): one wake-up per window at most. Each wake-up costs ~20 us of CPU on
+// a virtual machine, and a server woken for each request charges its own wake-up to our send():
+// at 20k req/s that is two thirds of the CPU. So sleep through arriving responses (the kernel's
+// receive timestamps keep their times exact) and wake at the later of the next request's time
+// and one window after the last wake-up, then take every ready event at once. At low rates
+// that is each request's own time; at high rates, requests due within one window share it.
+int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
+  uint64_t wake = next_wake_ns(Phase::connecting, now_ns, until_ns);  // deadlines and the end only
+  if (idle_count_ > 0) {
+    wake = std::min(wake, std::max(schedule_.intended_ns(next_request_), last_wake_ns_ + plan_.batch_ns));
+  }
+  // Read at least once a window while responses are due, so a large response never waits
+  // long on a full socket buffer.
+  if (busy_ > 0 || connecting_ > 0) wake = std::min(wake, now_ns + plan_.batch_ns);
+  if (wake > now_ns) {
+    const timespec at{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
+    }
+  }
+  // The window runs from the wake-up asked for, not the one we got: measuring from the actual
+  // (late) wake-up would push every later wake-up back by each lateness in turn.
+  last_wake_ns_ = std::max(wake, now_ns);
+  return poller_.wait(events_.get(), kMaxEvents, 0, 0);
 }
 
 void Pump::handle_events(int count, uint64_t now_ns) {

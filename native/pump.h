@@ -50,6 +50,8 @@ class Pump {
   void loop(Phase phase, uint64_t until_ns);
   bool phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
   uint64_t next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
+  int wait_batched(uint64_t now_ns, uint64_t until_ns);
+  bool waiting_for_connection(uint64_t now_ns) const;
   void handle_events(int count, uint64_t now_ns);
   void expire_deadlines(uint64_t now_ns);
   void dispatch_due(uint64_t now_ns);
@@ -85,6 +87,7 @@ class Pump {
   IdleRing idle_;
 
   uint64_t end_ns_ = 0;
+  uint64_t last_wake_ns_ = 0;
   uint64_t measured_end_ns_ = 0;
   bool stopped_early_ = false;
   uint64_t next_request_ = 0;  // this pump's next request number not yet written

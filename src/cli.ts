@@ -27,6 +27,7 @@ interface RawFlags {
   latency?: boolean;
   u_latency?: boolean;
   timeout?: string;
+  batch?: string;
   method?: string;
   body?: string;
   bodyFile?: string;
@@ -45,6 +46,7 @@ function buildProgram(): Command {
     .addOption(new Option('-L, --latency', 'print the detailed percentile spectrum'))
     .addOption(new Option('-U, --u_latency', 'also print the uncorrected latency distribution'))
     .addOption(new Option('--timeout <duration>', 'per-request timeout (default 2s)'))
+    .addOption(new Option('--batch <duration>', 'send window: wake at most once per window, sending all due requests (default 100us; 0 = per request)'))
     .addOption(new Option('-m, --method <method>', 'HTTP method (default GET, or POST with a body)'))
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
@@ -75,6 +77,7 @@ export function parseArgs(argv: string[]): CliRequest {
   const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
+  if (flags.batch !== undefined) options.batchUs = parseDuration(flags.batch, '--batch') / 1e3;
   if (flags.connections !== undefined) options.connections = parseCount(flags.connections, '--connections');
   if (flags.threads !== undefined) options.threads = parseCount(flags.threads, '--threads');
   if (flags.method !== undefined) options.method = flags.method;

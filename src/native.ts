@@ -14,6 +14,8 @@ export interface NativePlan {
   timeoutNs: number;
   /** After the schedule ends, how long to wait for responses still in flight. */
   drainNs: number;
+  /** A pump wakes at most once per this long, sending every request due by then; 0 = at each request's own time. */
+  batchNs: number;
   /** Numeric IPv4 or IPv6 address (no brackets). */
   address: string;
   port: number;

@@ -23,6 +23,12 @@ export interface RunOptions {
   headers?: string[];
   /** Request body. */
   body?: string | Buffer;
+  /**
+   * Send window in microseconds: a pump wakes at most once per window and sends every request
+   * due by then (each still timed from its own intended send time). Larger windows cost less CPU
+   * and add up to one window of send lag; 0 wakes for each request.
+   */
+  batchUs?: number;
 }
 
 export const DEFAULTS = {
@@ -30,12 +36,14 @@ export const DEFAULTS = {
   threads: 2,
   connections: 10,
   timeoutMs: 2_000,
+  batchUs: 100,
 } as const;
 
 export const LIMITS = {
   maxThreads: 256,
   maxConnections: 1_000_000,
   maxRate: 100_000_000,
+  maxBatchUs: 10_000,
 } as const;
 
 /** Everything a run needs, checked. */
@@ -48,6 +56,7 @@ export interface RunConfig {
   threads: number;
   connections: number;
   timeoutMs: number;
+  batchUs: number;
   method: string;
   headers: string[];
   body: Buffer;
@@ -106,6 +115,10 @@ export function validate(options: RunOptions): RunConfig {
   if (!Number.isFinite(durationMs) || durationMs <= 0) throw new UsageError(`--duration must be > 0, got ${durationMs}ms`);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be > 0, got ${timeoutMs}ms`);
+  const batchUs = options.batchUs ?? DEFAULTS.batchUs;
+  if (!Number.isFinite(batchUs) || batchUs < 0 || batchUs > LIMITS.maxBatchUs) {
+    throw new UsageError(`--batch must be from 0 to ${LIMITS.maxBatchUs / 1000}ms, got ${batchUs}us`);
+  }
   const threads = options.threads ?? DEFAULTS.threads;
   checkInteger(threads, '--threads', 1, LIMITS.maxThreads);
   const connections = options.connections ?? Math.max(DEFAULTS.connections, threads);
@@ -128,6 +141,7 @@ export function validate(options: RunOptions): RunConfig {
     threads,
     connections,
     timeoutMs,
+    batchUs,
     method,
     headers,
     body,

@@ -20,6 +20,8 @@ export interface ResultConfig {
   connections: number;
   durationNs: number;
   timeoutNs: number;
+  /** Send window: a pump wakes at most once per this long (0 = per request). */
+  batchNs: number;
 }
 
 export interface ThreadResult {
