@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findNginx, NGINX_BODY, startNginx, type Nginx } from './nginx.js';
+import { ms, runJson } from './run-cli.js';
+
+const binary = findNginx();
+
+describe.skipIf(!binary)('against nginx', () => {
+  let nginx: Nginx;
+  beforeAll(async () => {
+    nginx = await startNginx(binary!);
+  });
+  afterAll(() => nginx?.stop());
+
+  it('holds 5000 req/s over 200 connections on 2 threads with every response a 200', async () => {
+    const { json } = await runJson(['-R', '5k', '-d', '3s', '-c', '200', '-t', '2', nginx.url]);
+    expect(json.scheduled).toBe(15_000);
+    expect(json.sent).toBe(15_000);
+    expect(json.completed).toBe(15_000);
+    expect(json.status).toEqual({ '200': 15_000 });
+    expect(json.errors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0, parse: 0 });
+    // nginx's response: its headers plus the fixed body, the same size every time.
+    expect(json.bytesRead % 15_000).toBe(0);
+    expect(json.bytesRead / 15_000).toBeGreaterThan(NGINX_BODY.length);
+    // A local nginx answers a tiny static response in well under 50 ms even on a busy machine.
+    expect(ms(json.latency.uncorrected.percentilesNs['50']!)).toBeLessThan(50);
+  });
+});
