@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNginx, NGINX_BODY, startNginx, type Nginx } from './nginx.js';
+// @ts-expect-error: plain JS module shared with bench/
+import { findNginx, NGINX_BODY, startNginx } from '../../bench/nginx.mjs';
 import { ms, runJson } from './run-cli.js';
 
-const binary = findNginx();
+const binary = findNginx() as string | undefined;
 
 describe.skipIf(!binary)('against nginx', () => {
-  let nginx: Nginx;
+  let nginx: { url: string; stop(): void };
   beforeAll(async () => {
-    nginx = await startNginx(binary!);
+    nginx = await startNginx(binary);
   });
   afterAll(() => nginx?.stop());
 

@@ -1,5 +1,5 @@
-// nginx.ts: a private nginx on 127.0.0.1 with its own prefix directory (no system config
-// touched), for tests and bench/. One worker: on a 2-core machine the generator needs the other.
+// nginx.mjs: a private nginx on 127.0.0.1 with its own prefix directory (no system config
+// touched), for the nginx integration test and bench/ (plain JS so both can load it). One worker: on a 2-core machine the generator needs the other.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -8,32 +8,30 @@ import { join } from 'node:path';
 
 export const NGINX_BODY = 'hello from nginx, a small static body of about one hundred bytes.............................\n';
 
-export function findNginx(): string | undefined {
+/** @returns {string | undefined} */
+export function findNginx() {
   for (const path of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) if (existsSync(path)) return path;
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+async function freePort() {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const port = /** @type {net.AddressInfo} */ (server.address()).port;
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
   return port;
 }
 
-export interface Nginx {
-  url: string;
-  pid: number;
-  stop(): void;
-}
+/** @typedef {{ url: string, pid: number, stop(): void }} Nginx */
 
-export async function startNginx(binary: string): Promise<Nginx> {
+/** @param {string} binary @param {{ workers?: number }} [options] @returns {Promise<Nginx>} */
+export async function startNginx(binary, options = {}) {
   const prefix = mkdtempSync(join(tmpdir(), 'ratetest-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   const port = await freePort();
   writeFileSync(
     join(prefix, 'nginx.conf'),
-    `worker_processes 1;
+    `worker_processes ${options.workers ?? 1};
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/logs/error.log warn;
 worker_rlimit_nofile 65536;
