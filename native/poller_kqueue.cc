@@ -42,13 +42,8 @@ bool Poller::add(int fd, uint64_t token, bool want_write) {
   return kevent(fd_, ev, 2, nullptr, 0, nullptr) == 0;
 }
 
-bool Poller::modify(int fd, uint64_t token, bool want_write) {
-  struct kevent ev[2];
-  void* udata = reinterpret_cast<void*>(static_cast<uintptr_t>(token));
-  EV_SET(&ev[0], fd, EVFILT_READ, EV_ADD, 0, 0, udata);
-  EV_SET(&ev[1], fd, EVFILT_WRITE, EV_ADD | (want_write ? EV_ENABLE : EV_DISABLE), 0, 0, udata);
-  return kevent(fd_, ev, 2, nullptr, 0, nullptr) == 0;
-}
+// EV_ADD on a registered filter updates it, so modifying is adding again.
+bool Poller::modify(int fd, uint64_t token, bool want_write) { return add(fd, token, want_write); }
 
 int Poller::wait(PollEvent* events, int max_events, uint64_t deadline_ns, uint64_t now_ns) {
   if (scratch_size_ < max_events) {

@@ -40,6 +40,15 @@ export async function resolveAddress(host: string): Promise<string> {
   }
 }
 
+/** The config's times in the nanoseconds the native side and the Result use. */
+function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batchNs: number } {
+  return {
+    durationNs: Math.round(config.durationMs * 1e6),
+    timeoutNs: Math.round(config.timeoutMs * 1e6),
+    batchNs: Math.round(config.batchUs * 1e3),
+  };
+}
+
 function startNative(config: RunConfig, address: string): NativeRun {
   const addon = loadAddon();
   try {
@@ -48,10 +57,8 @@ function startNative(config: RunConfig, address: string): NativeRun {
       threads: config.threads,
       connections: config.connections,
       rate: config.rate,
-      durationNs: Math.round(config.durationMs * 1e6),
-      timeoutNs: Math.round(config.timeoutMs * 1e6),
-      drainNs: Math.round(config.timeoutMs * 1e6),
-      batchNs: Math.round(config.batchUs * 1e3),
+      ...nanos(config),
+      drainNs: nanos(config).timeoutNs,
       address,
       port: config.port,
       request: config.request,
@@ -108,9 +115,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
       rate: config.rate,
       threads: config.threads,
       connections: config.connections,
-      durationNs: Math.round(config.durationMs * 1e6),
-      timeoutNs: Math.round(config.timeoutMs * 1e6),
-      batchNs: Math.round(config.batchUs * 1e3),
+      ...nanos(config),
     },
     startedAt: startedAt.toISOString(),
     durationNs: native.durationNs,

@@ -20,29 +20,13 @@ export interface LatencyJson {
   histogram: string;
 }
 
-export interface ResultJson {
+/** The Result as JSON: histograms become `latency` summaries, plus the schema id and self-check. */
+export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status'> {
   schema: typeof JSON_SCHEMA_ID;
-  config: Result['config'];
-  startedAt: string;
-  durationNs: number;
   requestedRate: number;
-  achievedRate: number;
-  scheduled: number;
-  sent: number;
-  completed: number;
-  notSent: number;
-  inFlight: number;
-  queued: number;
-  bytesRead: number;
-  bytesWritten: number;
-  errors: Result['errors'];
-  errorCodes: Result['errorCodes'];
   status: Record<string, number>;
-  non2xx3xx: number;
   latency: { corrected: LatencyJson; uncorrected: LatencyJson; sendLag: LatencyJson };
-  threads: Result['threads'];
   selfCheck: SelfCheck;
-  interrupted: boolean;
 }
 
 export function latencyJson(histogram: Histogram): LatencyJson {

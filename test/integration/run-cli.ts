@@ -2,6 +2,7 @@
 // test instead of the suite.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ResultJson } from '../../src/report/json.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/ratetest.js', import.meta.url));
 
@@ -36,35 +37,16 @@ export function runCli(args: string[], killAfterMs = 30_000): Promise<CliRun> {
 }
 
 /** Runs with --json - and returns the parsed result along with the run. */
-export async function runJson(args: string[], killAfterMs = 30_000): Promise<CliRun & { json: ResultJsonLike }> {
+export async function runJson(args: string[], killAfterMs = 30_000): Promise<CliRun & { json: ResultJson }> {
   const result = await runCli([...args, '--json', '-'], killAfterMs);
-  let json: ResultJsonLike;
+  let json: ResultJson;
   try {
-    json = JSON.parse(result.stdout) as ResultJsonLike;
+    json = JSON.parse(result.stdout) as ResultJson;
   } catch {
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
   }
   return { ...result, json };
 }
 
-/** The parts of the JSON result the integration tests read (schema: src/report/json.ts). */
-export interface ResultJsonLike {
-  schema: string;
-  durationNs: number;
-  scheduled: number;
-  sent: number;
-  completed: number;
-  notSent: number;
-  inFlight: number;
-  bytesRead: number;
-  bytesWritten: number;
-  achievedRate: number;
-  errors: { connect: number; read: number; write: number; timeout: number; parse: number };
-  errorCodes: Record<string, string>;
-  status: Record<string, number>;
-  non2xx3xx: number;
-  interrupted: boolean;
-  latency: Record<'corrected' | 'uncorrected' | 'sendLag', { count: number; percentilesNs: Record<string, number>; maxNs: number }>;
-}
 
 export const ms = (ns: number) => ns / 1e6;
