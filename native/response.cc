@@ -40,6 +40,14 @@ constexpr TokenTable kTokenTable;
 
 bool is_token_char(char c) { return kTokenTable.allowed[static_cast<unsigned char>(c)]; }
 
+// Bytes before the first CR or LF.
+size_t bytes_before_line_end(const char* data, size_t len) {
+  const void* lf = std::memchr(data, '\n', len);
+  const size_t limit = lf ? static_cast<size_t>(static_cast<const char*>(lf) - data) : len;
+  const void* cr = std::memchr(data, '\r', limit);
+  return cr ? static_cast<size_t>(static_cast<const char*>(cr) - data) : limit;
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -292,16 +300,13 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
           return fail(header_ == Header::content_length ? "invalid Content-Length" : "malformed header");
         }
         if (state_ == State::header_value) {
-          // Skip an ordinary value in bulk up to the end of its line.
+          // Skip an ordinary value in bulk up to its CR or LF, which are then handled byte by
+          // byte as above: stopping at either keeps the result independent of read boundaries.
           ++i;
           if (header_ == Header::other) {
-            const void* eol = std::memchr(data + i, '\n', len - i);
-            const size_t skip = eol ? static_cast<size_t>(static_cast<const char*>(eol) - (data + i)) : len - i;
-            // A CR right before the LF is consumed with the LF below.
-            size_t stop = skip;
-            if (stop > 0 && data[i + stop - 1] == '\r' && eol) --stop;
-            header_bytes_ += stop;
-            i += stop;
+            const size_t skip = bytes_before_line_end(data + i, len - i);
+            header_bytes_ += skip;
+            i += skip;
           }
         } else {
           ++i;
