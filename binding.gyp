@@ -1,4 +1,5 @@
 {
+  "variables": { "sanitize%": 0 },
   "targets": [
     {
       "target_name": "ratetest",
@@ -19,6 +20,10 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-O2"],
       "conditions": [
+        ["sanitize==1", {
+          "cflags_cc": ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer", "-O1", "-g"],
+          "ldflags": ["-fsanitize=address,undefined"]
+        }],
         ["OS=='linux'", { "sources": ["native/poller_epoll.cc"], "libraries": ["-lpthread"] }],
         ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["native/poller_kqueue.cc"] }],
         ["OS=='mac'", {

@@ -1,10 +1,14 @@
 // nginx.mjs: a private nginx on 127.0.0.1 with its own prefix directory (no system config
-// touched), for the nginx integration test and bench/ (plain JS so both can load it). One worker: on a 2-core machine the generator needs the other.
+// touched), for the nginx integration test and bench/ (plain JS so both can load it). One worker:
+// on a 2-core machine the generator needs the other. Run alone, it keeps one up for a while:
+//
+//   node bench/nginx.mjs [seconds=600]     # prints the URL; Ctrl-C or the time limit stops it
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const NGINX_BODY = 'hello from nginx, a small static body of about one hundred bytes.............................\n';
 
@@ -12,6 +16,21 @@ export const NGINX_BODY = 'hello from nginx, a small static body of about one hu
 export function findNginx() {
   for (const path of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) if (existsSync(path)) return path;
   return undefined;
+}
+
+/**
+ * The open-files limit nginx's worker can have: 65536, or this process's hard limit when lower
+ * (an unprivileged container cannot raise it: asking nginx for more only logs a setrlimit alert).
+ */
+function openFilesLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const hard = Number(line?.trim().split(/\s+/)[4]);
+    if (Number.isFinite(hard) && hard > 0) return Math.min(65536, hard);
+  } catch {
+    // not Linux: keep the default
+  }
+  return 65536;
 }
 
 async function freePort() {
@@ -22,20 +41,23 @@ async function freePort() {
   return port;
 }
 
-/** @typedef {{ url: string, pid: number, stop(): void }} Nginx */
+/** @typedef {{ url: string, pid: number, prefix: string, stop(): void }} Nginx */
 
 /** @param {string} binary @param {{ workers?: number }} [options] @returns {Promise<Nginx>} */
 export async function startNginx(binary, options = {}) {
   const prefix = mkdtempSync(join(tmpdir(), 'ratetest-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   const port = await freePort();
+  const nofile = openFilesLimit();
+  // keepalive_requests: nginx's default (1000) closes every connection after 1000 requests, which
+  // at 20k req/s over 100 connections is 20 reconnects a second, each one measured by the tool.
   writeFileSync(
     join(prefix, 'nginx.conf'),
     `worker_processes ${options.workers ?? 1};
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/logs/error.log warn;
-worker_rlimit_nofile 65536;
-events { worker_connections 30000; }
+worker_rlimit_nofile ${nofile};
+events { worker_connections ${Math.min(30000, nofile)}; multi_accept on; }
 http {
   access_log off;
   keepalive_requests 100000000;
@@ -58,6 +80,7 @@ http {
   return {
     url: `http://127.0.0.1:${port}/`,
     pid,
+    prefix,
     stop() {
       try {
         process.kill(pid, 'SIGTERM');
@@ -67,4 +90,26 @@ http {
       rmSync(prefix, { recursive: true, force: true });
     },
   };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const seconds = Number(process.argv[2] ?? 600);
+  const binary = findNginx();
+  if (!binary) {
+    console.error('nginx not found: apt-get install -y nginx-light');
+    process.exit(2);
+  }
+  if (!(seconds > 0)) {
+    console.error(`usage: node bench/nginx.mjs [seconds], got ${process.argv[2]}`);
+    process.exit(2);
+  }
+  const nginx = await startNginx(binary);
+  const stop = () => {
+    nginx.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  console.log(`${nginx.url} (nginx pid ${nginx.pid}, stops in ${seconds}s)`);
+  setTimeout(stop, seconds * 1000);
 }

@@ -1,179 +1,444 @@
 #!/usr/bin/env node
 // run.mjs: ratetest side by side with wrk2 (when WRK2=/path/to/wrk2), wrk and autocannon against
-// one private nginx, in one run, reporting ratios. Not part of npm test: timings depend on the
-// machine. Every tool runs as a child under GNU time, which gives its CPU time and peak RSS.
+// one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
+// timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--duration 10s] [--rate 20000]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--rate 20000] [--duration 10s]
+//                      [--connections 100] [--threads 1]
+//
+// Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findNginx, startNginx } from './nginx.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const RATETEST = join(here, '..', 'bin', 'ratetest.js');
-const AUTOCANNON = join(here, 'node_modules', 'autocannon', 'autocannon.js');
-const OUT = join(here, 'out');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const RATETEST = join(ROOT, 'bin', 'ratetest.js');
+const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
+const TIME = '/usr/bin/time';
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch'];
+/** Rates tried, in order, for the highest one ratetest holds with 10,000 connections (5 s each). */
+const C10K_LADDER = [20000, 40000, 60000, 80000, 100000];
+/** A run "holds" a rate when it completes this share of the requested requests, with no errors. */
+const HELD_SHARE = 0.99;
 
-const { values: args } = parseArgs({
-  options: {
-    scenario: { type: 'string', default: 'all' },
-    duration: { type: 'string', default: '10s' },
-    rate: { type: 'string', default: '20000' },
-  },
-});
+// ---- arguments ---------------------------------------------------------------------------------
 
-function need(binary, hint) {
-  if (!existsSync(binary)) {
-    console.error(`bench: ${binary} not found; ${hint}`);
-    process.exit(2);
-  }
-}
-need('/usr/bin/time', 'apt-get install -y time');
-const WRK2 = process.env.WRK2;
-const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find(existsSync);
-const nginxBinary = findNginx();
-if (!nginxBinary) {
-  console.error('bench: nginx not found; apt-get install -y nginx-light');
+function usage(message) {
+  console.error(`bench: ${message}`);
+  console.error('usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]');
   process.exit(2);
 }
 
-/** Runs a command under GNU time with a raised fd limit; returns output, CPU seconds and peak RSS. */
-function measure(label, argv, timeoutMs) {
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'all' },
+      duration: { type: 'string', default: '10s' },
+      rate: { type: 'string' },
+      connections: { type: 'string' },
+      threads: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  usage(error.message);
+}
+if (args.help) usage('compares ratetest with wrk2 (WRK2=path), wrk and autocannon against a private nginx');
+
+/** "10s", "2m" -> seconds (whole seconds: autocannon takes -d in seconds). */
+function parseDuration(text) {
+  const m = /^(\d+)(s|m)$/.exec(text);
+  if (!m || Number(m[1]) === 0) usage(`--duration must be a whole number of seconds or minutes like 10s or 2m, got ${text}`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+/** "20000", "20k" -> 20000; undefined stays undefined (the scenario's own value). */
+function parseCount(flag, text) {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)(k?)$/.exec(text);
+  const n = m ? Number(m[1]) * (m[2] ? 1000 : 1) : NaN;
+  if (!(n > 0)) usage(`--${flag} must be a positive whole number (20000 or 20k), got ${text}`);
+  return n;
+}
+const DURATION_S = parseDuration(args.duration);
+/** Flags given on the command line override every scenario's own shape. */
+const OVERRIDE = {
+  rate: parseCount('rate', args.rate),
+  connections: parseCount('connections', args.connections),
+  threads: parseCount('threads', args.threads),
+};
+const chosen = args.scenario === 'all' ? SCENARIOS : [args.scenario];
+if (!SCENARIOS.includes(chosen[0])) usage(`--scenario must be one of ${SCENARIOS.join(', ')}, all; got ${args.scenario}`);
+
+/** A scenario's shape with the command line's overrides applied. */
+const shape = (defaults) => ({
+  duration: DURATION_S,
+  ...defaults,
+  ...Object.fromEntries(Object.entries(OVERRIDE).filter(([, v]) => v !== undefined)),
+});
+
+// ---- what is installed -------------------------------------------------------------------------
+
+/** Installs Debian packages when root with apt-get (a fresh machine); otherwise says what to run. */
+function ensurePackages(missing) {
+  if (missing.length === 0) return;
+  const names = missing.map((m) => m.pkg);
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) usage(`missing ${missing.map((m) => m.what).join(', ')}: apt-get install -y ${names.join(' ')}`);
+  console.error(`bench: installing ${names.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const installed = spawnSync('apt-get', ['install', '-y', '-qq', ...names], { stdio: 'inherit', env });
+  if (installed.status !== 0) usage(`apt-get install -y ${names.join(' ')} failed`);
+}
+
+const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
+ensurePackages([
+  ...(findNginx() ? [] : [{ what: 'nginx', pkg: 'nginx-light' }]),
+  ...(existsSync(TIME) ? [] : [{ what: 'GNU time (CPU time and peak RSS of each tool)', pkg: 'time' }]),
+  ...(WRK ? [] : [{ what: 'wrk', pkg: 'wrk' }]),
+]);
+const NGINX = findNginx();
+const WRK_BIN = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
+const WRK2 = process.env.WRK2 || undefined;
+if (WRK2 && !existsSync(WRK2)) usage(`WRK2=${WRK2}: no such file`);
+const HAVE_AUTOCANNON = existsSync(AUTOCANNON);
+for (const built of ['build/Release/ratetest.node', 'dist/cli.js']) {
+  if (!existsSync(join(ROOT, built))) usage(`${built} not found: run npm install at the repository root first`);
+}
+
+const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
+const OUT = join(HERE, 'out', RUN_ID);
+mkdirSync(OUT, { recursive: true });
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+// ---- measuring one child -----------------------------------------------------------------------
+
+/** Share of the machine's CPU busy over the next second (before nginx starts: other work). */
+async function machineBusyPercent() {
+  const sample = () => {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = fields[3] + fields[4]; // idle, iowait
+    return { idle, total: fields.reduce((a, n) => a + n, 0) };
+  };
+  try {
+    const a = sample();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const b = sample();
+    return 100 * (1 - (b.idle - a.idle) / (b.total - a.total));
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + system) used so far by the given processes, from /proc/<pid>/stat. */
+function cpuSeconds(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLK_TCK;
+}
+
+/** nginx's worker processes: the children of its master. */
+function childrenOf(parentPid) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parentPid) pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+let serial = 0;
+/**
+ * Runs argv under GNU time with the open-files limit raised as far as allowed, killed if it
+ * outlives timeoutS. Returns its output, CPU seconds, peak RSS and the nginx worker's CPU meanwhile.
+ */
+function measure(name, argv, timeoutS) {
+  const file = join(OUT, `${String(++serial).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}`);
+  const quoted = argv.map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ');
+  const script = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${TIME} -o '${file}.time' -f '%e %U %S %M' ${quoted}`;
+  const nginxBefore = cpuSeconds(nginxWorkers);
   return new Promise((resolve) => {
-    const quoted = argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-    const child = spawn('bash', ['-c', `ulimit -n 65536; exec /usr/bin/time -f '%U %S %M' ${quoted}`]);
+    const child = spawn('bash', ['-c', script]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const last = stderr.trim().split('\n').pop() ?? '';
-      const [user, sys, rssKb] = last.split(' ').map(Number);
-      mkdirSync(OUT, { recursive: true });
-      writeFileSync(join(OUT, `${label.replace(/[^\w.-]+/g, '_')}.txt`), `$ ${argv.join(' ')}\n${stdout}\n--- stderr\n${stderr}`);
-      resolve({ code, stdout, stderr, cpuS: user + sys, rssMb: rssKb / 1024 });
+      const nginxCpuS = cpuSeconds(nginxWorkers) - nginxBefore;
+      let timing = '';
+      try {
+        timing = readFileSync(`${file}.time`, 'utf8').trim().split('\n').pop() ?? '';
+      } catch {
+        // killed before time wrote it
+      }
+      const [elapsedS, userS, sysS, rssKb] = timing.split(' ').map(Number);
+      writeFileSync(`${file}.txt`, `$ ${argv.join(' ')}\n${stdout}\n--- stderr\n${stderr}\n--- exit ${code ?? signal}; time: ${timing}\n`);
+      resolve({ code: code ?? signal, stdout, stderr, file, elapsedS, cpuS: userS + sysS, rssMb: rssKb / 1024, nginxCpuS });
     });
   });
 }
 
-const seconds = (d) => Number(/^([\d.]+)s$/.exec(d)?.[1] ?? NaN);
-const usOf = (text) => {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(text);
-  return m ? Number(m[1]) * { us: 1, ms: 1e3, s: 1e6 }[m[2]] : NaN;
+// ---- parsing each tool's report ----------------------------------------------------------------
+
+const UNIT_US = { ns: 1e-3, us: 1, ms: 1e3, s: 1e6, m: 60e6 };
+const toUs = (text) => {
+  const m = /^([\d.]+)(ns|us|ms|s|m)$/.exec(text ?? '');
+  return m ? Number(m[1]) * UNIT_US[m[2]] : NaN;
 };
-/** wrk/wrk2 text: count, p50 and p99 from the latency distribution. */
-function parseWrk(out) {
-  const count = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
-  const pct = (p) => usOf((new RegExp(`^\\s*${p}(?:\\.000)?%\\s+([\\d.]+\\w+)`, 'm').exec(out) ?? [])[1] ?? '');
-  return { count, p50: pct('50'), p99: pct('99') };
+/** wrk, wrk2 (and ratetest's text report, which uses wrk2's line forms). */
+function parseWrkText(out) {
+  const pct = (p) => toUs(new RegExp(`^\\s*${p}(?:\\.0+)?%\\s+([\\d.]+\\w+)\\s*$`, 'm').exec(out)?.[1]);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return {
+    completed: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+    p50Us: pct('50'),
+    p99Us: pct('99'),
+    errors: (socket ? socket.slice(1).reduce((a, n) => a + Number(n), 0) : 0) + non2xx,
+  };
+}
+/** ratetest's JSON result (docs/json.md); undefined when it is missing or unreadable. */
+function parseRatetestJson(file) {
+  try {
+    const j = JSON.parse(readFileSync(file, 'utf8'));
+    const corrected = j.latency.corrected.percentilesNs;
+    return {
+      completed: j.completed,
+      p50Us: corrected['50'] / 1e3,
+      p99Us: corrected['99'] / 1e3,
+      errors: Object.values(j.errors).reduce((a, n) => a + n, 0) + (j.non2xx3xx ?? 0),
+      note: [
+        `send lag p99 ${fmtUs(j.latency.sendLag?.percentilesNs?.['99'] / 1e3)} µs`,
+        ...(j.selfCheck && !j.selfCheck.ok ? [`self-check: ${j.selfCheck.cause}`] : []),
+      ].join('; '),
+    };
+  } catch {
+    return undefined;
+  }
+}
+/** autocannon --json: latencies in milliseconds. */
+function parseAutocannon(out) {
+  try {
+    const j = JSON.parse(out.slice(out.indexOf('{')));
+    return {
+      completed: j.requests.total,
+      p50Us: j.latency.p50 * 1e3,
+      p99Us: j.latency.p99 * 1e3,
+      errors: (j.errors ?? 0) + (j.timeouts ?? 0) + (j.non2xx ?? 0),
+    };
+  } catch {
+    return { completed: NaN, p50Us: NaN, p99Us: NaN, errors: NaN };
+  }
 }
 
-async function runTool(tool, { rate, connections, threads, duration, extra = [] }) {
-  const d = seconds(duration);
-  const timeoutMs = (d + 60) * 1000;
+// ---- the tools ---------------------------------------------------------------------------------
+
+/**
+ * Runs one tool at one shape; `rate` undefined means closed loop (as fast as it goes).
+ * @returns {Promise<Row>}
+ * @typedef {{ label: string, rate?: number, completed: number, achieved: number, cpuUsPerReq: number,
+ *   p50Us: number, p99Us: number, rssMb: number, errors: number, nginxUsPerReq: number, note?: string }} Row
+ */
+async function runTool(tool, { rate, connections, threads, duration, extra = [], label }) {
+  const d = `${duration}s`;
   let argv;
+  let jsonFile;
   switch (tool) {
     case 'ratetest':
-      argv = ['node', RATETEST, '-R', String(rate), '-d', duration, '-c', String(connections), '-t', String(threads), ...extra, url];
+      jsonFile = join(OUT, `${String(serial + 1).padStart(2, '0')}-ratetest.json`);
+      argv = ['node', RATETEST, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...extra, '--json', jsonFile, url];
       break;
     case 'wrk2':
-      argv = [WRK2, '-R', String(rate), '-d', duration, '-c', String(connections), '-t', String(threads), '--latency', url];
+      argv = [WRK2, '-R', rate, '-d', d, '-c', connections, '-t', threads, '--latency', url];
       break;
     case 'wrk':
-      argv = [WRK, '-d', duration, '-c', String(connections), '-t', String(threads), '--latency', url];
+      argv = [WRK_BIN, '-d', d, '-c', connections, '-t', threads, '--latency', url];
       break;
     case 'autocannon':
-      argv = ['node', AUTOCANNON, '-c', String(connections), '-d', String(d), ...(rate ? ['-R', String(rate)] : []), '--json', url];
+      // -R is autocannon's overall rate; it has no threads flag (one event loop).
+      argv = ['node', AUTOCANNON, '-c', connections, '-d', duration, ...(rate ? ['-R', rate] : []), '--json', url];
       break;
+    default:
+      throw new Error(`unknown tool ${tool}`);
   }
-  const label = `${tool}${extra.length ? ' ' + extra.join(' ') : ''}`;
-  const m = await measure(`${label}-${rate}-${connections}c`, argv, timeoutMs);
-  let count, p50, p99;
-  if (tool === 'autocannon') {
-    try {
-      const j = JSON.parse(m.stdout);
-      count = j.requests.total;
-      p50 = j.latency.p50 * 1000;
-      p99 = j.latency.p99 * 1000;
-    } catch {
-      count = p50 = p99 = NaN;
-    }
-  } else {
-    ({ count, p50, p99 } = parseWrk(m.stdout));
-  }
-  return { label, rate, count, achieved: count / d, cpuUsPerReq: (m.cpuS * 1e6) / count, p50, p99, rssMb: m.rssMb, code: m.code };
+  label ??= [tool, ...extra, rate ? '' : '(closed loop)'].join(' ').trim();
+  process.stderr.write(`bench: ${label}: ${argv.map(String).join(' ')}\n`);
+  const m = await measure(`${tool}-${rate ?? 'max'}-${connections}c${extra.join('')}`, argv, duration + 90);
+  const parsed =
+    tool === 'autocannon' ? parseAutocannon(m.stdout) : ((jsonFile && parseRatetestJson(jsonFile)) ?? parseWrkText(m.stdout));
+  const note = [parsed.note, m.code === 0 ? '' : `exit ${m.code}`].filter(Boolean).join('; ');
+  return {
+    label,
+    rate,
+    ...parsed,
+    achieved: parsed.completed / duration,
+    cpuUsPerReq: (m.cpuS * 1e6) / parsed.completed,
+    rssMb: m.rssMb,
+    nginxUsPerReq: (m.nginxCpuS * 1e6) / parsed.completed,
+    note,
+  };
 }
 
-function table(title, rows, base) {
-  const f = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-  const lines = [`### ${title}`, '', '| tool | requested/s | achieved/s | % | CPU µs/req | p50 µs | p99 µs | peak RSS MB | CPU vs ' + (base ?? '-') + ' |', '|---|---|---|---|---|---|---|---|---|'];
-  const baseRow = rows.find((r) => r.label === base);
+// ---- the report --------------------------------------------------------------------------------
+
+function fmtUs(us) {
+  if (!Number.isFinite(us)) return 'n/a';
+  return us < 1000 ? us.toFixed(1) : Math.round(us).toLocaleString('en-US');
+}
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ratio = (a, b) => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+
+/** One markdown table; the ratio columns divide by the wrk2 row and by the wrk row when present. */
+function table(title, rows, { wrk2Label = 'wrk2', wrkLabel } = {}) {
+  const wrk2 = rows.find((r) => r.label === wrk2Label);
+  const wrk = rows.find((r) => r.label === wrkLabel);
+  const head = ['tool', 'requested/s', 'achieved/s', '% held', 'CPU µs/req', 'p50 µs', 'p99 µs', 'peak RSS MB', 'errors', 'nginx CPU µs/req'];
+  if (wrk2) head.push('CPU ÷ wrk2', 'p99 ÷ wrk2', 'RSS ÷ wrk2');
+  if (wrk) head.push('CPU ÷ wrk');
+  head.push('notes');
+  const lines = [`### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    const ratio = baseRow ? r.cpuUsPerReq / baseRow.cpuUsPerReq : NaN;
-    const pct = r.rate ? (100 * r.achieved) / r.rate : NaN;
-    lines.push(`| ${r.label} | ${r.rate ?? 'max'} | ${f(r.achieved, 0)} | ${f(pct, 2)} | ${f(r.cpuUsPerReq)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.rssMb)} | ${f(ratio, 2)}× |`);
+    const cells = [
+      r.label,
+      r.rate ?? 'max',
+      fmt(r.achieved, 0),
+      r.rate ? fmt((100 * r.achieved) / r.rate, 2) : 'n/a',
+      fmt(r.cpuUsPerReq),
+      fmtUs(r.p50Us),
+      fmtUs(r.p99Us),
+      fmt(r.rssMb),
+      Number.isFinite(r.errors) ? r.errors : 'n/a',
+      fmt(r.nginxUsPerReq),
+    ];
+    if (wrk2) cells.push(ratio(r.cpuUsPerReq, wrk2.cpuUsPerReq), ratio(r.p99Us, wrk2.p99Us), ratio(r.rssMb, wrk2.rssMb));
+    if (wrk) cells.push(ratio(r.cpuUsPerReq, wrk.cpuUsPerReq));
+    cells.push(r.note ?? '');
+    lines.push(`| ${cells.join(' | ')} |`);
   }
-  console.log(lines.join('\n') + '\n');
+  return lines.join('\n') + '\n';
 }
 
-const peers = (rate) => [...(WRK2 ? ['wrk2'] : []), ...(existsSync(AUTOCANNON) && rate ? ['autocannon'] : [])];
+// ---- scenarios ---------------------------------------------------------------------------------
+
+/** 2 s of wrk before a scenario, not reported: the first tool measured should not pay nginx's cold start. */
+async function warmup({ connections, threads }) {
+  await measure(`warmup-${connections}c`, [WRK_BIN, '-d', '2s', '-c', connections, '-t', threads, url], 60);
+}
 
 const scenarios = {
-  // The headline: a fixed 20k req/s over 100 connections on one thread.
+  /** The headline: the same fixed rate from every tool, wrk's closed-loop maximum as reference. */
   async rate() {
-    const rate = Number(args.rate);
-    const shape = { rate, connections: 100, threads: 1, duration: args.duration };
-    const rows = [await runTool('ratetest', shape)];
-    rows.push(await runTool('ratetest', { ...shape, extra: ['--batch', '200us'] }));
-    for (const tool of peers(rate)) rows.push(await runTool(tool, shape));
-    table(`Fixed rate: -R ${rate} -c 100 -t 1 -d ${args.duration}`, rows, WRK2 ? 'wrk2' : undefined);
+    const s = shape({ rate: 20000, connections: 100, threads: 1 });
+    await warmup(s);
+    const rows = [await runTool('ratetest', s)];
+    if (WRK2) rows.push(await runTool('wrk2', s));
+    if (HAVE_AUTOCANNON) rows.push(await runTool('autocannon', s));
+    rows.push(await runTool('wrk', { ...s, rate: undefined }));
+    const title = `rate: -R ${s.rate} -c ${s.connections} -t ${s.threads} -d ${s.duration}s`;
+    return table(title, rows, { wrkLabel: 'wrk (closed loop)' });
   },
-  // How close each tool's p50 at 10k req/s is to the unloaded round trip (wrk -c1).
+
+  /** How far each tool's p50 at 10k req/s is from the unloaded round trip (wrk -c1 -t1 p50). */
   async rtt() {
-    const rows = [];
-    if (WRK) rows.push({ ...(await runTool('wrk', { connections: 1, threads: 1, duration: '5s' })), label: 'wrk -c1 (unloaded RTT)', rate: undefined });
-    const shape = { rate: 10000, connections: 100, threads: 1, duration: args.duration };
-    rows.push(await runTool('ratetest', shape));
-    rows.push(await runTool('ratetest', { ...shape, extra: ['--batch', '0'] }));
-    if (WRK2) rows.push(await runTool('wrk2', shape));
-    table('p50 at 10k req/s vs the unloaded round trip', rows, WRK2 ? 'wrk2' : undefined);
+    const s = shape({ rate: 10000, connections: 100, threads: 1 });
+    await warmup(s);
+    const rows = [await runTool('wrk', { connections: 1, threads: 1, duration: Math.min(5, s.duration), label: 'wrk -c1 -t1 (unloaded round trip)' })];
+    rows.push(await runTool('ratetest', s));
+    if (WRK2) rows.push(await runTool('wrk2', s));
+    if (HAVE_AUTOCANNON) rows.push(await runTool('autocannon', s));
+    const rtt = rows[0].p50Us;
+    const gaps = rows.slice(1).map((r) => `${r.label} p50 − unloaded p50 = ${fmtUs(r.p50Us - rtt)} µs`);
+    return table(`rtt: p50 at -R ${s.rate} -c ${s.connections} -t ${s.threads} vs the unloaded round trip`, rows) + '\n' + gaps.join('  \n') + '\n';
   },
-  // 10,000 connections on 2 threads at 10k req/s.
+
+  /** 10,000 connections on 2 threads: a fixed 10k req/s, idle memory, and the highest rate held. */
   async c10k() {
-    const shape = { rate: 10000, connections: 10000, threads: 2, duration: args.duration };
-    const rows = [await runTool('ratetest', shape)];
-    if (WRK2) rows.push(await runTool('wrk2', shape));
-    if (WRK) rows.push({ ...(await runTool('wrk', { connections: 10000, threads: 2, duration: args.duration })), label: 'wrk (closed loop, max)', rate: undefined });
-    if (existsSync(AUTOCANNON)) rows.push({ ...(await runTool('autocannon', { connections: 10000, duration: args.duration })), label: 'autocannon (closed loop, max)', rate: undefined });
-    const idle = await runTool('ratetest', { rate: 10, connections: 10000, threads: 2, duration: '5s' });
-    rows.push({ ...idle, label: 'ratetest idle (10k conns, 10 req/s)' });
-    table('10,000 connections, -t 2, 10k req/s', rows, WRK2 ? 'wrk2' : undefined);
-  },
-  // CPU per request against the send window.
-  async batch() {
-    const rows = [];
-    for (const batch of ['0', '50us', '100us', '200us', '500us']) {
-      rows.push(await runTool('ratetest', { rate: Number(args.rate), connections: 100, threads: 1, duration: args.duration, extra: ['--batch', batch] }));
+    const s = shape({ rate: 10000, connections: 10000, threads: 2 });
+    await warmup(s);
+    const rows = [await runTool('ratetest', s)];
+    if (WRK2) rows.push(await runTool('wrk2', s));
+    if (HAVE_AUTOCANNON) rows.push(await runTool('autocannon', s));
+    rows.push(await runTool('wrk', { ...s, rate: undefined }));
+    // Idle: every connection open, almost nothing sent; its peak RSS is the cost of the connections.
+    rows.push(await runTool('ratetest', { ...s, rate: 10, duration: 5, label: 'ratetest idle (-R 10, 5s)' }));
+    // The highest rate held: up the ladder until a step completes < 99% or has errors.
+    let held;
+    for (const rate of C10K_LADDER) {
+      const r = await runTool('ratetest', { ...s, rate, duration: 5, label: `ratetest -R ${rate} (5s)` });
+      rows.push(r);
+      if (!(r.achieved >= HELD_SHARE * rate && r.errors === 0)) break;
+      held = rate;
     }
-    if (WRK2) rows.push(await runTool('wrk2', { rate: Number(args.rate), connections: 100, threads: 1, duration: args.duration }));
-    table(`Send window vs CPU at -R ${args.rate}`, rows, WRK2 ? 'wrk2' : undefined);
+    const summary = `Highest rate ratetest held with ${s.connections} connections (≥ ${HELD_SHARE * 100}% completed, no errors; ladder ${C10K_LADDER.join(', ')}): ${held ?? `none (below ${C10K_LADDER[0]})`}.`;
+    return table(`c10k: ${s.connections} connections, -t ${s.threads}, -R ${s.rate}, -d ${s.duration}s`, rows, { wrkLabel: 'wrk (closed loop)' }) + '\n' + summary + '\n';
+  },
+
+  /** ratetest's CPU per request against its send window (--batch), next to wrk2 at the same rate. */
+  async batch() {
+    const s = shape({ rate: 20000, connections: 100, threads: 1 });
+    await warmup(s);
+    const rows = [];
+    for (const window of ['0', '50us', '100us', '200us', '500us']) rows.push(await runTool('ratetest', { ...s, extra: ['--batch', window] }));
+    if (WRK2) rows.push(await runTool('wrk2', s));
+    return table(`batch: ratetest's send window at -R ${s.rate} -c ${s.connections} -t ${s.threads}`, rows);
   },
 };
 
-const nginx = await startNginx(nginxBinary);
+// ---- main --------------------------------------------------------------------------------------
+
+const busy = await machineBusyPercent();
+if (busy > 10) console.error(`bench: warning: ${busy.toFixed(0)}% of the CPU is busy with other work; figures will be noisy`);
+const nginx = await startNginx(NGINX);
 const url = nginx.url;
+const nginxWorkers = childrenOf(nginx.pid);
+const stopNginx = () => nginx.stop();
+process.on('SIGINT', () => {
+  stopNginx();
+  process.exit(130);
+});
 try {
-  const cpus = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
-  console.log(`nginx ${url} (1 worker); ${cpus} cores; wrk2: ${WRK2 ?? 'not set (WRK2=path)'}; autocannon: ${existsSync(AUTOCANNON) ? 'yes' : 'no (cd bench && npm install)'}\n`);
-  const chosen = args.scenario === 'all' ? Object.keys(scenarios) : [args.scenario];
+  const version = (argv) => spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  const ratetestVersion = version(['node', RATETEST, '--version']).stdout.trim();
+  const header = [
+    `# ratetest bench, ${new Date().toISOString()}`,
+    '',
+    `- machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores, ${process.platform} ${spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim()}, node ${process.version}`,
+    `- server: ${version([NGINX, '-v']).stderr.trim()} at ${url}, 1 worker (pid ${nginxWorkers.join(', ')}), access_log off`,
+    `- ratetest ${ratetestVersion}; wrk2: ${WRK2 ?? 'not run (set WRK2=/path/to/wrk2)'}; wrk: ${WRK_BIN}; autocannon: ${HAVE_AUTOCANNON ? JSON.parse(readFileSync(join(HERE, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version : 'not run (cd bench && npm install)'}`,
+    `- CPU busy with other work just before the run: ${fmt(busy, 0)}% of ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores`,
+    `- open files limit for the tools: ${spawnSync('bash', ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; ulimit -n'], { encoding: 'utf8' }).stdout.trim()}`,
+    `- CPU µs/req: the tool's user + system CPU time (GNU time) / requests completed; nginx CPU µs/req: the nginx worker's, over the same run`,
+    `- raw outputs: bench/out/${RUN_ID}/`,
+    '',
+  ].join('\n');
+  console.log(header);
+  const report = [header];
   for (const name of chosen) {
-    if (!scenarios[name]) throw new Error(`unknown scenario ${name}; one of ${Object.keys(scenarios).join(', ')}, all`);
-    await scenarios[name]();
+    const section = await scenarios[name]();
+    console.log(section);
+    report.push(section);
   }
+  writeFileSync(join(OUT, 'report.md'), report.join('\n'));
 } finally {
-  nginx.stop();
+  stopNginx();
 }

@@ -2,12 +2,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
-import { version, type RunConfig, type RunOptions } from './options.js';
+import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
 import { formatText } from './report/text.js';
 import { run } from './run.js';
 import { formatTimeS } from './report/wrk-format.js';
-import { parseCount, parseDuration, parseRate } from './units.js';
+import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 
 /** What the command line asks for: the run's options plus how to report it. */
 export interface CliRequest {
@@ -34,19 +34,22 @@ interface RawFlags {
   json?: string;
 }
 
-function buildProgram(): Command {
+// Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
+const msToFlag = (ms: number) => formatDurationShort(ms * 1e6);
+
+export function buildProgram(): Command {
   return new Command('ratetest')
     .description('Open-loop HTTP load generator: a constant request rate, latency measured from when each request should have been sent.')
     .argument('<url>', 'target, http://host[:port]/path')
     .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k (required)'))
-    .addOption(new Option('-d, --duration <duration>', 'length of the run, e.g. 30s, 2m (default 10s)'))
-    .addOption(new Option('-c, --connections <n>', 'connections to keep open, over all threads (default 10)'))
-    .addOption(new Option('-t, --threads <n>', 'pump threads (default 2)'))
+    .addOption(new Option('-d, --duration <duration>', `length of the run, e.g. 30s, 2m (default ${msToFlag(DEFAULTS.durationMs)})`))
+    .addOption(new Option('-c, --connections <n>', `connections to keep open, over all threads (default ${DEFAULTS.connections}, or one per thread if more)`))
+    .addOption(new Option('-t, --threads <n>', `pump threads (default ${DEFAULTS.threads})`))
     .addOption(new Option('-H, --header <header>', 'add a request header "Name: value" (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('-L, --latency', 'print the detailed percentile spectrum'))
     .addOption(new Option('-U, --u_latency', 'also print the uncorrected latency distribution'))
-    .addOption(new Option('--timeout <duration>', 'per-request timeout (default 2s)'))
-    .addOption(new Option('--batch <duration>', 'send window: wake at most once per window, sending all due requests (default 100us; 0 = per request)'))
+    .addOption(new Option('--timeout <duration>', `per-request timeout (default ${msToFlag(DEFAULTS.timeoutMs)})`))
+    .addOption(new Option('--batch <duration>', `send window: wake at most once per window, sending all due requests (default ${formatDurationShort(DEFAULTS.batchUs * 1e3)}; 0 = per request)`))
     .addOption(new Option('-m, --method <method>', 'HTTP method (default GET, or POST with a body)'))
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
@@ -88,9 +91,33 @@ export function parseArgs(argv: string[]): CliRequest {
   return request;
 }
 
-function usageMessage(err: CommanderError): string {
-  // Commander says "error: unknown option '--x'"; keep its words, drop its prefix.
-  return err.message.replace(/^error: /, '');
+/** Commander's message as one line: it says "error: unknown option '--x'\n(Did you mean --y?)". */
+export function usageMessage(err: CommanderError): string {
+  return err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+}
+
+/** wrk2's opening lines, so scripts that read wrk2's output read ours. */
+export function banner(config: RunConfig, url: string): string {
+  return `Running ${formatTimeS(config.durationMs / 1000)} test @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
+}
+
+/** One line on stderr for any failure; a stack trace never reaches the user. */
+function fail(err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(err instanceof RatetestError ? `ratetest: ${message}\n` : `ratetest: internal error: ${message}\n`);
+  return exitCodeFor(err);
+}
+
+function writeJson(path: string, json: string): void {
+  if (path === '-') {
+    process.stdout.write(json);
+    return;
+  }
+  try {
+    writeFileSync(path, json);
+  } catch (err) {
+    throw new UsageError(`--json cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** Runs the CLI; returns the process exit code. */
@@ -104,40 +131,28 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ratetest: ${usageMessage(err)} (see ratetest --help)\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`ratetest: ${(err as Error).message}\n`);
-    return exitCodeFor(err);
+    return fail(err);
   }
 
   // With --json - stdout carries only JSON, so the text goes to stderr.
   const report = request.json === '-' ? process.stderr : process.stdout;
   const controller = new AbortController();
-  let interrupts = 0;
+  // First Ctrl-C: stop and report what was gathered. Second: the user means it, leave now.
   const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
     controller.abort();
   };
   process.on('SIGINT', onSigint);
   try {
-    const onStart = (config: RunConfig) => {
-      report.write(`Running ${formatTimeS(config.durationMs / 1000)} test @ ${request.options.url}\n`);
-      report.write(`  ${config.threads} threads and ${config.connections} connections\n`);
-    };
+    const onStart = (config: RunConfig) => report.write(banner(config, request.options.url));
     const result = await run(request.options, { signal: controller.signal, onStart });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
-    if (request.json !== undefined) {
-      const json = JSON.stringify(toJson(result), null, 2) + '\n';
-      if (request.json === '-') process.stdout.write(json);
-      else writeFileSync(request.json, json);
-    }
+    if (request.json !== undefined) writeJson(request.json, JSON.stringify(toJson(result), null, 2) + '\n');
     return result.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
   } catch (err) {
-    if (err instanceof RatetestError) {
-      process.stderr.write(`ratetest: ${err.message}\n`);
-    } else {
-      process.stderr.write(`ratetest: internal error: ${(err as Error).message}\n`);
-    }
-    return exitCodeFor(err);
+    const code = fail(err);
+    // Ctrl-C before the pumps started (e.g. during DNS) leaves nothing to report; it is still an interrupt.
+    return controller.signal.aborted && !(err instanceof UsageError) ? EXIT_INTERRUPTED : code;
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -116,7 +116,8 @@ export function loadAddon(): Addon {
   if (addon) return addon;
   const require = createRequire(import.meta.url);
   try {
-    addon = require('../build/Release/ratetest.node') as Addon;
+    // RATETEST_ADDON points at another build (the sanitizer build in CI).
+    addon = require(process.env.RATETEST_ADDON ?? '../build/Release/ratetest.node') as Addon;
   } catch (err) {
     throw new RatetestError(
       'ERR_ADDON',

@@ -49,8 +49,11 @@ export const LIMITS = {
 /** Everything a run needs, checked. */
 export interface RunConfig {
   url: URL;
+  /** Host name or address, IPv6 without its brackets. */
   host: string;
   port: number;
+  /** What follows the host on the request line: path and query, "/" at least. */
+  pathAndQuery: string;
   rate: number;
   durationMs: number;
   threads: number;
@@ -58,6 +61,8 @@ export interface RunConfig {
   timeoutMs: number;
   batchUs: number;
   method: string;
+  /** Responses carry no body (HEAD), so the parser must not wait for one. */
+  headRequest: boolean;
   headers: string[];
   body: Buffer;
   /** The request exactly as it goes on the wire. */
@@ -99,7 +104,7 @@ function parseUrl(text: string): URL {
 function checkHeader(header: string): void {
   const colon = header.indexOf(':');
   const name = colon > 0 ? header.slice(0, colon) : '';
-  if (!TOKEN.test(name) || /[\r\n]/.test(header)) {
+  if (!TOKEN.test(name) || /[\r\n\0]/.test(header)) {
     throw new UsageError(`--header must look like "Name: value", got "${header}"`);
   }
 }
@@ -136,6 +141,7 @@ export function validate(options: RunOptions): RunConfig {
     url,
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
+    pathAndQuery: `${url.pathname}${url.search}`,
     rate,
     durationMs,
     threads,
@@ -143,6 +149,7 @@ export function validate(options: RunOptions): RunConfig {
     timeoutMs,
     batchUs,
     method,
+    headRequest: method === 'HEAD',
     headers,
     body,
   };
@@ -154,7 +161,8 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 /** The request bytes: request line, Host, the user's headers, defaults the user did not set, body. */
 export function buildRequest(config: Omit<RunConfig, 'request'>): Buffer {
   const has = (name: string) => config.headers.some((h) => h.slice(0, h.indexOf(':')).trim().toLowerCase() === name);
-  const lines = [`${config.method} ${config.url.pathname}${config.url.search} HTTP/1.1`];
+  const lines = [`${config.method} ${config.pathAndQuery} HTTP/1.1`];
+  // URL.host already leaves out the default port 80 and keeps an IPv6 literal's brackets, as Host wants.
   if (!has('host')) lines.push(`Host: ${config.url.host}`);
   for (const header of config.headers) {
     const colon = header.indexOf(':');
@@ -164,5 +172,6 @@ export function buildRequest(config: Omit<RunConfig, 'request'>): Buffer {
   if (!has('content-length') && (config.body.length > 0 || METHODS_WITH_BODY.has(config.method))) {
     lines.push(`Content-Length: ${config.body.length}`);
   }
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), config.body]);
+  // UTF-8, as curl and wrk send a header typed in a UTF-8 terminal; latin1 would cut "日本" to 2 garbage bytes.
+  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), config.body]);
 }

@@ -32,9 +32,11 @@ const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(
 /** Extra file descriptors beyond one per connection: stdio, the poller, Node's own. */
 const FD_HEADROOM = 64;
 
-export async function resolveAddress(host: string): Promise<string> {
+/** The host as a numeric address the pump can connect to; "[::1]" works as well as "::1". */
+export async function resolveAddress(host: string): Promise<{ address: string; family: 4 | 6 }> {
   try {
-    return (await lookup(host)).address;
+    const { address, family } = await lookup(host.replace(/^\[(.*)\]$/, '$1'));
+    return { address, family: family === 6 ? 6 : 4 };
   } catch (err) {
     throw new RatetestError('ERR_RESOLVE', `cannot resolve host "${host}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -62,9 +64,11 @@ function startNative(config: RunConfig, address: string): NativeRun {
       address,
       port: config.port,
       request: config.request,
-      headRequest: config.method === 'HEAD',
+      headRequest: config.headRequest,
     });
   } catch (err) {
+    if (err instanceof RatetestError) throw err;
+    // The addon throws plain Errors; one that carries a code of ours keeps it.
     if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
     throw new RatetestError('ERR_ADDON', `the native pump failed to start: ${(err as Error).message}`);
   }
@@ -140,10 +144,20 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
   };
 }
 
+// The addon resolves `done` even for a run whose every request failed; a rejection means the
+// run itself broke, which callers should see as ERR_RUN rather than as an unexplained Error.
+async function settled(native: NativeRun): Promise<NativeResult> {
+  try {
+    return await native.done;
+  } catch (err) {
+    throw new RatetestError('ERR_RUN', `the run failed: ${(err as Error).message}`);
+  }
+}
+
 /** Runs one load test. Rejects only for bad options or a run that cannot start; failed requests are counted. */
 export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Result> {
   const config = validate(options);
-  const address = await resolveAddress(config.host);
+  const { address } = await resolveAddress(config.host);
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   hooks.onStart?.(config, address);
   const startedAt = new Date();
@@ -152,7 +166,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   hooks.signal?.addEventListener('abort', stop, { once: true });
   const stopProgress = hooks.onProgress ? watchProgress(native, hooks.onProgress) : () => {};
   try {
-    return toResult(config, await native.done, startedAt);
+    return toResult(config, await settled(native), startedAt);
   } finally {
     stopProgress();
     hooks.signal?.removeEventListener('abort', stop);

@@ -44,3 +44,13 @@ export function formatDurationNs(ns: number): string {
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)}us`;
   return `${ns.toFixed(0)}ns`;
 }
+
+/** The shortest form parseDuration reads back as the same value ("10s", "2m", "100us"), for help text. */
+export function formatDurationShort(ns: number): string {
+  // Largest unit that divides exactly, so 90s stays "90s" rather than becoming "1.5m".
+  for (const unit of ['h', 'm', 's', 'ms', 'us'] as const) {
+    const size = DURATION_UNITS_NS[unit]!;
+    if (ns !== 0 && ns % size === 0) return `${ns / size}${unit}`;
+  }
+  return `${ns}ns`;
+}

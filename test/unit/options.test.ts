@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, validate, version } from '../../src/options.js';
+import { UsageError } from '../../src/errors.js';
 
 const base = { url: 'http://127.0.0.1:8080/api?x=1', rate: 1000 };
 
@@ -62,6 +63,49 @@ describe('validate', () => {
   });
 });
 
+describe('validate: messages', () => {
+  it.each([
+    [{ rate: -5 }, '--rate must be > 0, got -5'],
+    [{ rate: Number.NaN }, '--rate must be > 0, got NaN'],
+    [{ durationMs: 0 }, '--duration must be > 0, got 0ms'],
+    [{ timeoutMs: -1 }, '--timeout must be > 0, got -1ms'],
+    [{ threads: 257 }, '--threads must be a whole number from 1 to 256, got 257'],
+    [{ threads: 1.5 }, '--threads must be a whole number from 1 to 256, got 1.5'],
+    [{ connections: 0 }, '--connections must be a whole number from 1 to 1000000, got 0'],
+    [{ connections: 1_000_001 }, '--connections must be a whole number from 1 to 1000000, got 1000001'],
+    [{ threads: 40, connections: 20 }, '--connections (20) must be >= --threads (40): each thread needs a connection'],
+    [{ headers: [': no name'] }, '--header must look like "Name: value", got ": no name"'],
+    [{ headers: ['Bad Name: x'] }, '--header must look like "Name: value", got "Bad Name: x"'],
+    [{ method: 'GE T' }, '--method must be an HTTP method like GET or POST, got "GE T"'],
+    [{ url: 'http://:80/' }, 'URL must look like http://host[:port]/path, got "http://:80/"'],
+  ])('rejects %j: %s', (overrides, message) => {
+    const attempt = () => validate({ ...base, ...overrides });
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('rejects a header with a NUL byte', () => {
+    expect(() => validate({ ...base, headers: ['X: a\0b'] })).toThrow('--header must look like "Name: value", got "X: a\0b"');
+  });
+
+  it('accepts the limits: 1 and 256 threads, 1 000 000 connections', () => {
+    expect(validate({ ...base, threads: 1, connections: 1 }).threads).toBe(1);
+    expect(validate({ ...base, threads: 256 }).connections).toBe(256);
+    expect(validate({ ...base, connections: 1_000_000 }).connections).toBe(1_000_000);
+  });
+});
+
+describe('validate: the parsed URL', () => {
+  it('keeps path and query for the request line, without the fragment', () => {
+    expect(validate({ ...base, url: 'http://h/a/b?c=d&e#frag' }).pathAndQuery).toBe('/a/b?c=d&e');
+  });
+
+  it('marks HEAD requests so the pump expects no body', () => {
+    expect(validate({ ...base, method: 'head' })).toMatchObject({ method: 'HEAD', headRequest: true });
+    expect(validate(base).headRequest).toBe(false);
+  });
+});
+
 describe('request bytes', () => {
   it('builds a GET with Host and User-Agent', () => {
     expect(validate(base).request.toString()).toBe(
@@ -84,5 +128,33 @@ describe('request bytes', () => {
   it('sends Content-Length: 0 on a bodiless PUT', () => {
     expect(validate({ ...base, method: 'put' }).request.toString()).toContain('PUT /api?x=1 HTTP/1.1\r\n');
     expect(validate({ ...base, method: 'put' }).request.toString()).toContain('Content-Length: 0\r\n');
+  });
+
+  it('leaves the default port 80 out of Host and keeps an IPv6 literal bracketed', () => {
+    expect(validate({ url: 'http://example.test:80/', rate: 1 }).request.toString()).toContain('\r\nHost: example.test\r\n');
+    expect(validate({ url: 'http://[::1]:9000/', rate: 1 }).request.toString()).toContain('\r\nHost: [::1]:9000\r\n');
+  });
+
+  it('keeps a user-set Content-Length instead of adding one', () => {
+    const request = validate({ ...base, method: 'POST', headers: ['content-length: 3'], body: 'abc' }).request.toString();
+    expect(request).toBe(`POST /api?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\ncontent-length: 3\r\nUser-Agent: ratetest/${version()}\r\n\r\nabc`);
+  });
+
+  it('sends a HEAD request without Content-Length', () => {
+    expect(validate({ ...base, method: 'HEAD' }).request.toString()).toBe(
+      `HEAD /api?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: ratetest/${version()}\r\n\r\n`,
+    );
+  });
+
+  it('sends a Buffer body byte for byte', () => {
+    const body = Buffer.from([0, 1, 254, 255]);
+    const request = validate({ ...base, body }).request;
+    expect(request.subarray(request.length - 4)).toEqual(body);
+    expect(request.toString('latin1')).toContain('Content-Length: 4\r\n\r\n');
+  });
+
+  it('encodes header values as UTF-8, as curl does', () => {
+    const request = validate({ ...base, headers: ['X-Name: 日本'] }).request;
+    expect(request.includes(Buffer.from('X-Name: 日本\r\n', 'utf8'))).toBe(true);
   });
 });

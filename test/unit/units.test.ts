@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationNs, parseCount, parseDuration, parseRate } from '../../src/units.js';
+import { formatDurationNs, formatDurationShort, parseCount, parseDuration, parseRate } from '../../src/units.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -53,4 +53,22 @@ describe('formatDurationNs', () => {
     [250e3, '250.00us'],
     [12, '12ns'],
   ])('formats %d ns as %s', (ns, text) => expect(formatDurationNs(ns)).toBe(text));
+});
+
+describe('formatDurationShort', () => {
+  it.each([
+    [10e9, '10s'],
+    [90e9, '90s'],
+    [120e9, '2m'],
+    [3600e9, '1h'],
+    [1.5e9, '1500ms'],
+    [100e3, '100us'],
+    [0, '0ns'],
+  ])('formats %d ns as %s', (ns, text) => expect(formatDurationShort(ns)).toBe(text));
+
+  it('gives back what parseDuration reads as the same value', () => {
+    for (const ns of [1, 999, 1e3, 250e3, 1e6, 2e9, 61e9, 7200e9]) {
+      expect(parseDuration(formatDurationShort(ns), '--duration')).toBe(ns);
+    }
+  });
 });
