@@ -1,0 +1,123 @@
+// Hostile servers: each misbehaves in one way a broken server can. The run must count the right
+// error kind, end on time (duration + timeout + start-up slack), and exit 0 without a crash.
+import type net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runJson } from './run-cli.js';
+import { rawServer, type TestServer } from './servers.js';
+
+const servers: TestServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+/** A raw server that calls `reply` for each request head it receives on a connection. */
+async function replying(reply: (socket: net.Socket, n: number) => void): Promise<TestServer> {
+  const server = await rawServer((socket, state) => {
+    let buffered = '';
+    socket.on('data', (d: Buffer) => {
+      buffered += d.toString('latin1');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n\r\n')) >= 0) {
+        buffered = buffered.slice(end + 4);
+        reply(socket, state.requests++);
+      }
+    });
+  });
+  servers.push(server);
+  return server;
+}
+
+const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+// 2 s of schedule + up to 1 s waiting for responses + process start and exit, generously.
+const ON_TIME_MS = 9000;
+const args = (url: string, extra: string[] = []) => ['-R', '50', '-d', '2s', '-c', '5', '-t', '1', '--timeout', '1s', ...extra, url];
+
+async function run(server: TestServer, extra: string[] = []) {
+  const result = await runJson(args(server.url, extra), 30_000);
+  expect(result.code).toBe(0);
+  expect(result.stderr).not.toContain('internal error');
+  expect(result.elapsedMs).toBeLessThan(ON_TIME_MS);
+  return result.json;
+}
+
+describe('hostile servers', () => {
+  it.each([
+    ['a malformed status line', 'HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok'],
+    ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+    ['an invalid chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n'],
+    ['a chunk size beyond 2^40', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n'],
+    ['a body longer than its Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'],
+    ['garbage pipelined after a good response', `${OK}\x00\x01\x02garbage`],
+    ['headers over 256 KiB', `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(300 * 1024)}\r\nContent-Length: 2\r\n\r\nok`],
+  ])('counts %s as parse errors', async (_name, response) => {
+    const server = await replying((socket) => socket.write(response));
+    const json = await run(server);
+    expect(json.errors.parse).toBeGreaterThan(0);
+    expect(json.errors.parse + json.completed).toBeGreaterThanOrEqual(json.sent - 5);
+  });
+
+  it('reads headers larger than its read buffer (200 KB) without error', async () => {
+    const big = `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(200 * 1024)}\r\nContent-Length: 2\r\n\r\nok`;
+    const server = await replying((socket) => socket.write(big));
+    const json = await run(server);
+    expect(json.completed).toBe(100);
+    expect(json.errors.parse).toBe(0);
+  });
+
+  it('counts a reset in the middle of a response as a read error', async () => {
+    const server = await replying((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf', () => socket.resetAndDestroy());
+    });
+    const json = await run(server);
+    expect(json.errors.read).toBeGreaterThan(0);
+    expect(json.completed).toBe(0);
+  });
+
+  it('counts a close in the middle of a body as a read error', async () => {
+    const server = await replying((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf'));
+    const json = await run(server);
+    expect(json.errors.read).toBeGreaterThan(0);
+  });
+
+  it('times out a slowloris that drips one byte a second', async () => {
+    const server = await replying((socket) => {
+      let i = 0;
+      const drip = setInterval(() => {
+        if (socket.destroyed || i >= OK.length) return clearInterval(drip);
+        socket.write(OK[i++]!);
+      }, 1000);
+      socket.on('close', () => clearInterval(drip));
+    });
+    const json = await run(server);
+    expect(json.errors.timeout).toBeGreaterThan(0);
+    expect(json.completed).toBe(0);
+  });
+
+  it('counts connect errors for a listener that drops every connection at once', async () => {
+    const server = await rawServer((socket) => socket.destroy());
+    servers.push(server);
+    const json = await run(server);
+    expect(json.errors.connect).toBeGreaterThan(0);
+    expect(json.completed).toBe(0);
+  });
+
+  it('keeps the schedule on healthy connections while a third of them hang', async () => {
+    // Every third connection never answers: requests on it time out after 1 s and the connection
+    // is replaced, while the other connections carry the rest of the schedule.
+    let connection = 0;
+    const server = await rawServer((socket, state) => {
+      const hangs = connection++ % 3 === 0;
+      socket.on('data', () => {
+        state.requests++;
+        if (!hangs) socket.write(OK);
+      });
+    });
+    servers.push(server);
+    const json = await run(server, ['-c', '30']);
+    expect(json.errors.timeout).toBeGreaterThan(0);
+    expect(json.notSent).toBe(0);
+    expect(json.completed + json.errors.timeout + json.inFlight).toBe(json.sent);
+    // Lateness stays far below the 1 s the hung requests wait: healthy connections were free.
+    expect(json.latency.sendLag.percentilesNs['99']!).toBeLessThan(50e6);
+  });
+});
