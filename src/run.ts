@@ -51,10 +51,20 @@ function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batc
   };
 }
 
+/** Raises the soft fd limit to fit the connections, or fails before anything is printed or started. */
+function ensureFds(config: RunConfig): void {
+  try {
+    loadAddon().ensureFdLimit(config.connections + FD_HEADROOM);
+  } catch (err) {
+    if (err instanceof RatetestError) throw err;
+    if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
+    throw new RatetestError('ERR_ADDON', `cannot check the file descriptor limit: ${(err as Error).message}`);
+  }
+}
+
 function startNative(config: RunConfig, address: string): NativeRun {
   const addon = loadAddon();
   try {
-    addon.ensureFdLimit(config.connections + FD_HEADROOM);
     return addon.start({
       threads: config.threads,
       connections: config.connections,
@@ -68,8 +78,6 @@ function startNative(config: RunConfig, address: string): NativeRun {
     });
   } catch (err) {
     if (err instanceof RatetestError) throw err;
-    // The addon throws plain Errors; one that carries a code of ours keeps it.
-    if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
     throw new RatetestError('ERR_ADDON', `the native pump failed to start: ${(err as Error).message}`);
   }
 }
@@ -159,6 +167,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   const config = validate(options);
   const { address } = await resolveAddress(config.host);
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
+  ensureFds(config);
   hooks.onStart?.(config, address);
   const startedAt = new Date();
   const native = startNative(config, address);

@@ -1,6 +1,7 @@
 // self-check.ts: did the generator keep its schedule, and if not, whose fault was it? A load
 // generator that silently falls behind reports a server as fast when it was the tool that slowed.
 import type { Result } from '../result.js';
+import { explainErrno } from './errno-hints.js';
 
 export type SelfCheckCause = 'connect-errors' | 'connections' | 'generator-cpu' | 'unknown';
 
@@ -38,7 +39,7 @@ export function selfCheck(result: Result): SelfCheck {
     return { ok: true, messages, maxThreadCpuPercent };
   }
   if (result.notSent > 0 && result.errors.connect > 0 && notSentShare > NOT_SENT_LIMIT) {
-    const code = result.errorCodes.connect ? ` (${result.errorCodes.connect})` : '';
+    const code = result.errorCodes.connect ? `: ${explainErrno(result.errorCodes.connect)}` : '';
     return {
       ok: false,
       cause: 'connect-errors',

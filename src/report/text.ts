@@ -4,6 +4,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { percentWithinStdev } from '../histogram.js';
 import type { Result } from '../result.js';
+import { explainErrno } from './errno-hints.js';
 import { selfCheck } from './self-check.js';
 import { formatBinary, formatMetric, formatTimeUs, padUnits } from './wrk-format.js';
 
@@ -115,7 +116,7 @@ function ratetestSection(result: Result): string[] {
   if (result.notSent > 0) lines.push(`  Not sent: ${result.notSent} of ${result.scheduled} scheduled requests were never written`);
   if (result.inFlight > 0) lines.push(`  In flight at end: ${result.inFlight} requests still unanswered`);
   for (const [kind, code] of Object.entries(result.errorCodes)) {
-    lines.push(`  First ${kind} error: ${code}`);
+    lines.push(`  First ${kind} error: ${explainErrno(code)}`);
   }
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
   const check = selfCheck(result);

@@ -32,6 +32,6 @@ describe('generator self-check', () => {
     expect(selfCheck(syntheticResult({ notSent: 50 })).ok).toBe(true);
     const check = selfCheck(syntheticResult({ notSent: 51, errors: { connect: 9, read: 0, write: 0, timeout: 0, parse: 0 }, errorCodes: { connect: 'ECONNREFUSED' } }));
     expect(check.cause).toBe('connect-errors');
-    expect(check.messages[0]).toBe('51 of 10000 requests were never sent: 9 connection attempts failed (ECONNREFUSED).');
+    expect(check.messages[0]).toBe('51 of 10000 requests were never sent: 9 connection attempts failed: ECONNREFUSED (nothing is listening at that address and port).');
   });
 });
