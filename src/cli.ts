@@ -1,5 +1,5 @@
 // cli.ts: commander wiring only: flags -> RunOptions -> run() -> reports -> exit code.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
@@ -108,6 +108,16 @@ function fail(err: unknown): number {
   return exitCodeFor(err);
 }
 
+/** Fails before the run, not after minutes of load, when the --json file cannot be written. */
+function checkJsonPath(path: string): void {
+  if (path === '-') return;
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    throw new UsageError(`--json cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 function writeJson(path: string, json: string): void {
   if (path === '-') {
     process.stdout.write(json);
@@ -144,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
+    if (request.json !== undefined) checkJsonPath(request.json);
     const onStart = (config: RunConfig) => report.write(banner(config, request.options.url));
     const result = await run(request.options, { signal: controller.signal, onStart });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));

@@ -169,6 +169,11 @@ export function buildRequest(config: Omit<RunConfig, 'request'>): Buffer {
     lines.push(`${header.slice(0, colon).trim()}: ${header.slice(colon + 1).trim()}`);
   }
   if (!has('user-agent')) lines.push(`User-Agent: ratetest/${VERSION}`);
+  if (!has('authorization') && (config.url.username || config.url.password)) {
+    // http://user:pass@host/ means Basic authentication, as in curl and browsers.
+    const credentials = `${decodeURIComponent(config.url.username)}:${decodeURIComponent(config.url.password)}`;
+    lines.push(`Authorization: Basic ${Buffer.from(credentials).toString('base64')}`);
+  }
   if (!has('content-length') && (config.body.length > 0 || METHODS_WITH_BODY.has(config.method))) {
     lines.push(`Content-Length: ${config.body.length}`);
   }

@@ -125,6 +125,17 @@ describe('request bytes', () => {
     expect(request).toBe('GET /api?x=1 HTTP/1.1\r\nhost: example.test\r\nUser-Agent: me\r\nX-Trace: 1\r\n\r\n');
   });
 
+  it('turns credentials in the URL into Basic authentication', () => {
+    const request = validate({ url: 'http://al%20ice:s3cr%3At@127.0.0.1:8080/', rate: 1 }).request.toString();
+    expect(request).toContain(`Authorization: Basic ${Buffer.from('al ice:s3cr:t').toString('base64')}\r\n`);
+  });
+
+  it('keeps a user-given Authorization over URL credentials', () => {
+    const request = validate({ url: 'http://u:p@127.0.0.1/', rate: 1, headers: ['Authorization: Bearer x'] }).request.toString();
+    expect(request).toContain('Authorization: Bearer x\r\n');
+    expect(request).not.toContain('Basic');
+  });
+
   it('sends Content-Length: 0 on a bodiless PUT', () => {
     expect(validate({ ...base, method: 'put' }).request.toString()).toContain('PUT /api?x=1 HTTP/1.1\r\n');
     expect(validate({ ...base, method: 'put' }).request.toString()).toContain('Content-Length: 0\r\n');
