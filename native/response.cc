@@ -1,6 +1,6 @@
 // response.cc: the framing state machine. Strict where a mistake would mis-frame the next
-// response (status line, lengths, chunk sizes), tolerant of bare LF line ends. Every limit is a
-// counted parse error for the caller, never a crash.
+// response (status line, lengths, chunk sizes), tolerant of bare LF line ends but not of a bare
+// CR. Every limit is a counted parse error for the caller, never a crash.
 #include "response.h"
 
 #include <cstring>
@@ -64,6 +64,7 @@ void ResponseParser::reset(bool head_request) {
   minor_version_ = 1;
   keep_alive_ = true;
   has_content_length_ = false;
+  has_transfer_encoding_ = false;
   chunked_ = false;
   connection_close_ = false;
   connection_keep_alive_ = false;
@@ -72,6 +73,7 @@ void ResponseParser::reset(bool head_request) {
   body_bytes_ = 0;
   header_bytes_ = 0;
   line_pos_ = 0;
+  interim_seen_ = false;
   header_ = Header::other;
   error_ = nullptr;
 }
@@ -98,27 +100,25 @@ bool ResponseParser::status_line_byte(char c) {
     status_ = status_ * 10 + (c - '0');
     return true;
   }
-  if (pos == 12) {
-    if (c == '\n') {
-      state_ = State::header_line_start;
-      return true;
-    }
-    return c == ' ' || c == '\r';
-  }
+  if (pos == 12 && c != ' ' && c != '\r' && c != '\n') return false;  // "200OK"
+  // The reason phrase is ignored up to the line end; its CR must be followed by LF, as in a header.
+  if (c == '\r') state_ = State::header_line_lf;
   if (c == '\n') state_ = State::header_line_start;
   return true;
 }
 
 bool ResponseParser::header_name_byte(char c) {
   if (c == ':') {
+    if (line_pos_ == 0) return false;  // ": value" has no name
     header_ = Header::other;
     for (uint32_t i = 0; i < 3; ++i) {
       if ((name_candidates_ & (1u << i)) && kKnownHeaders[i].length == line_pos_) header_ = static_cast<Header>(i + 1);
     }
+    if (header_ == Header::transfer_encoding) has_transfer_encoding_ = true;
     value_seen_digit_ = false;
+    number_ended_ = false;
     value_number_ = 0;
     token_len_ = 0;
-    token_overflow_ = false;
     state_ = State::header_value;
     return true;
   }
@@ -136,7 +136,7 @@ bool ResponseParser::header_name_byte(char c) {
 // A list value token ends at ',' or the end of the line; only its last token matters for
 // Transfer-Encoding, and any token for Connection.
 void ResponseParser::header_value_end() {
-  if (token_overflow_ || token_len_ == 0) return;
+  if (token_len_ == 0) return;  // an empty list element
   if (header_ == Header::transfer_encoding) {
     chunked_ = token_len_ == 7 && std::memcmp(token_, "chunked", 7) == 0;
   } else if (header_ == Header::connection) {
@@ -160,8 +160,11 @@ bool ResponseParser::header_value_byte(char c) {
   }
   switch (header_) {
     case Header::content_length:
-      if (is_space(c)) return true;
-      if (!is_digit(c)) return false;
+      if (is_space(c)) {
+        number_ended_ = value_seen_digit_;
+        return true;
+      }
+      if (!is_digit(c) || number_ended_) return false;
       value_seen_digit_ = true;
       value_number_ = value_number_ * 10 + static_cast<uint64_t>(c - '0');
       return value_number_ <= kMaxContentLength;
@@ -170,13 +173,8 @@ bool ResponseParser::header_value_byte(char c) {
       if (c == ',') {
         header_value_end();
         token_len_ = 0;
-        token_overflow_ = false;
-      } else if (!is_space(c)) {
-        if (token_len_ < sizeof(token_)) {
-          token_[token_len_++] = lower(c);
-        } else {
-          token_overflow_ = true;
-        }
+      } else if (!is_space(c) && token_len_ < sizeof(token_)) {
+        token_[token_len_++] = lower(c);
       }
       return true;
     case Header::other:
@@ -195,15 +193,17 @@ bool ResponseParser::headers_complete() {
     // Interim response: the final one follows on the same request.
     const bool head = head_request_;
     reset(head);
+    interim_seen_ = true;
     return true;
   }
   if (head_request_ || status_ == 204 || status_ == 304) {
     state_ = State::done;
   } else if (chunked_) {
-    state_ = State::chunk_size;
-    remaining_ = 0;
-    chunk_size_digits_ = false;
-  } else if (has_content_length_) {
+    header_bytes_ = 0;  // trailers have a limit of their own
+    start_chunk_size();
+  } else if (has_content_length_ && !has_transfer_encoding_) {
+    // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the
+    // close (RFC 9112 section 6.3).
     remaining_ = content_length_;
     state_ = remaining_ == 0 ? State::done : State::body_length;
   } else {
@@ -213,15 +213,28 @@ bool ResponseParser::headers_complete() {
   return true;
 }
 
+void ResponseParser::start_chunk_size() {
+  state_ = State::chunk_size;
+  remaining_ = 0;
+  chunk_size_digits_ = false;
+  number_ended_ = false;
+}
+
+// "1a ;name=value\r\n": hex digits, optional whitespace, then the extension or the line end.
 bool ResponseParser::chunk_size_byte(char c) {
   const int digit = hex_value(c);
   if (digit >= 0) {
+    if (number_ended_) return false;  // "1 2"
     remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);
     chunk_size_digits_ = true;
     return remaining_ <= kMaxChunkSize;
   }
   if (!chunk_size_digits_) return false;
-  if (c == ';' || is_space(c)) {
+  if (is_space(c)) {
+    number_ended_ = true;
+    return true;
+  }
+  if (c == ';') {
     state_ = State::chunk_ext;
     return true;
   }
@@ -248,6 +261,7 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
       case State::header_line_lf:
       case State::trailer_line_start:
       case State::trailer_line:
+      case State::trailer_line_lf:
         if (++header_bytes_ > kMaxHeaderBytes) {
           *consumed = i;
           return fail("headers exceed 256 KiB");
@@ -275,8 +289,13 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
             return fail(status_ < 100 ? "status code below 100" : "unsupported response (101 Switching Protocols)");
           }
         } else if (is_space(c)) {
-          state_ = State::header_value;  // obsolete line folding: part of an ignored value
-          header_ = Header::other;
+          // Obsolete line folding continues the previous value, which for a framing header has
+          // already been acted on: refuse it rather than frame by half a value.
+          if (header_ != Header::other) {
+            *consumed = i;
+            return fail("obsolete line folding in a framing header");
+          }
+          state_ = State::header_value;
         } else {
           state_ = State::header_name;
           line_pos_ = 0;
@@ -348,6 +367,7 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
         break;
       case State::chunk_ext:
         ++i;
+        if (c == '\r') state_ = State::chunk_size_lf;
         if (c == '\n') state_ = remaining_ == 0 ? State::trailer_line_start : State::chunk_data;
         break;
       case State::chunk_size_lf:
@@ -371,8 +391,7 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
         if (c == '\r') {
           state_ = State::chunk_data_lf;
         } else if (c == '\n') {
-          state_ = State::chunk_size;
-          chunk_size_digits_ = false;
+          start_chunk_size();
         } else {
           *consumed = i - 1;
           return fail("chunk data longer than its size");
@@ -384,16 +403,15 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
           return fail("chunk data longer than its size");
         }
         ++i;
-        state_ = State::chunk_size;
-        chunk_size_digits_ = false;
+        start_chunk_size();
         break;
       case State::trailer_line_start:
         ++i;
         if (c == '\n') {
           state_ = State::done;
         } else if (c == '\r') {
-          line_pos_ = 0xffffffff;
-          state_ = State::trailer_line;
+          line_pos_ = 0xffffffff;  // the empty line's CR: LF ends the response
+          state_ = State::trailer_line_lf;
         } else {
           line_pos_ = 0;
           state_ = State::trailer_line;
@@ -401,12 +419,16 @@ ParseStatus ResponseParser::feed(const char* data, size_t len, size_t* consumed)
         break;
       case State::trailer_line:
         ++i;
-        if (c == '\n') {
-          state_ = line_pos_ == 0xffffffff ? State::done : State::trailer_line_start;
-        } else if (line_pos_ == 0xffffffff) {
-          *consumed = i - 1;
+        if (c == '\r') state_ = State::trailer_line_lf;
+        if (c == '\n') state_ = State::trailer_line_start;
+        break;
+      case State::trailer_line_lf:
+        if (c != '\n') {
+          *consumed = i;
           return fail("bare CR in trailers");
         }
+        ++i;
+        state_ = line_pos_ == 0xffffffff ? State::done : State::trailer_line_start;
         break;
       case State::done:
       case State::failed:

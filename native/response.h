@@ -22,7 +22,7 @@ class ResponseParser {
   // in progress is an error.
   ParseStatus on_eof();
 
-  bool started() const { return state_ != State::status_line || line_pos_ > 0; }
+  bool started() const { return interim_seen_ || state_ != State::status_line || line_pos_ > 0; }
   int status() const { return status_; }
   bool keep_alive() const { return keep_alive_; }
   uint64_t body_bytes() const { return body_bytes_; }
@@ -45,6 +45,7 @@ class ResponseParser {
     chunk_data_lf,
     trailer_line_start,
     trailer_line,
+    trailer_line_lf,
     done,
     failed,
   };
@@ -57,6 +58,7 @@ class ResponseParser {
   void header_value_end();
   bool headers_complete();
   bool chunk_size_byte(char c);
+  void start_chunk_size();
 
   State state_ = State::status_line;
   bool head_request_ = false;
@@ -64,6 +66,7 @@ class ResponseParser {
   int minor_version_ = 1;
   bool keep_alive_ = true;
   bool has_content_length_ = false;
+  bool has_transfer_encoding_ = false;
   bool chunked_ = false;
   bool connection_close_ = false;
   bool connection_keep_alive_ = false;
@@ -72,15 +75,16 @@ class ResponseParser {
   uint64_t body_bytes_ = 0;
   uint64_t header_bytes_ = 0;
   uint32_t line_pos_ = 0;
+  bool interim_seen_ = false;  // a 1xx already answered this request
 
   // Header name matching and value token, without copying the line.
   Header header_ = Header::other;
   uint32_t name_candidates_ = 0;  // bit per known header name still matching
   bool value_seen_digit_ = false;
+  bool number_ended_ = false;  // whitespace after the digits: another digit is an error ("1 2")
   uint64_t value_number_ = 0;
-  char token_[16];
+  char token_[16];  // a longer token keeps its first 16 bytes, which match no name we look for
   uint32_t token_len_ = 0;
-  bool token_overflow_ = false;
   bool chunk_size_digits_ = false;
 
   const char* error_ = nullptr;
