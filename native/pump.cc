@@ -88,7 +88,10 @@ void Pump::run() {
   if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
 
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
+  // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
+  const uint32_t unanswered = busy_;
   for (uint32_t i = 0; i < connection_count_; ++i) close_conn(i);
+  recorder_.in_flight.set(unanswered);
 }
 
 bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {

@@ -1,53 +1,77 @@
 // histogram.ts: latency histograms on the JS side. The native pump records into the standard
-// HdrHistogram bucket layout with these same parameters, and sends [value, count] pairs of its
-// non-zero buckets; recording each pair here lands it in the identical bucket.
+// HdrHistogram bucket layout with these same parameters (native/histogram.h) and sends the
+// [lowest value, count] pair of each non-empty bucket; recording each pair here lands it in the
+// identical bucket. Pure JS hdr-histogram-js: the WASM variant would need async setup and explicit
+// destroy() for a few conversions per run.
 import { build, type Histogram } from 'hdr-histogram-js';
 
-/** 1 ns to 1 hour at 3 significant digits: the layout native/histogram.h uses. */
+/** 1 ns to 1 hour at 3 significant digits: the layout native/histogram.h uses. The one definition. */
 export const HISTOGRAM_LAYOUT = {
   lowestDiscernibleValue: 1,
   highestTrackableValue: 3_600_000_000_000,
   numberOfSignificantValueDigits: 3,
 } as const;
 
+/** An empty nanosecond histogram in the native layout (64-bit counts, fixed range, pure JS). */
 export function emptyHistogram(): Histogram {
   return build({ ...HISTOGRAM_LAYOUT, bitBucketSize: 64, autoResize: false, useWebAssembly: false });
 }
 
+/**
+ * Native buckets -> histogram. `pairs` is [valueNs, count, valueNs, count, ...]; values above the
+ * highest trackable value are clamped to it (they land in the top bucket instead of throwing).
+ */
 export function bucketsToHistogram(pairs: Float64Array): Histogram {
   const histogram = emptyHistogram();
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    const value = Math.min(pairs[i]!, HISTOGRAM_LAYOUT.highestTrackableValue);
-    histogram.recordValueWithCount(value, pairs[i + 1]!);
+    const count = pairs[i + 1]!;
+    if (!(count > 0)) continue;
+    const value = Math.min(Math.max(pairs[i]!, 0), HISTOGRAM_LAYOUT.highestTrackableValue);
+    histogram.recordValueWithCount(value, count);
   }
   return histogram;
 }
 
-/** Fraction of recorded values within mean ± stdev (wrk's "+/- Stdev" column), in percent. */
-export function percentWithinStdev(histogram: Histogram): number {
-  if (histogram.totalCount === 0) return 0;
-  const low = histogram.mean - histogram.stdDeviation;
-  const high = histogram.mean + histogram.stdDeviation;
-  let within = 0;
-  for (const { value, count } of iterateRecorded(histogram)) {
-    if (value >= low && value <= high) within += count;
-  }
-  return (100 * within) / histogram.totalCount;
-}
-
+/** The bucket-level accessors hdr-histogram-js's JS histograms have but its Histogram type hides. */
 interface BucketAccess {
   countsArrayLength: number;
+  bucketCount: number;
+  subBucketCount: number;
   getCountAtIndex(index: number): number;
   valueFromIndex(index: number): number;
+  lowestEquivalentValue(value: number): number;
+  highestEquivalentValue(value: number): number;
 }
 
-/** Every non-empty bucket as { value: its lowest equivalent value, count }. */
+function access(histogram: Histogram): BucketAccess {
+  const h = histogram as unknown as Partial<BucketAccess>;
+  if (typeof h.getCountAtIndex !== 'function' || typeof h.highestEquivalentValue !== 'function') {
+    throw new TypeError('expected a pure-JS hdr-histogram-js histogram (not the WebAssembly variant)');
+  }
+  return h as BucketAccess;
+}
+
+/** Every non-empty bucket in value order, as { value: its lowest equivalent value, count }. */
 export function* iterateRecorded(histogram: Histogram): Generator<{ value: number; count: number }> {
-  // The public iterators of hdr-histogram-js are percentile-oriented; its JS histograms do expose
-  // their bucket accessors, which give the recorded values directly.
-  const buckets = histogram as unknown as BucketAccess;
+  const buckets = access(histogram);
   for (let i = 0; i < buckets.countsArrayLength; i++) {
     const count = buckets.getCountAtIndex(i);
     if (count > 0) yield { value: buckets.valueFromIndex(i), count };
   }
+}
+
+/** The highest value that shares `value`'s bucket (1,000,000 ns -> 1,000,447 ns at 3 digits). */
+export function highestEquivalentValue(histogram: Histogram, value: number): number {
+  return access(histogram).highestEquivalentValue(value);
+}
+
+/** The lowest value that shares `value`'s bucket (1,000,000 ns -> 999,936 ns at 3 digits). */
+export function lowestEquivalentValue(histogram: Histogram, value: number): number {
+  return access(histogram).lowestEquivalentValue(value);
+}
+
+/** How many buckets and sub-buckets the layout has (the footer of a percentile spectrum). */
+export function layoutOf(histogram: Histogram): { bucketCount: number; subBucketCount: number } {
+  const { bucketCount, subBucketCount } = access(histogram);
+  return { bucketCount, subBucketCount };
 }

@@ -29,14 +29,20 @@ export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | '
   selfCheck: SelfCheck;
 }
 
+/**
+ * One histogram's summary. Values are at bucket resolution, in HdrHistogram's convention: minNs is
+ * the lowest value of the lowest bucket (0 counts: a send lag can be 0), maxNs and each percentile
+ * the highest value of their bucket, so maxNs equals percentilesNs["100"].
+ */
 export function latencyJson(histogram: Histogram): LatencyJson {
   const count = histogram.totalCount;
+  const at = (percentile: number) => (count > 0 ? histogram.getValueAtPercentile(percentile) : 0);
   const percentilesNs: Record<string, number> = {};
-  for (const key of PERCENTILE_KEYS) percentilesNs[key] = count > 0 ? histogram.getValueAtPercentile(Number(key)) : 0;
+  for (const key of PERCENTILE_KEYS) percentilesNs[key] = at(Number(key));
   return {
     count,
-    minNs: count > 0 ? histogram.minNonZeroValue : 0,
-    maxNs: histogram.maxValue,
+    minNs: at(0),
+    maxNs: at(100),
     meanNs: count > 0 ? histogram.mean : 0,
     stdevNs: count > 0 ? histogram.stdDeviation : 0,
     percentilesNs,

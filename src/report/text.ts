@@ -1,113 +1,110 @@
-// text.ts: the report people read, in wrk2's layout and line forms (wrk.c print_stats,
-// print_hdr_latency and main's summary lines), then ratetest's own additions below a rule.
-// Pure: Result in, text out.
+// text.ts: the report people read. First wrk2's block, line for line in wrk2's forms (src/wrk.c:
+// print_stats_header, print_stats, print_hdr_latency and main's summary lines), so scripts that
+// parse wrk2 keep working; then ratetest's own lines below a rule, never mixed into wrk2's.
+// Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
 import type { Histogram } from 'hdr-histogram-js';
-import { percentWithinStdev } from '../histogram.js';
-import type { Result } from '../result.js';
+import type { ErrorCounts, Result } from '../result.js';
 import { explainErrno } from './errno-hints.js';
+import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
 import { selfCheck } from './self-check.js';
-import { formatBinary, formatMetric, formatTimeUs, padUnits } from './wrk-format.js';
+import { formatBinary, formatMetric, formatTimeUs, padUnits, printfFixed, statsRow } from './wrk-format.js';
+import { percentileSpectrum } from './wrk-spectrum.js';
+import { histogramStats, sampleStats } from './wrk-stats.js';
 
 export interface TextOptions {
-  /** Print the detailed corrected percentile spectrum (-L). */
+  /** Print the detailed percentile spectrum of the corrected latencies (-L / --latency). */
   latency: boolean;
-  /** Also print the uncorrected distribution and spectrum (-U). */
+  /** Also print the uncorrected distribution and its spectrum (-U / --u_latency). */
   uLatency: boolean;
 }
 
 const PERCENTILES = [50, 75, 90, 99, 99.9, 99.99, 99.999, 100];
+/** The rule wrk2 prints after each spectrum. */
 const RULE = '----------------------------------------------------------';
+const ERROR_KINDS: (keyof ErrorCounts)[] = ['connect', 'read', 'write', 'timeout', 'parse'];
 
-function statsLine(name: string, mean: string, stdev: string, max: string, within: number): string {
-  return `    ${name.padEnd(10)}${padUnits(mean, 8)}${padUnits(stdev, 10)}${padUnits(max, 9)}${within.toFixed(2).padStart(8)}%`;
+/** Nanoseconds -> microseconds, as a long double (wrk2 holds its microseconds in long doubles). */
+const usOf = (ns: number | LongDouble) => divide(typeof ns === 'number' ? fromNumber(ns) : ns, 1000);
+
+export function formatText(result: Result, options: TextOptions): string {
+  return [...wrk2Block(result, options), ...ratetestBlock(result)].join('\n') + '\n';
 }
 
-/** Requests per second of each thread in each whole second of the run: wrk's Req/Sec samples. */
+// ---- wrk2's block ----------------------------------------------------------------------------
+
+function wrk2Block(result: Result, options: TextOptions): string[] {
+  const seconds = result.durationNs / 1e9;
+  // print_stats_header: printf("  Thread Stats%6s%11s%8s%12s\n", "Avg", "Stdev", "Max", "+/- Stdev")
+  const lines = [`  Thread Stats${'Avg'.padStart(6)}${'Stdev'.padStart(11)}${'Max'.padStart(8)}${'+/- Stdev'.padStart(12)}`];
+  // wrk2's latency histogram is in microseconds; ours is in nanoseconds.
+  const latency = histogramStats(result.corrected);
+  lines.push(statsRow('Latency', { ...latency, mean: usOf(latency.mean), stdev: usOf(latency.stdev), max: usOf(latency.max) }, formatTimeUs));
+  lines.push(statsRow('Req/Sec', sampleStats(rateSamples(result)), formatMetric));
+
+  // wrk2 prints the distribution only with --latency; ratetest always does, and adds the spectrum
+  // with -L. -U prints the corrected spectrum too, so the two can be compared line by line.
+  const spectrum = options.latency || options.uLatency;
+  lines.push(...distribution(result.corrected, 'Recorded Latency', spectrum));
+  if (spectrum) lines.push(RULE);
+  if (options.uLatency) {
+    lines.push('', ...distribution(result.uncorrected, 'Uncorrected Latency (measured without taking delayed starts into account)', true), RULE);
+  }
+
+  // printf("  %"PRIu64" requests in %s, %sB read\n", complete, format_time_us(runtime_us), format_binary(bytes))
+  lines.push(`  ${result.completed} requests in ${formatTimeUs(usOf(result.durationNs))}, ${formatBinary(result.bytesRead)}B read`);
+  const e = result.errors;
+  if (e.connect || e.read || e.write || e.timeout) {
+    lines.push(`  Socket errors: connect ${e.connect}, read ${e.read}, write ${e.write}, timeout ${e.timeout}`);
+  }
+  // Not a wrk2 line: its own, right after, so the Socket errors line keeps wrk2's exact form.
+  if (e.parse) lines.push(`  Parse errors: ${e.parse}`);
+  if (result.non2xx3xx) lines.push(`  Non-2xx or 3xx responses: ${result.non2xx3xx}`);
+  // printf("Requests/sec: %9.2Lf\n", req_per_s); printf("Transfer/sec: %10sB\n", format_binary(bytes_per_s)),
+  // where runtime_s = runtime_us / 1000000.0 (a double) and the rates are long doubles.
+  const runtimeS = fromNumber(result.durationNs / 1000 / 1e6);
+  const perSecond = (n: number) => (seconds > 0 ? divide(fromNumber(n), runtimeS) : fromNumber(0));
+  lines.push(`Requests/sec: ${ldFixed(perSecond(result.completed), 2).padStart(9)}`);
+  lines.push(`Transfer/sec: ${formatBinary(perSecond(result.bytesRead)).padStart(10)}B`);
+  return lines;
+}
+
+/**
+ * The Req/Sec samples: each thread's completions in each whole second of the run. (wrk2 samples
+ * each thread's rate every few milliseconds; per second is what ratetest records.) A run shorter
+ * than a second falls back to each thread's average rate.
+ */
 function rateSamples(result: Result): number[] {
   const wholeSeconds = Math.floor(result.durationNs / 1e9);
   const samples = result.threads.flatMap((t) => t.perSecond.slice(0, wholeSeconds));
   if (samples.length > 0) return samples;
   const seconds = result.durationNs / 1e9;
-  return result.threads.map((t) => (seconds > 0 ? t.completed / seconds : 0));
+  return seconds > 0 ? result.threads.map((t) => t.completed / seconds) : [];
 }
 
-function sampleStats(samples: number[]): { mean: number; stdev: number; max: number; within: number } {
-  const n = samples.length;
-  const mean = samples.reduce((a, b) => a + b, 0) / n;
-  const stdev = n > 1 ? Math.sqrt(samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  const max = Math.max(...samples);
-  const within = (100 * samples.filter((s) => s >= mean - stdev && s <= mean + stdev).length) / n;
-  return { mean, stdev, max, within };
-}
-
-const usOf = (ns: number) => ns / 1000;
-
-function distribution(histogram: Histogram, description: string, detailed: boolean): string[] {
+/** print_hdr_latency: the eight percentiles ("%7.3Lf%%" then print_units(value, format_time_us, 10)), then the spectrum. */
+function distribution(histogram: Histogram, description: string, spectrum: boolean): string[] {
   const lines = [`  Latency Distribution (HdrHistogram - ${description})`];
   for (const p of PERCENTILES) {
-    const value = histogram.totalCount > 0 ? histogram.getValueAtPercentile(p) : 0;
-    lines.push(`${p.toFixed(3).padStart(7)}%${padUnits(formatTimeUs(usOf(value)), 10)}`);
+    const valueNs = histogram.totalCount > 0 ? histogram.getValueAtPercentile(p) : 0;
+    lines.push(`${printfFixed(p, 3).padStart(7)}%${padUnits(formatTimeUs(usOf(valueNs)), 10)}`);
   }
-  if (detailed) {
-    lines.push('', '  Detailed Percentile spectrum:');
-    // The standard HdrHistogram percentile distribution, in milliseconds as wrk2 prints it.
-    lines.push(histogram.outputPercentileDistribution(5, 1e6).trimEnd());
-    lines.push(RULE);
+  if (spectrum) {
+    // printf("\n%s\n", "  Detailed Percentile spectrum:"); hdr_percentiles_print(h, stdout, 5, 1000.0, CLASSIC):
+    // wrk2 scales microseconds by 1000 to print milliseconds; ours are nanoseconds, so 1e6.
+    lines.push('', '  Detailed Percentile spectrum:', percentileSpectrum(histogram, 5, 1e6).trimEnd());
   }
   return lines;
 }
 
-function percentileSummary(histogram: Histogram): string {
-  if (histogram.totalCount === 0) return 'none recorded';
-  const at = (p: number) => formatTimeUs(usOf(histogram.getValueAtPercentile(p)));
-  return `p50 ${at(50)}, p99 ${at(99)}, p99.9 ${at(99.9)}, max ${formatTimeUs(usOf(histogram.maxValue))}`;
-}
+// ---- ratetest's block ------------------------------------------------------------------------
 
-export function formatText(result: Result, options: TextOptions): string {
-  const lines: string[] = [];
-  const seconds = result.durationNs / 1e9;
-  const latency = result.corrected;
-
-  lines.push(`  Thread Stats${'Avg'.padStart(6)}${'Stdev'.padStart(11)}${'Max'.padStart(8)}${'+/- Stdev'.padStart(12)}`);
-  lines.push(
-    statsLine(
-      'Latency',
-      formatTimeUs(usOf(latency.mean || 0)),
-      formatTimeUs(usOf(latency.stdDeviation || 0)),
-      formatTimeUs(usOf(latency.maxValue)),
-      percentWithinStdev(latency),
-    ),
-  );
-  const rates = sampleStats(rateSamples(result));
-  lines.push(statsLine('Req/Sec', formatMetric(rates.mean), formatMetric(rates.stdev), formatMetric(rates.max), rates.within));
-
-  lines.push(...distribution(latency, 'Recorded Latency', options.latency || options.uLatency));
-  if (options.uLatency) {
-    lines.push('', ...distribution(result.uncorrected, 'Uncorrected Latency (measured without taking delayed starts into account)', true));
-  }
-
-  lines.push(`  ${result.completed} requests in ${formatTimeUs(result.durationNs / 1000)}, ${formatBinary(result.bytesRead)}B read`);
-  const e = result.errors;
-  if (e.connect || e.read || e.write || e.timeout) {
-    lines.push(`  Socket errors: connect ${e.connect}, read ${e.read}, write ${e.write}, timeout ${e.timeout}`);
-  }
-  if (e.parse) lines.push(`  Parse errors: ${e.parse}`);
-  if (result.non2xx3xx) lines.push(`  Non-2xx or 3xx responses: ${result.non2xx3xx}`);
-  lines.push(`Requests/sec: ${(seconds > 0 ? result.completed / seconds : 0).toFixed(2).padStart(9)}`);
-  lines.push(`Transfer/sec: ${(formatBinary(seconds > 0 ? result.bytesRead / seconds : 0) + 'B').padStart(10)}`);
-
-  lines.push(...ratetestSection(result));
-  return lines.join('\n') + '\n';
-}
-
-function ratetestSection(result: Result): string[] {
+function ratetestBlock(result: Result): string[] {
   const lines = [RULE];
   const requested = result.config.rate;
   const achievedPercent = requested > 0 ? (100 * result.achievedRate) / requested : 0;
-  lines.push(
-    `  Rate: requested ${requested.toFixed(2)}/s, achieved ${result.achievedRate.toFixed(2)}/s (${achievedPercent.toFixed(2)}%)`,
-  );
+  lines.push(`  Rate: requested ${requested.toFixed(2)}/s, achieved ${result.achievedRate.toFixed(2)}/s (${achievedPercent.toFixed(2)}%)`);
   const codes = Object.entries(result.status)
+    .sort(([a], [b]) => Number(a) - Number(b))
     .map(([code, count]) => `${code}: ${count}`)
     .join(', ');
   lines.push(`  Status codes: ${codes || 'none'}`);
@@ -115,15 +112,28 @@ function ratetestSection(result: Result): string[] {
   lines.push(`  Send lag: ${percentileSummary(result.sendLag)}`);
   if (result.notSent > 0) lines.push(`  Not sent: ${result.notSent} of ${result.scheduled} scheduled requests were never written`);
   if (result.inFlight > 0) lines.push(`  In flight at end: ${result.inFlight} requests still unanswered`);
-  for (const [kind, code] of Object.entries(result.errorCodes)) {
-    lines.push(`  First ${kind} error: ${explainErrno(code)}`);
+  for (const kind of ERROR_KINDS) {
+    const code = result.errorCodes[kind];
+    if (code) lines.push(`  First ${kind} error: ${explainErrno(code)}`);
   }
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
+
   const check = selfCheck(result);
   if (!check.ok) {
-    lines.push('', `WARNING: ${check.messages.join('\nWARNING: ')}`);
+    lines.push(
+      '',
+      `WARNING: ratetest did not keep its schedule (self-check: ${check.cause}); the latencies above are not the server's alone.`,
+      ...check.messages.map((m) => `WARNING: ${m}`),
+    );
   } else if (check.messages.length > 0) {
     lines.push(`  Note: ${check.messages.join(' ')}`);
   }
   return lines;
+}
+
+/** "p50 20.48us, p99 1.20ms, p99.9 5.00ms, max 5.00ms" (max: the highest value of the top bucket, as the 100% line). */
+function percentileSummary(histogram: Histogram): string {
+  if (histogram.totalCount === 0) return 'none recorded';
+  const at = (p: number) => formatTimeUs(usOf(histogram.getValueAtPercentile(p)));
+  return `p50 ${at(50)}, p99 ${at(99)}, p99.9 ${at(99.9)}, max ${at(100)}`;
 }

@@ -1,30 +1,99 @@
 import { describe, expect, it } from 'vitest';
-import { bucketsToHistogram, emptyHistogram, iterateRecorded, percentWithinStdev } from '../../src/histogram.js';
+import {
+  HISTOGRAM_LAYOUT,
+  bucketsToHistogram,
+  emptyHistogram,
+  highestEquivalentValue,
+  iterateRecorded,
+  layoutOf,
+  lowestEquivalentValue,
+} from '../../src/histogram.js';
 
-describe('native buckets to hdr-histogram-js', () => {
-  it('rebuilds counts, min, max and percentiles from [value, count] pairs', () => {
+/** What the native side sends: each non-empty bucket's lowest value and its count. */
+const pairsOf = (h: ReturnType<typeof emptyHistogram>) =>
+  new Float64Array([...iterateRecorded(h)].flatMap(({ value, count }) => [value, count]));
+
+/** Deterministic values spread over every magnitude from 1 ns to 1 hour. */
+function spreadValues(n: number): number[] {
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  return Array.from({ length: n }, () => Math.floor(HISTOGRAM_LAYOUT.highestTrackableValue ** next()));
+}
+
+const LEVELS = [0, 1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 99.999, 100];
+
+describe('histogram layout', () => {
+  it('is 1 ns to 1 hour at 3 significant digits, in one place', () => {
+    expect(HISTOGRAM_LAYOUT).toEqual({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3 });
+  });
+
+  it('has the 32 buckets of 2048 sub-buckets (33,792 counts) native/histogram.h allocates', () => {
+    const h = emptyHistogram();
+    expect(layoutOf(h)).toEqual({ bucketCount: 32, subBucketCount: 2048 });
+    expect((h as unknown as { countsArrayLength: number }).countsArrayLength).toBe(33_792);
+    expect(h.autoResize).toBe(false);
+    expect(h.numberOfSignificantValueDigits).toBe(3);
+  });
+
+  it('starts empty', () => {
+    const h = emptyHistogram();
+    expect(h.totalCount).toBe(0);
+    expect([...iterateRecorded(h)]).toEqual([]);
+  });
+});
+
+describe('bucketsToHistogram', () => {
+  it('rebuilds count, min, max and percentiles from [value, count] pairs', () => {
     const h = bucketsToHistogram(new Float64Array([1000, 50, 2_000_000, 49, 3_600_000_000_000, 1]));
     expect(h.totalCount).toBe(100);
-    expect(h.minNonZeroValue).toBe(1000);
+    expect(h.getValueAtPercentile(0)).toBe(1000); // exact below 2048 ns
     expect(h.getValueAtPercentile(50)).toBe(1000);
-    expect(h.getValueAtPercentile(99)).toBeGreaterThanOrEqual(2_000_000);
-    expect(h.getValueAtPercentile(99)).toBeLessThan(2_002_000);
-    expect(h.maxValue).toBeGreaterThanOrEqual(3_600_000_000_000);
+    // 2,000,000 ns shares a bucket of 1,024 ns: 1,999,872 to 2,000,895.
+    expect(h.getValueAtPercentile(99)).toBe(2_000_895);
+    expect(h.getValueAtPercentile(100)).toBe(3_601_330_077_695);
   });
 
-  it('round-trips: every recorded bucket comes back with its count', () => {
+  it('round-trips: the same buckets, count, min, max, mean, stdev and percentiles', () => {
     const source = emptyHistogram();
-    const values = [1, 7, 2047, 2048, 2049, 123_456, 99_999_999, 1_234_567_890_123];
-    values.forEach((v, i) => source.recordValueWithCount(v, i + 1));
-    const pairs = new Float64Array([...iterateRecorded(source)].flatMap(({ value, count }) => [value, count]));
-    const rebuilt = bucketsToHistogram(pairs);
+    spreadValues(5000).forEach((v, i) => source.recordValueWithCount(v, 1 + (i % 7)));
+    const rebuilt = bucketsToHistogram(pairsOf(source));
     expect([...iterateRecorded(rebuilt)]).toEqual([...iterateRecorded(source)]);
     expect(rebuilt.totalCount).toBe(source.totalCount);
+    for (const p of LEVELS) expect(rebuilt.getValueAtPercentile(p), `p${p}`).toBe(source.getValueAtPercentile(p));
+    expect(rebuilt.mean).toBe(source.mean);
+    expect(rebuilt.stdDeviation).toBe(source.stdDeviation);
+    expect(rebuilt.maxValue).toBe(lowestEquivalentValue(source, source.maxValue));
+    expect(rebuilt.minNonZeroValue).toBe(lowestEquivalentValue(source, source.minNonZeroValue));
   });
 
-  it('computes wrk\'s +/- Stdev share', () => {
-    const h = bucketsToHistogram(new Float64Array([100, 8, 1000, 2]));
-    // mean 280, stdev 360: the 8 values at 100 lie within, the 2 at 1000 do not.
-    expect(percentWithinStdev(h)).toBe(80);
+  it.each([1, 2047, 2048, 2049, 4095, 4096, 999_999, 1_000_000, 2 ** 31 + 12_345, 1_234_567_890_123, 3_600_000_000_000])(
+    'puts a bucket value for %d in the same bucket as the value itself',
+    (value) => {
+      const direct = emptyHistogram();
+      direct.recordValue(value);
+      const lowest = lowestEquivalentValue(direct, value);
+      const viaBucket = bucketsToHistogram(new Float64Array([lowest, 1]));
+      expect([...iterateRecorded(viaBucket)]).toEqual([...iterateRecorded(direct)]);
+      expect(lowestEquivalentValue(direct, lowest)).toBe(lowest);
+      expect(lowestEquivalentValue(direct, highestEquivalentValue(direct, value))).toBe(lowest);
+    },
+  );
+
+  it('clamps values above 1 hour into the top bucket instead of throwing', () => {
+    const h = bucketsToHistogram(new Float64Array([7_200_000_000_000, 2, 1000, 1]));
+    expect(h.totalCount).toBe(3);
+    expect(h.getValueAtPercentile(100)).toBe(highestEquivalentValue(h, HISTOGRAM_LAYOUT.highestTrackableValue));
+  });
+
+  it('skips empty buckets and ignores a trailing half pair', () => {
+    const h = bucketsToHistogram(new Float64Array([500, 0, 700, 3, 900]));
+    expect([...iterateRecorded(h)]).toEqual([{ value: 700, count: 3 }]);
+  });
+
+  it('keeps a value of 0 (a send lag can be 0)', () => {
+    const h = bucketsToHistogram(new Float64Array([0, 5, 10, 5]));
+    expect(h.totalCount).toBe(10);
+    expect(h.getValueAtPercentile(0)).toBe(0);
+    expect(h.getValueAtPercentile(50)).toBe(0);
   });
 });
