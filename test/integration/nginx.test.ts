@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JS module shared with bench/
 import { findNginx, NGINX_BODY, startNginx } from '../../bench/nginx.mjs';
-import { ms, runJson } from './run-cli.js';
+import { ENGINE_BUILT, ms, runJson } from './run-cli.js';
 
 const binary = findNginx() as string | undefined;
 
-describe.skipIf(!binary)('against nginx', () => {
+describe.skipIf(!binary || !ENGINE_BUILT)('against nginx', () => {
   let nginx: { url: string; stop(): void };
   beforeAll(async () => {
     nginx = await startNginx(binary);

@@ -1,0 +1,140 @@
+// --json: with "-", stdout is one JSON document (schema ratetest/result/v1) and nothing else,
+// the text report goes to stderr; with a path, the JSON goes to the file and the text to stdout.
+// Both carry the same figures.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultJson } from '../../src/report/json.js';
+import { ENGINE_BUILT, parseJson, runCli, textFigures, type CliRun } from './run-cli.js';
+import { plain, type TestServer } from './servers.js';
+
+type Schema = {
+  type?: string;
+  const?: unknown;
+  enum?: unknown[];
+  required?: string[];
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  $ref?: string;
+};
+
+const schema = JSON.parse(readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8')) as Schema & {
+  $defs: Record<string, Schema>;
+};
+
+/** The subset of JSON Schema that schema/result.schema.json uses; returns what does not conform. */
+function violations(value: unknown, s: Schema, path = '$'): string[] {
+  if (s.$ref) return violations(value, schema.$defs[s.$ref.replace('#/$defs/', '')]!, path);
+  const out: string[] = [];
+  if (s.const !== undefined && value !== s.const) out.push(`${path}: not ${JSON.stringify(s.const)}`);
+  if (s.enum && !s.enum.includes(value)) out.push(`${path}: not one of ${JSON.stringify(s.enum)}`);
+  const is: Record<string, (v: unknown) => boolean> = {
+    object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    array: Array.isArray,
+    string: (v) => typeof v === 'string',
+    number: (v) => typeof v === 'number' && Number.isFinite(v),
+    integer: (v) => Number.isInteger(v),
+    boolean: (v) => typeof v === 'boolean',
+  };
+  if (s.type && !is[s.type]!(value)) return [...out, `${path}: not ${s.type}`];
+  if (s.type === 'object') {
+    const object = value as Record<string, unknown>;
+    for (const key of s.required ?? []) if (!(key in object)) out.push(`${path}.${key}: missing`);
+    for (const [key, v] of Object.entries(object)) {
+      const sub = s.properties?.[key];
+      if (sub) out.push(...violations(v, sub, `${path}.${key}`));
+      else if (s.additionalProperties === false) out.push(`${path}.${key}: not in the schema`);
+      else if (typeof s.additionalProperties === 'object') out.push(...violations(v, s.additionalProperties, `${path}.${key}`));
+    }
+  }
+  if (s.type === 'array' && s.items) (value as unknown[]).forEach((v, i) => out.push(...violations(v, s.items!, `${path}[${i}]`)));
+  return out;
+}
+
+const ARGS = ['-R', '100', '-d', '2s', '-c', '4', '-t', '2'];
+
+describe.skipIf(!ENGINE_BUILT)('--json output', () => {
+  let server: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await plain();
+    dir = mkdtempSync(join(tmpdir(), 'ratetest-json-'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('--json -', () => {
+    let run: CliRun;
+    let json: ResultJson;
+    beforeAll(async () => {
+      run = await runCli([...ARGS, '--json', '-', server.url]);
+      json = parseJson(run);
+    }, 45_000);
+
+    it('writes exactly one JSON document to stdout, and the text report to stderr', () => {
+      expect(run.code, run.stderr).toBe(0);
+      expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
+      expect(run.stdout.trimStart().startsWith('{')).toBe(true);
+      expect(run.stdout.trimEnd().endsWith('}')).toBe(true);
+      expect(run.stdout).not.toContain('Requests/sec');
+      expect(run.stderr).toMatch(/^Running 2s test @ /);
+      expect(run.stderr).toMatch(/^Requests\/sec: +\d+\.\d\d$/m);
+    });
+
+    it('conforms to schema/result.schema.json', () => {
+      expect(json.schema).toBe('ratetest/result/v1');
+      expect(violations(json, schema)).toEqual([]);
+    });
+
+    it('echoes the configuration the run used', () => {
+      expect(json.config).toEqual({
+        url: server.url,
+        method: 'GET',
+        rate: 100,
+        threads: 2,
+        connections: 4,
+        durationNs: 2e9,
+        timeoutNs: 2e9,
+        batchNs: json.config.batchNs,
+      });
+      expect(Number.isNaN(Date.parse(json.startedAt))).toBe(false);
+    });
+
+    it('carries the same figures as the text report', () => {
+      const text = textFigures(run.stderr);
+      expect(text.requests).toBe(json.completed);
+      expect(text.seconds).toBe(json.durationNs / 1e9);
+      expect(text.requestsPerSec).toBeCloseTo(json.achievedRate, 2);
+      expect(json.completed).toBe(server.stats.status['200']);
+    });
+
+    it('encodes full histograms that decode to the summary it prints', () => {
+      for (const series of ['corrected', 'uncorrected', 'sendLag'] as const) {
+        const latency = json.latency[series];
+        const histogram = decodeFromCompressedBase64(latency.histogram);
+        expect(histogram.totalCount, series).toBe(latency.count);
+        expect(histogram.getValueAtPercentile(99), series).toBe(latency.percentilesNs['99']);
+        // Same bucket (3 significant digits); a decoded max reads as the bucket's top.
+        expect(Math.abs(histogram.maxValue - latency.maxNs), series).toBeLessThanOrEqual(latency.maxNs / 1000);
+        const ordered = ['50', '75', '90', '99', '99.9', '99.99', '99.999', '100'].map((p) => latency.percentilesNs[p]!);
+        expect(ordered, series).toEqual([...ordered].sort((a, b) => a - b));
+      }
+    });
+  });
+
+  it('--json <file>: JSON to the file, the text report to stdout', async () => {
+    const file = join(dir, 'result.json');
+    const run = await runCli([...ARGS, '--json', file, server.url]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Running 2s test @ /);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as ResultJson;
+    expect(violations(json, schema)).toEqual([]);
+    expect(textFigures(run.stdout).requests).toBe(json.completed);
+    expect(json.completed).toBeGreaterThan(0);
+  }, 45_000);
+});
