@@ -9,50 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultJson } from '../../src/report/json.js';
 import { ENGINE_BUILT, parseJson, runCli, textFigures, type CliRun } from './run-cli.js';
 import { plain, type TestServer } from './servers.js';
+import { root, violations } from '../fixtures/schema.js';
 
-type Schema = {
-  type?: string;
-  const?: unknown;
-  enum?: unknown[];
-  required?: string[];
-  properties?: Record<string, Schema>;
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  $ref?: string;
-};
-
-const schema = JSON.parse(readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8')) as Schema & {
-  $defs: Record<string, Schema>;
-};
-
-/** The subset of JSON Schema that schema/result.schema.json uses; returns what does not conform. */
-function violations(value: unknown, s: Schema, path = '$'): string[] {
-  if (s.$ref) return violations(value, schema.$defs[s.$ref.replace('#/$defs/', '')]!, path);
-  const out: string[] = [];
-  if (s.const !== undefined && value !== s.const) out.push(`${path}: not ${JSON.stringify(s.const)}`);
-  if (s.enum && !s.enum.includes(value)) out.push(`${path}: not one of ${JSON.stringify(s.enum)}`);
-  const is: Record<string, (v: unknown) => boolean> = {
-    object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-    array: Array.isArray,
-    string: (v) => typeof v === 'string',
-    number: (v) => typeof v === 'number' && Number.isFinite(v),
-    integer: (v) => Number.isInteger(v),
-    boolean: (v) => typeof v === 'boolean',
-  };
-  if (s.type && !is[s.type]!(value)) return [...out, `${path}: not ${s.type}`];
-  if (s.type === 'object') {
-    const object = value as Record<string, unknown>;
-    for (const key of s.required ?? []) if (!(key in object)) out.push(`${path}.${key}: missing`);
-    for (const [key, v] of Object.entries(object)) {
-      const sub = s.properties?.[key];
-      if (sub) out.push(...violations(v, sub, `${path}.${key}`));
-      else if (s.additionalProperties === false) out.push(`${path}.${key}: not in the schema`);
-      else if (typeof s.additionalProperties === 'object') out.push(...violations(v, s.additionalProperties, `${path}.${key}`));
-    }
-  }
-  if (s.type === 'array' && s.items) (value as unknown[]).forEach((v, i) => out.push(...violations(v, s.items!, `${path}[${i}]`)));
-  return out;
-}
 
 const ARGS = ['-R', '100', '-d', '2s', '-c', '4', '-t', '2'];
 
@@ -88,7 +46,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
 
     it('conforms to schema/result.schema.json', () => {
       expect(json.schema).toBe('ratetest/result/v1');
-      expect(violations(json, schema)).toEqual([]);
+      expect(violations(json, root)).toEqual([]);
     });
 
     it('echoes the configuration the run used', () => {
@@ -133,7 +91,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Running 2s test @ /);
     const json = JSON.parse(readFileSync(file, 'utf8')) as ResultJson;
-    expect(violations(json, schema)).toEqual([]);
+    expect(violations(json, root)).toEqual([]);
     expect(textFigures(run.stdout).requests).toBe(json.completed);
     expect(json.completed).toBeGreaterThan(0);
   }, 45_000);

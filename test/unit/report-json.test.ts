@@ -4,64 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { iterateRecorded } from '../../src/histogram.js';
 import { JSON_SCHEMA_ID, toJson } from '../../src/report/json.js';
 import { histogramOf, spreadHistogram, syntheticResult } from '../fixtures/result.js';
+import { root, violations } from '../fixtures/schema.js';
 
-type Schema = {
-  $schema?: string;
-  $id?: string;
-  title?: string;
-  type?: string;
-  const?: unknown;
-  enum?: unknown[];
-  required?: string[];
-  properties?: Record<string, Schema>;
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  $ref?: string;
-  $defs?: Record<string, Schema>;
-};
-
-const root = JSON.parse(readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8')) as Schema;
 const docs = readFileSync(new URL('../../docs/json.md', import.meta.url), 'utf8');
-
-/** The keywords `violations` implements. A schema using any other would be checked only in part. */
-const KNOWN = new Set(['$schema', '$id', 'title', 'type', 'const', 'enum', 'required', 'properties', 'additionalProperties', 'items', '$ref', '$defs']);
-
-const TYPES: Record<string, (v: unknown) => boolean> = {
-  object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-  array: Array.isArray,
-  string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number' && Number.isFinite(v),
-  integer: (v) => Number.isInteger(v),
-  boolean: (v) => typeof v === 'boolean',
-};
-
-/** The JSON Schema subset above; returns the paths that do not conform. */
-function violations(value: unknown, schema: Schema, path = '$'): string[] {
-  for (const key of Object.keys(schema)) if (!KNOWN.has(key)) throw new Error(`schema keyword "${key}" at ${path} is not checked by this test`);
-  if (schema.type && !TYPES[schema.type]) throw new Error(`schema type "${schema.type}" at ${path} is not checked by this test`);
-  if (schema.$ref) {
-    const name = schema.$ref.replace('#/$defs/', '');
-    const target = root.$defs?.[name];
-    if (!target) throw new Error(`unresolved $ref ${schema.$ref}`);
-    return violations(value, target, path);
-  }
-  const out: string[] = [];
-  if (schema.const !== undefined && value !== schema.const) out.push(`${path}: not ${JSON.stringify(schema.const)}`);
-  if (schema.enum && !schema.enum.includes(value)) out.push(`${path}: not one of ${JSON.stringify(schema.enum)}`);
-  if (schema.type && !TYPES[schema.type]!(value)) return [...out, `${path}: not ${schema.type}`];
-  if (TYPES.object!(value) && (schema.properties || schema.required || schema.additionalProperties !== undefined)) {
-    const obj = value as Record<string, unknown>;
-    for (const key of schema.required ?? []) if (!(key in obj)) out.push(`${path}.${key}: missing`);
-    for (const [key, v] of Object.entries(obj)) {
-      const sub = schema.properties?.[key];
-      if (sub) out.push(...violations(v, sub, `${path}.${key}`));
-      else if (schema.additionalProperties === false) out.push(`${path}.${key}: not allowed`);
-      else if (typeof schema.additionalProperties === 'object') out.push(...violations(v, schema.additionalProperties, `${path}.${key}`));
-    }
-  }
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => out.push(...violations(v, schema.items!, `${path}[${i}]`)));
-  return out;
-}
 
 /** What a consumer sees: the JSON text parsed back. */
 const roundTrip = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
