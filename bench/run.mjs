@@ -24,12 +24,17 @@ const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch'];
 const C10K_LADDER = [20000, 40000, 60000, 80000, 100000];
 /** A run "holds" a rate when it completes this share of the requested requests, with no errors. */
 const HELD_SHARE = 0.99;
+/** A row notes the CPU used by other work (not the tool, not nginx) above this many cores. */
+const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+
+/** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
   console.error(`bench: ${message}`);
-  console.error('usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]');
+  console.error(USAGE);
   process.exit(2);
 }
 
@@ -48,7 +53,10 @@ try {
 } catch (error) {
   usage(error.message);
 }
-if (args.help) usage('compares ratetest with wrk2 (WRK2=path), wrk and autocannon against a private nginx');
+if (args.help) {
+  console.log(`${USAGE}\nCompares ratetest with wrk2 (WRK2=/path/to/wrk2), wrk and autocannon against a private nginx; see bench/README.md.`);
+  process.exit(0);
+}
 
 /** "10s", "2m" -> seconds (whole seconds: autocannon takes -d in seconds). */
 function parseDuration(text) {
@@ -96,14 +104,14 @@ function ensurePackages(missing) {
   if (installed.status !== 0) usage(`apt-get install -y ${names.join(' ')} failed`);
 }
 
-const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
+const findWrk = () => ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
 ensurePackages([
   ...(findNginx() ? [] : [{ what: 'nginx', pkg: 'nginx-light' }]),
   ...(existsSync(TIME) ? [] : [{ what: 'GNU time (CPU time and peak RSS of each tool)', pkg: 'time' }]),
-  ...(WRK ? [] : [{ what: 'wrk', pkg: 'wrk' }]),
+  ...(findWrk() ? [] : [{ what: 'wrk', pkg: 'wrk' }]),
 ]);
 const NGINX = findNginx();
-const WRK_BIN = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
+const WRK_BIN = findWrk();
 const WRK2 = process.env.WRK2 || undefined;
 if (WRK2 && !existsSync(WRK2)) usage(`WRK2=${WRK2}: no such file`);
 const HAVE_AUTOCANNON = existsSync(AUTOCANNON);
@@ -118,21 +126,23 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 
 // ---- measuring one child -----------------------------------------------------------------------
 
+/** The machine's CPU time so far, all cores, in seconds: busy and total (first line of /proc/stat). */
+function machineCpu() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const total = fields.slice(0, 8).reduce((a, n) => a + n, 0); // user … steal (guest is inside user)
+    return { busyS: (total - fields[3] - fields[4]) / CLK_TCK, totalS: total / CLK_TCK }; // less idle, iowait
+  } catch {
+    return { busyS: NaN, totalS: NaN };
+  }
+}
+
 /** Share of the machine's CPU busy over the next second (before nginx starts: other work). */
 async function machineBusyPercent() {
-  const sample = () => {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const idle = fields[3] + fields[4]; // idle, iowait
-    return { idle, total: fields.reduce((a, n) => a + n, 0) };
-  };
-  try {
-    const a = sample();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const b = sample();
-    return 100 * (1 - (b.idle - a.idle) / (b.total - a.total));
-  } catch {
-    return NaN;
-  }
+  const a = machineCpu();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const b = machineCpu();
+  return (100 * (b.busyS - a.busyS)) / (b.totalS - a.totalS);
 }
 
 /** CPU seconds (user + system) used so far by the given processes, from /proc/<pid>/stat. */
@@ -175,6 +185,7 @@ function measure(name, argv, timeoutS) {
   const quoted = argv.map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ');
   const script = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${TIME} -o '${file}.time' -f '%e %U %S %M' ${quoted}`;
   const nginxBefore = cpuSeconds(nginxWorkers);
+  const machineBefore = machineCpu();
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', script]);
     let stdout = '';
@@ -185,6 +196,7 @@ function measure(name, argv, timeoutS) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const nginxCpuS = cpuSeconds(nginxWorkers) - nginxBefore;
+      const machineBusyS = machineCpu().busyS - machineBefore.busyS;
       let timing = '';
       try {
         timing = readFileSync(`${file}.time`, 'utf8').trim().split('\n').pop() ?? '';
@@ -193,7 +205,11 @@ function measure(name, argv, timeoutS) {
       }
       const [elapsedS, userS, sysS, rssKb] = timing.split(' ').map(Number);
       writeFileSync(`${file}.txt`, `$ ${argv.join(' ')}\n${stdout}\n--- stderr\n${stderr}\n--- exit ${code ?? signal}; time: ${timing}\n`);
-      resolve({ code: code ?? signal, stdout, stderr, file, elapsedS, cpuS: userS + sysS, rssMb: rssKb / 1024, nginxCpuS });
+      const cpuS = userS + sysS;
+      // CPU that neither the tool nor nginx used while the tool ran: other work on the machine, in
+      // cores (0.10 = a tenth of a core). Above a few hundredths the figures of that row are noisy.
+      const othersCores = (machineBusyS - cpuS - nginxCpuS) / elapsedS;
+      resolve({ code: code ?? signal, stdout, stderr, file, elapsedS, cpuS, rssMb: rssKb / 1024, nginxCpuS, othersCores });
     });
   });
 }
@@ -257,7 +273,8 @@ function parseAutocannon(out) {
  * Runs one tool at one shape; `rate` undefined means closed loop (as fast as it goes).
  * @returns {Promise<Row>}
  * @typedef {{ label: string, rate?: number, completed: number, achieved: number, cpuUsPerReq: number,
- *   p50Us: number, p99Us: number, rssMb: number, errors: number, nginxUsPerReq: number, note?: string }} Row
+ *   p50Us: number, p99Us: number, rssMb: number, errors: number, nginxUsPerReq: number, note?: string,
+ *   compare?: false }} Row   compare: false = another shape than the scenario's, left out of the ratios
  */
 async function runTool(tool, { rate, connections, threads, duration, extra = [], label }) {
   const d = `${duration}s`;
@@ -286,7 +303,11 @@ async function runTool(tool, { rate, connections, threads, duration, extra = [],
   const m = await measure(`${tool}-${rate ?? 'max'}-${connections}c${extra.join('')}`, argv, duration + 90);
   const parsed =
     tool === 'autocannon' ? parseAutocannon(m.stdout) : ((jsonFile && parseRatetestJson(jsonFile)) ?? parseWrkText(m.stdout));
-  const note = [parsed.note, m.code === 0 ? '' : `exit ${m.code}`].filter(Boolean).join('; ');
+  const note = [
+    parsed.note,
+    m.code === 0 ? '' : `exit ${m.code}`,
+    m.othersCores > OTHERS_NOTED ? `other work: ${m.othersCores.toFixed(2)} cores` : '',
+  ].filter(Boolean).join('; ');
   return {
     label,
     rate,
@@ -306,7 +327,11 @@ function fmtUs(us) {
   return us < 1000 ? us.toFixed(1) : Math.round(us).toLocaleString('en-US');
 }
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const ratio = (a, b) => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const ratio = (a, b) => {
+  const r = a / b;
+  if (!Number.isFinite(r) || !(b > 0)) return '—';
+  return `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
+};
 
 /** One markdown table; the ratio columns divide by the wrk2 row and by the wrk row when present. */
 function table(title, rows, { wrk2Label = 'wrk2', wrkLabel } = {}) {
@@ -330,8 +355,10 @@ function table(title, rows, { wrk2Label = 'wrk2', wrkLabel } = {}) {
       Number.isFinite(r.errors) ? r.errors : 'n/a',
       fmt(r.nginxUsPerReq),
     ];
-    if (wrk2) cells.push(ratio(r.cpuUsPerReq, wrk2.cpuUsPerReq), ratio(r.p99Us, wrk2.p99Us), ratio(r.rssMb, wrk2.rssMb));
-    if (wrk) cells.push(ratio(r.cpuUsPerReq, wrk.cpuUsPerReq));
+    // Rows of another shape (idle, the rate ladder) get no ratios: they would compare unlike runs.
+    const alike = r.compare !== false;
+    if (wrk2) cells.push(...(alike ? [ratio(r.cpuUsPerReq, wrk2.cpuUsPerReq), ratio(r.p99Us, wrk2.p99Us), ratio(r.rssMb, wrk2.rssMb)] : ['—', '—', '—']));
+    if (wrk) cells.push(alike ? ratio(r.cpuUsPerReq, wrk.cpuUsPerReq) : '—');
     cells.push(r.note ?? '');
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -380,16 +407,20 @@ const scenarios = {
     if (HAVE_AUTOCANNON) rows.push(await runTool('autocannon', s));
     rows.push(await runTool('wrk', { ...s, rate: undefined }));
     // Idle: every connection open, almost nothing sent; its peak RSS is the cost of the connections.
-    rows.push(await runTool('ratetest', { ...s, rate: 10, duration: 5, label: 'ratetest idle (-R 10, 5s)' }));
+    const idle = await runTool('ratetest', { ...s, rate: 10, duration: 5, label: 'ratetest idle (-R 10, 5s)' });
+    rows.push({ ...idle, cpuUsPerReq: NaN, nginxUsPerReq: NaN, compare: false, note: `peak RSS with every connection open; ${idle.note}` });
     // The highest rate held: up the ladder until a step completes < 99% or has errors.
     let held;
     for (const rate of C10K_LADDER) {
       const r = await runTool('ratetest', { ...s, rate, duration: 5, label: `ratetest -R ${rate} (5s)` });
-      rows.push(r);
+      rows.push({ ...r, compare: false });
       if (!(r.achieved >= HELD_SHARE * rate && r.errors === 0)) break;
-      held = rate;
+      held = r;
     }
-    const summary = `Highest rate ratetest held with ${s.connections} connections (≥ ${HELD_SHARE * 100}% completed, no errors; ladder ${C10K_LADDER.join(', ')}): ${held ?? `none (below ${C10K_LADDER[0]})`}.`;
+    // "Held" counts requests completed, not latency: the p99 says how much queueing it took.
+    const summary =
+      `Highest rate ratetest held with ${s.connections} connections (≥ ${HELD_SHARE * 100}% completed, no errors; ladder ${C10K_LADDER.join(', ')}): ` +
+      (held ? `${held.rate}/s, p99 ${fmtUs(held.p99Us)} µs, CPU ${fmt(held.cpuUsPerReq)} µs/req.` : `none (below ${C10K_LADDER[0]}).`);
     return table(`c10k: ${s.connections} connections, -t ${s.threads}, -R ${s.rate}, -d ${s.duration}s`, rows, { wrkLabel: 'wrk (closed loop)' }) + '\n' + summary + '\n';
   },
 
