@@ -15,7 +15,8 @@ struct PollEvent {
 
 class Poller {
  public:
-  Poller();
+  // max_events: the most events one wait() returns; its buffer is allocated here, once.
+  explicit Poller(int max_events);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -28,9 +29,9 @@ class Poller {
   bool add(int fd, uint64_t token, bool want_write);
   bool modify(int fd, uint64_t token, bool want_write);
 
-  // Blocks until an event, wake(), or deadline_ns (CLOCK_MONOTONIC) passes. Returns the number
-  // of events written (0 on timeout or wake-up).
-  int wait(PollEvent* events, int max_events, uint64_t deadline_ns, uint64_t now_ns);
+  // Blocks until an event, wake(), or deadline_ns (CLOCK_MONOTONIC) passes. Writes at most
+  // max_events events and returns how many (0 on timeout or wake-up).
+  int wait(PollEvent* events, uint64_t deadline_ns, uint64_t now_ns);
 
   // Interrupts wait() from another thread (stop()).
   void wake();
@@ -40,8 +41,8 @@ class Poller {
   int wake_fd_ = -1;   // eventfd (epoll); unused with kqueue, which has EVFILT_USER
   int timer_fd_ = -1;  // epoll only: timerfd fallback when the kernel lacks epoll_pwait2
   int init_error_ = 0;
-  void* scratch_ = nullptr;  // native event array, sized to max_events on first use
-  int scratch_size_ = 0;
+  void* native_events_ = nullptr;  // epoll_event or kevent array of max_events_
+  int max_events_ = 0;
 };
 
 }  // namespace ratetest

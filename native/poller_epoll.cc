@@ -26,7 +26,12 @@ uint32_t interest(bool want_write) { return EPOLLIN | EPOLLRDHUP | (want_write ?
 
 }  // namespace
 
-Poller::Poller() {
+Poller::Poller(int max_events)
+    : native_events_(calloc(static_cast<size_t>(max_events), sizeof(epoll_event))), max_events_(max_events) {
+  if (native_events_ == nullptr) {
+    init_error_ = ENOMEM;
+    return;
+  }
   fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (fd_ < 0) {
     init_error_ = errno;
@@ -47,7 +52,7 @@ Poller::~Poller() {
   if (timer_fd_ >= 0) close(timer_fd_);
   if (wake_fd_ >= 0) close(wake_fd_);
   if (fd_ >= 0) close(fd_);
-  free(scratch_);
+  free(native_events_);
 }
 
 bool Poller::add(int fd, uint64_t token, bool want_write) {
@@ -64,18 +69,13 @@ bool Poller::modify(int fd, uint64_t token, bool want_write) {
   return epoll_ctl(fd_, EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
-int Poller::wait(PollEvent* events, int max_events, uint64_t deadline_ns, uint64_t now_ns) {
-  if (scratch_size_ < max_events) {
-    free(scratch_);
-    scratch_ = calloc(static_cast<size_t>(max_events), sizeof(epoll_event));
-    scratch_size_ = max_events;
-  }
-  epoll_event* raw = static_cast<epoll_event*>(scratch_);
+int Poller::wait(PollEvent* events, uint64_t deadline_ns, uint64_t now_ns) {
+  epoll_event* raw = static_cast<epoll_event*>(native_events_);
   const uint64_t timeout_ns = deadline_ns > now_ns ? deadline_ns - now_ns : 0;
   int n;
   if (timer_fd_ < 0) {
     timespec ts{static_cast<time_t>(timeout_ns / 1000000000ull), static_cast<long>(timeout_ns % 1000000000ull)};
-    n = static_cast<int>(syscall(__NR_epoll_pwait2, fd_, raw, max_events, &ts, nullptr, 0));
+    n = static_cast<int>(syscall(__NR_epoll_pwait2, fd_, raw, max_events_, &ts, nullptr, 0));
     if (n < 0 && errno == ENOSYS) {
       timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
       epoll_event ev{};
@@ -89,7 +89,7 @@ int Poller::wait(PollEvent* events, int max_events, uint64_t deadline_ns, uint64
     const uint64_t at = deadline_ns > now_ns ? deadline_ns : now_ns + 1;
     spec.it_value = {static_cast<time_t>(at / 1000000000ull), static_cast<long>(at % 1000000000ull)};
     timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
-    n = epoll_wait(fd_, raw, max_events, -1);
+    n = epoll_wait(fd_, raw, max_events_, -1);
   }
   if (n < 0) return 0;  // EINTR: the caller re-reads the clock and loops
   int out = 0;

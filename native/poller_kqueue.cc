@@ -18,7 +18,12 @@ constexpr uintptr_t kWakeIdent = 1;
 
 }  // namespace
 
-Poller::Poller() {
+Poller::Poller(int max_events)
+    : native_events_(calloc(static_cast<size_t>(max_events), sizeof(struct kevent))), max_events_(max_events) {
+  if (native_events_ == nullptr) {
+    init_error_ = ENOMEM;
+    return;
+  }
   fd_ = kqueue();
   if (fd_ < 0) {
     init_error_ = errno;
@@ -31,7 +36,7 @@ Poller::Poller() {
 
 Poller::~Poller() {
   if (fd_ >= 0) close(fd_);
-  free(scratch_);
+  free(native_events_);
 }
 
 bool Poller::add(int fd, uint64_t token, bool want_write) {
@@ -45,16 +50,11 @@ bool Poller::add(int fd, uint64_t token, bool want_write) {
 // EV_ADD on a registered filter updates it, so modifying is adding again.
 bool Poller::modify(int fd, uint64_t token, bool want_write) { return add(fd, token, want_write); }
 
-int Poller::wait(PollEvent* events, int max_events, uint64_t deadline_ns, uint64_t now_ns) {
-  if (scratch_size_ < max_events) {
-    free(scratch_);
-    scratch_ = calloc(static_cast<size_t>(max_events), sizeof(struct kevent));
-    scratch_size_ = max_events;
-  }
-  struct kevent* raw = static_cast<struct kevent*>(scratch_);
+int Poller::wait(PollEvent* events, uint64_t deadline_ns, uint64_t now_ns) {
+  struct kevent* raw = static_cast<struct kevent*>(native_events_);
   const uint64_t timeout_ns = deadline_ns > now_ns ? deadline_ns - now_ns : 0;
   timespec ts{static_cast<time_t>(timeout_ns / 1000000000ull), static_cast<long>(timeout_ns % 1000000000ull)};
-  const int n = kevent(fd_, nullptr, 0, raw, max_events, &ts);
+  const int n = kevent(fd_, nullptr, 0, raw, max_events_, &ts);
   if (n < 0) return 0;
   int out = 0;
   for (int i = 0; i < n; ++i) {

@@ -44,6 +44,7 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       stop_(stop),
       // Connections are dealt round-robin: pump i of T gets ceil((C - i) / T).
       connection_count_((plan.connections - index + plan.threads - 1) / plan.threads),
+      poller_(kMaxEvents),
       schedule_(plan.rate, plan.threads, index),
       recorder_(seconds_of(plan)),
       conns_(connection_count_),
@@ -108,13 +109,19 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   return true;
 }
 
+// The earliest connection deadline (timeout or back-off), or until_ns.
+uint64_t Pump::next_deadline_ns(uint64_t until_ns) const {
+  uint64_t deadline = until_ns;
+  if (!timeouts_.empty()) deadline = std::min(deadline, conns_[timeouts_.head()].deadline_ns);
+  if (!backoff_.empty()) deadline = std::min(deadline, conns_[backoff_.head()].deadline_ns);
+  return deadline;
+}
+
 uint64_t Pump::next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
-  uint64_t wake = until_ns;
+  uint64_t wake = next_deadline_ns(until_ns);
   if (phase == Phase::running && idle_count_ > 0) {
     wake = std::min(wake, schedule_.intended_ns(next_request_));
   }
-  if (!timeouts_.empty()) wake = std::min(wake, conns_[timeouts_.head()].deadline_ns);
-  if (!backoff_.empty()) wake = std::min(wake, conns_[backoff_.head()].deadline_ns);
   return std::max(wake, now_ns);
 }
 
@@ -129,7 +136,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     if (phase == Phase::running && plan_.batch_ns > 0 && !waiting_for_connection(now)) {
       count = wait_batched(now, until_ns);
     } else {
-      count = poller_.wait(events_.get(), kMaxEvents, next_wake_ns(phase, now, until_ns), now);
+      count = poller_.wait(events_.get(), next_wake_ns(phase, now, until_ns), now);
     }
     now = monotonic_now_ns();
     if (count > 0) clock_offset_.refresh(now);
@@ -148,7 +155,7 @@ bool Pump::waiting_for_connection(uint64_t now_ns) const {
 // and one window after the last wake-up, then take every ready event at once. At low rates
 // that is each request's own time; at high rates, requests due within one window share it.
 int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
-  uint64_t wake = next_wake_ns(Phase::connecting, now_ns, until_ns);  // deadlines and the end only
+  uint64_t wake = std::max(next_deadline_ns(until_ns), now_ns);
   if (idle_count_ > 0) {
     wake = std::min(wake, std::max(schedule_.intended_ns(next_request_), last_wake_ns_ + plan_.batch_ns));
   }
@@ -163,7 +170,7 @@ int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
   // The window runs from the wake-up asked for, not the one we got: measuring from the actual
   // (late) wake-up would push every later wake-up back by each lateness in turn.
   last_wake_ns_ = std::max(wake, now_ns);
-  return poller_.wait(events_.get(), kMaxEvents, 0, 0);
+  return poller_.wait(events_.get(), 0, 0);
 }
 
 void Pump::handle_events(int count, uint64_t now_ns) {
@@ -177,9 +184,8 @@ void Pump::handle_events(int count, uint64_t now_ns) {
         break;
       case ConnState::busy:
         if (event.writable) on_writable(index, now_ns);
-        if ((event.readable || event.failed) && conns_[index].state == ConnState::busy && token(index) == event.token) {
-          on_readable(index, now_ns);
-        }
+        // A failed write replaces the connection, leaving it no longer busy.
+        if ((event.readable || event.failed) && conns_[index].state == ConnState::busy) on_readable(index, now_ns);
         break;
       case ConnState::idle:
         if (event.readable || event.failed) on_readable(index, now_ns);

@@ -49,6 +49,7 @@ class Pump {
 
   void loop(Phase phase, uint64_t until_ns);
   bool phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
+  uint64_t next_deadline_ns(uint64_t until_ns) const;
   uint64_t next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
   int wait_batched(uint64_t now_ns, uint64_t until_ns);
   bool waiting_for_connection(uint64_t now_ns) const;

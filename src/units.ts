@@ -37,14 +37,6 @@ export function parseCount(text: string, flag: string): number {
   return value;
 }
 
-/** Seconds with two decimals for run lengths ("10.00s"), else the largest unit that keeps a leading digit. */
-export function formatDurationNs(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)}us`;
-  return `${ns.toFixed(0)}ns`;
-}
-
 /** The shortest form parseDuration reads back as the same value ("10s", "2m", "100us"), for help text. */
 export function formatDurationShort(ns: number): string {
   // Largest unit that divides exactly, so 90s stays "90s" rather than becoming "1.5m".

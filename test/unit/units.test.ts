@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationNs, formatDurationShort, parseCount, parseDuration, parseRate } from '../../src/units.js';
+import { formatDurationShort, parseCount, parseDuration, parseRate } from '../../src/units.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -44,15 +44,6 @@ describe('parseCount', () => {
   it('rejects 1.5: -c must be a whole number like 100 or 10k, got "1.5"', () => {
     expect(() => parseCount('1.5', '-c')).toThrow('-c must be a whole number like 100 or 10k, got "1.5"');
   });
-});
-
-describe('formatDurationNs', () => {
-  it.each([
-    [10e9, '10.00s'],
-    [1.5e6, '1.50ms'],
-    [250e3, '250.00us'],
-    [12, '12ns'],
-  ])('formats %d ns as %s', (ns, text) => expect(formatDurationNs(ns)).toBe(text));
 });
 
 describe('formatDurationShort', () => {
