@@ -12,7 +12,8 @@
         "native/conn.cc",
         "native/response.cc",
         "native/recorder.cc",
-        "native/histogram.cc"
+        "native/histogram.cc",
+        "native/request_source.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

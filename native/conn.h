@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "request_bytes.h"
 #include "response.h"
 
 namespace ratetest {
@@ -33,7 +34,9 @@ struct Conn {
   uint64_t deadline_ns = 0;
   int32_t prev = -1;  // DeadlineList links
   int32_t next = -1;
+  int name = 0;  // the request source's name index of the request in flight
   ResponseParser parser;
+  RequestBytes request;  // the request being written, as the pump's source filled it in
 };
 
 // Connections whose deadlines were all set with the same delay, in the order they were set, so

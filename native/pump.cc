@@ -26,6 +26,9 @@ constexpr int kMaxEvents = 1024;
 constexpr uint64_t kBackoffNs = 50ull * 1000000ull;
 // Pumps start together this long after the last one is ready, so none starts mid-turn.
 constexpr uint64_t kStartDelayNs = 1000000ull;
+// A source with no request ready (a script running behind) is asked again this much later,
+// rather than in a busy loop; the waiting request's latency clock runs meanwhile.
+constexpr uint64_t kSourceRetryNs = 50ull * 1000ull;
 
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
@@ -47,12 +50,18 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       poller_(kMaxEvents),
       schedule_(plan.rate, plan.threads, index),
       recorder_(seconds_of(plan)),
+      source_(make_request_source(plan, index)),
       conns_(connection_count_),
       timeouts_(&conns_),
       backoff_(&conns_),
       idle_(connection_count_),
       read_buffer_(new char[kReadBufferBytes]),
-      events_(new PollEvent[kMaxEvents]) {}
+      events_(new PollEvent[kMaxEvents]) {
+  const size_t hint = source_->max_bytes_hint();
+  if (hint > 0) {
+    for (Conn& conn : conns_) conn.request.buffer.reserve(hint);
+  }
+}
 
 uint64_t Pump::token(uint32_t index) const { return (static_cast<uint64_t>(conns_[index].generation) << 32) | index; }
 
@@ -120,7 +129,7 @@ uint64_t Pump::next_deadline_ns(uint64_t until_ns) const {
 uint64_t Pump::next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   uint64_t wake = next_deadline_ns(until_ns);
   if (phase == Phase::running && idle_count_ > 0) {
-    wake = std::min(wake, schedule_.intended_ns(next_request_));
+    wake = std::min(wake, next_send_ns());
   }
   return std::max(wake, now_ns);
 }
@@ -144,6 +153,9 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
   }
 }
 
+// When the next request can go out: its intended time, or later while the source is behind.
+uint64_t Pump::next_send_ns() const { return std::max(schedule_.intended_ns(next_request_), source_retry_ns_); }
+
 bool Pump::waiting_for_connection(uint64_t now_ns) const {
   return idle_count_ == 0 && schedule_.intended_ns(next_request_) <= now_ns;
 }
@@ -157,7 +169,7 @@ bool Pump::waiting_for_connection(uint64_t now_ns) const {
 int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
   uint64_t wake = std::max(next_deadline_ns(until_ns), now_ns);
   if (idle_count_ > 0) {
-    wake = std::min(wake, std::max(schedule_.intended_ns(next_request_), last_wake_ns_ + plan_.batch_ns));
+    wake = std::min(wake, std::max(next_send_ns(), last_wake_ns_ + plan_.batch_ns));
   }
   // Read at least once a window while responses are due, so a large response never waits
   // long on a full socket buffer.
@@ -221,7 +233,17 @@ void Pump::dispatch_due(uint64_t now_ns) {
       queued_upto_ = std::max(queued_upto_, due);
       return;
     }
-    send_request(take_idle(), intended, now_ns);
+    if (source_retry_ns_ > now_ns) return;
+    const uint32_t index = take_idle();
+    // k = n*T + i: the run's global request number, unique across pumps with no shared counter.
+    const uint64_t seq = next_request_ * plan_.threads + index_;
+    const int name = source_->next(seq, now_ns, &conns_[index].request);
+    if (name < 0) {
+      make_idle(index);
+      source_retry_ns_ = now_ns + kSourceRetryNs;
+      return;
+    }
+    send_request(index, name, intended, now_ns);
     ++next_request_;
     intended = schedule_.intended_ns(next_request_);
   }
@@ -288,13 +310,14 @@ uint32_t Pump::take_idle() {
   }
 }
 
-void Pump::send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns) {
+void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
   conn.state = ConnState::busy;
+  conn.name = name;
   conn.intended_ns = intended_ns;
   conn.written_ns = now_ns;
   conn.write_offset = 0;
-  conn.parser.reset(plan_.head_request);
+  conn.parser.reset(source_->head(name));
   ++busy_;
   recorder_.in_flight.set(busy_);
   recorder_.sent.add();
@@ -305,9 +328,9 @@ void Pump::send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns) {
 
 void Pump::on_writable(uint32_t index, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  const uint64_t length = plan_.request.size();
+  const uint64_t length = conn.request.size;
   if (conn.write_offset >= length) return;
-  const ssize_t n = send(conn.fd, plan_.request.data() + conn.write_offset, length - conn.write_offset, kSendFlags);
+  const ssize_t n = send(conn.fd, conn.request.data + conn.write_offset, length - conn.write_offset, kSendFlags);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
       set_want_write(index, true);

@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "poller.h"
 #include "recorder.h"
+#include "request_source.h"
 #include "schedule.h"
 
 namespace ratetest {
@@ -53,13 +54,14 @@ class Pump {
   uint64_t next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
   int wait_batched(uint64_t now_ns, uint64_t until_ns);
   bool waiting_for_connection(uint64_t now_ns) const;
+  uint64_t next_send_ns() const;
   void handle_events(int count, uint64_t now_ns);
   void expire_deadlines(uint64_t now_ns);
   void dispatch_due(uint64_t now_ns);
 
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
-  void send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns);
+  void send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
   void on_writable(uint32_t index, uint64_t now_ns);
   void on_readable(uint32_t index, uint64_t now_ns);
   void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
@@ -82,6 +84,7 @@ class Pump {
   ClockOffset clock_offset_;
   Schedule schedule_;
   Recorder recorder_;
+  std::unique_ptr<RequestSource> source_;
   std::vector<Conn> conns_;
   DeadlineList timeouts_;  // connecting and busy connections, deadline = start + timeout
   DeadlineList backoff_;   // closed after a failed connect, deadline = failure + back-off
@@ -93,6 +96,7 @@ class Pump {
   bool stopped_early_ = false;
   uint64_t next_request_ = 0;  // this pump's next request number not yet written
   uint64_t queued_upto_ = 0;   // requests up to here already counted as queued
+  uint64_t source_retry_ns_ = 0;  // the source had no request ready; ask again at this time
   uint32_t connecting_ = 0;
   uint32_t open_ = 0;
   uint32_t busy_ = 0;

@@ -1,0 +1,18 @@
+// request_bytes.h: one connection's current request, as a request source filled it in.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace ratetest {
+
+// A source either points `data` at bytes it owns and keeps unchanged for the whole run
+// (StaticSource: no copy at all), or writes into `buffer` and points `data` there. `buffer`
+// belongs to the connection and is reused request after request, so it stops growing once it
+// has held the largest request (and sources that know their largest size reserve it up front).
+struct RequestBytes {
+  const char* data = nullptr;
+  size_t size = 0;
+  std::vector<char> buffer;
+};
+
+}  // namespace ratetest

@@ -1,0 +1,12 @@
+// request_source.cc: chooses each pump's request source from the plan. Runs once per pump,
+// before the run starts.
+#include "request_source.h"
+
+namespace ratetest {
+
+std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index) {
+  (void)pump_index;
+  return std::make_unique<StaticSource>(plan);
+}
+
+}  // namespace ratetest
