@@ -13,7 +13,9 @@
         "native/response.cc",
         "native/recorder.cc",
         "native/histogram.cc",
-        "native/request_source.cc"
+        "native/request_source.cc",
+        "native/template_plan.cc",
+        "native/template_source.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -2,6 +2,8 @@
 // wording); this one guards the native code against any caller of the addon.
 #include "plan.h"
 
+#include "template_plan.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -73,6 +75,11 @@ RunPlan plan_from_js(const Napi::Object& object) {
   const Napi::Value head = object.Get("headRequest");
   if (!head.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.headRequest must be a boolean");
   plan.head_request = head.As<Napi::Boolean>().Value();
+  const Napi::Value templates = object.Get("templates");
+  if (!templates.IsUndefined()) {
+    if (!templates.IsObject()) throw Napi::TypeError::New(object.Env(), "plan.templates must be an object");
+    plan.templates = template_program_from_js(templates.As<Napi::Object>());
+  }
   return plan;
 }
 

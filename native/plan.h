@@ -4,9 +4,12 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <napi.h>
+
+#include "template_program.h"
 
 namespace ratetest {
 
@@ -22,6 +25,8 @@ struct RunPlan {
   socklen_t address_length = 0;
   std::string request;
   bool head_request = false;
+  // Request templates compiled by src/requests/; when set, they replace `request`.
+  std::shared_ptr<const TemplateProgram> templates;
 };
 
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.

@@ -57,9 +57,10 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       idle_(connection_count_),
       read_buffer_(new char[kReadBufferBytes]),
       events_(new PollEvent[kMaxEvents]) {
+  for (int name = 0; name < source_->names(); ++name) recorder_.names.push_back(std::make_unique<NameRecorder>());
   const size_t hint = source_->max_bytes_hint();
   if (hint > 0) {
-    for (Conn& conn : conns_) conn.request.buffer.reserve(hint);
+    for (Conn& conn : conns_) conn.request.buffer.resize(hint);
   }
 }
 
@@ -321,6 +322,7 @@ void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t
   ++busy_;
   recorder_.in_flight.set(busy_);
   recorder_.sent.add();
+  if (!recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
   recorder_.send_lag.record(now_ns - intended_ns);
   timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
   on_writable(index, now_ns);
@@ -403,6 +405,12 @@ void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   recorder_.completed.add();
   const int status = conn.parser.status();
   recorder_.status[status < kStatusCodes ? status : 0].add();
+  if (!recorder_.names.empty()) {
+    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(conn.name)];
+    by_name.corrected.record(completed_ns - conn.intended_ns);
+    by_name.completed.add();
+    by_name.status[status < kStatusCodes ? status : 0].add();
+  }
   const uint64_t second = (completed_ns - schedule_.start_ns()) / 1000000000ull;
   recorder_.per_second[std::min(second, recorder_.seconds - 1)].add();
   ++conn.responses;
@@ -432,6 +440,9 @@ void Pump::on_timeout(uint32_t index, uint64_t now_ns) {
 // open a fresh one straight away (as wrk does).
 void Pump::fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns) {
   recorder_.record_error(kind, err_no);
+  if (conns_[index].state == ConnState::busy && !recorder_.names.empty()) {
+    recorder_.names[static_cast<size_t>(conns_[index].name)]->errors.add();
+  }
   close_conn(index);
   open(index, now_ns);
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "counter.h"
 #include "histogram.h"
@@ -12,6 +13,16 @@ namespace ratetest {
 enum class ErrorKind { connect = 0, read, write, timeout, parse };
 constexpr int kErrorKinds = 5;
 constexpr int kStatusCodes = 1000;
+
+// What one request name measures (a request file's `name`), per pump: the figures the report
+// breaks down by name. Only runs with named requests have any.
+struct NameRecorder {
+  Histogram corrected;
+  Counter sent;
+  Counter completed;
+  Counter errors;  // read, write, timeout and parse errors of requests of this name
+  Counter status[kStatusCodes];
+};
 
 struct Recorder {
   explicit Recorder(uint64_t seconds);
@@ -42,6 +53,7 @@ struct Recorder {
 
   uint64_t seconds;                      // length of per_second
   std::unique_ptr<Counter[]> per_second;  // responses completed in each second of the run
+  std::vector<std::unique_ptr<NameRecorder>> names;  // by request name index; empty for totals only
 };
 
 }  // namespace ratetest

@@ -2,10 +2,12 @@
 // before the run starts.
 #include "request_source.h"
 
+#include "template_source.h"
+
 namespace ratetest {
 
 std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index) {
-  (void)pump_index;
+  if (plan.templates) return std::make_unique<TemplateSource>(plan.templates, pump_index);
   return std::make_unique<StaticSource>(plan);
 }
 

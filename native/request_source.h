@@ -29,8 +29,9 @@ class RequestSource {
   // Whether responses to requests of this name carry no body whatever they say (HEAD).
   virtual bool head(int name) const = 0;
 
-  // How many request names next() can return (0 .. names()-1).
-  virtual int names() const { return 1; }
+  // How many request names have statistics of their own (next() returns 0 .. names()-1);
+  // 0 = the run reports totals only.
+  virtual int names() const { return 0; }
 
   // The largest request this source expects to produce, so connections can size their buffers
   // before the run instead of growing them during it. 0 = the source never uses the buffer.

@@ -33,6 +33,48 @@ Napi::Float64Array histogram_pairs(Napi::Env env, const Run& run, const Histogra
   return to_array(env, pairs);
 }
 
+// Non-zero status counts as interleaved [code, count, ...], summed over `parts`.
+Napi::Float64Array status_pairs(Napi::Env env, const std::vector<const Counter*>& parts) {
+  std::vector<double> status;
+  for (int code = 0; code < kStatusCodes; ++code) {
+    uint64_t count = 0;
+    for (const Counter* part : parts) count += part[code].get();
+    if (count == 0) continue;
+    status.push_back(code);
+    status.push_back(static_cast<double>(count));
+  }
+  return to_array(env, status);
+}
+
+// Per request name, summed over pumps: [{sent, completed, errors, status, corrected}, ...].
+Napi::Array by_name(Napi::Env env, const Run& run) {
+  const size_t names = run.pumps().empty() ? 0 : run.pumps()[0]->recorder().names.size();
+  Napi::Array out = Napi::Array::New(env, names);
+  for (size_t n = 0; n < names; ++n) {
+    uint64_t sent = 0, completed = 0, errors = 0;
+    std::vector<const Histogram*> histograms;
+    std::vector<const Counter*> status;
+    for (const auto& pump : run.pumps()) {
+      const NameRecorder& r = *pump->recorder().names[n];
+      sent += r.sent.get();
+      completed += r.completed.get();
+      errors += r.errors.get();
+      histograms.push_back(&r.corrected);
+      status.push_back(r.status);
+    }
+    std::vector<double> pairs;
+    merge_into_pairs(histograms, &pairs);
+    Napi::Object name = Napi::Object::New(env);
+    name.Set("sent", static_cast<double>(sent));
+    name.Set("completed", static_cast<double>(completed));
+    name.Set("errors", static_cast<double>(errors));
+    name.Set("status", status_pairs(env, status));
+    name.Set("corrected", to_array(env, pairs));
+    out.Set(static_cast<uint32_t>(n), name);
+  }
+  return out;
+}
+
 Napi::Object error_counts(Napi::Env env, const Run& run, const Counter (Recorder::*member)[kErrorKinds], bool first) {
   Napi::Object object = Napi::Object::New(env);
   for (int k = 0; k < kErrorKinds; ++k) {
@@ -66,14 +108,9 @@ Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   out.Set("queued", sum(run, [](const Recorder& r) { return r.queued.get(); }));
   out.Set("errors", error_counts(env, run, &Recorder::errors, false));
   out.Set("firstErrno", error_counts(env, run, &Recorder::first_errno, true));
-  std::vector<double> status;
-  for (int code = 0; code < kStatusCodes; ++code) {
-    const double count = sum(run, [code](const Recorder& r) { return r.status[code].get(); });
-    if (count == 0) continue;
-    status.push_back(code);
-    status.push_back(count);
-  }
-  out.Set("status", to_array(env, status));
+  std::vector<const Counter*> status;
+  for (const auto& pump : run.pumps()) status.push_back(pump->recorder().status);
+  out.Set("status", status_pairs(env, status));
   out.Set("corrected", histogram_pairs(env, run, &Recorder::corrected));
   out.Set("uncorrected", histogram_pairs(env, run, &Recorder::uncorrected));
   out.Set("sendLag", histogram_pairs(env, run, &Recorder::send_lag));
@@ -103,6 +140,7 @@ Napi::Object result_to_js(Napi::Env env, const Run& run) {
     threads.Set(static_cast<uint32_t>(i), thread);
   }
   out.Set("threads", threads);
+  out.Set("byName", by_name(env, run));
   return out;
 }
 

@@ -23,6 +23,30 @@ export interface NativePlan {
   request: Buffer;
   /** Responses to this request carry no body (HEAD). */
   headRequest: boolean;
+  /** Request templates (src/requests/compile.ts); when present they replace `request`. */
+  templates?: NativeTemplates;
+}
+
+/**
+ * Compiled request templates, as native/template_program.h reads them. Steps are 4 numbers each:
+ * op (0 literal, 1 seq, 2 rand, 3 uuid, 4 pick, 5 now, 6 now_ms, 7 csv), pathEscape (0/1), a, b.
+ */
+export interface NativeTemplates {
+  /** Every literal byte run and pick choice, back to back. */
+  pool: Buffer;
+  steps: Float64Array;
+  /** (offset, length) in pool of each pick choice. */
+  choices: Float64Array;
+  /** Each request's head steps (request line and headers) and body steps. */
+  requests: { headFirst: number; headCount: number; bodyFirst: number; bodyCount: number; hasBody: boolean; headResponse: boolean }[];
+  /** Request index sent as global request k: mix[k % mix.length]. */
+  mix: Float64Array;
+  /** CSV cells back to back, rows*columns + 1 offsets into them. */
+  csv?: { bytes: Buffer; offsets: Float64Array; columns: number; random: boolean };
+  /** Seeds each pump's random numbers (pump i uses stream i). */
+  seed: number;
+  /** Record statistics per request (result byName). */
+  named: boolean;
 }
 
 /** Latency histograms cross as interleaved [valueNs, count, valueNs, count, ...] pairs (non-zero buckets only). */
@@ -69,6 +93,17 @@ export interface NativeThreadResult {
   perSecond: Float64Array;
 }
 
+/** One request name's figures, summed over pumps. */
+export interface NativeNameResult {
+  sent: number;
+  completed: number;
+  /** Read, write, timeout and parse errors of requests of this name. */
+  errors: number;
+  /** Interleaved [statusCode, count, ...]. */
+  status: Float64Array;
+  corrected: NativeBuckets;
+}
+
 export interface NativeResult extends NativeSnapshot {
   /** From the schedule's start to its end (the requested duration, or less after stop()). */
   durationNs: number;
@@ -79,6 +114,8 @@ export interface NativeResult extends NativeSnapshot {
   /** True when stop() ended the run early. */
   stopped: boolean;
   threads: NativeThreadResult[];
+  /** Per request name, in the order of the program's names; empty unless the templates are named. */
+  byName: NativeNameResult[];
 }
 
 export interface NativeRun {

@@ -2,6 +2,7 @@
 // validate(), which turns options into a RunConfig or throws one UsageError naming the option.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import type { RequestSpec } from './requests/compile.js';
 
 /** Options of one run. Numbers carry their unit in their name; rates are per second. */
 export interface RunOptions {
@@ -29,6 +30,17 @@ export interface RunOptions {
    * and add up to one window of send lag; 0 wakes for each request.
    */
   batchUs?: number;
+  /**
+   * Several requests instead of the one given by url/method/headers/body, each chosen per request
+   * by its weight (a request file's content). Headers from `headers` apply to every request.
+   */
+  requests?: RequestSpec[];
+  /** CSV file whose rows feed {{csv.column}} placeholders, one row per request. */
+  csvFile?: string;
+  /** Row order: 'sequential' (file order, wrapping around; the default) or 'random'. */
+  csvOrder?: 'sequential' | 'random';
+  /** Seed for {{rand}}, {{uuid}}, {{pick}} and random CSV rows, 0 to 2^53; random when absent. */
+  seed?: number;
 }
 
 export const DEFAULTS = {
@@ -158,25 +170,45 @@ export function validate(options: RunOptions): RunConfig {
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** The request bytes: request line, Host, the user's headers, defaults the user did not set, body. */
-export function buildRequest(config: Omit<RunConfig, 'request'>): Buffer {
+/** One header line of a request; `fromUser` marks the user's own (-H), whose values may be templates. */
+export interface HeaderField {
+  name: string;
+  value: string;
+  fromUser: boolean;
+}
+
+type RequestParts = Pick<RunConfig, 'url' | 'method' | 'headers' | 'body'>;
+
+/** Host, the user's headers, then defaults the user did not set; Content-Length excluded. */
+export function headerFields(config: RequestParts): HeaderField[] {
   const has = (name: string) => config.headers.some((h) => h.slice(0, h.indexOf(':')).trim().toLowerCase() === name);
-  const lines = [`${config.method} ${config.pathAndQuery} HTTP/1.1`];
+  const fields: HeaderField[] = [];
   // URL.host already leaves out the default port 80 and keeps an IPv6 literal's brackets, as Host wants.
-  if (!has('host')) lines.push(`Host: ${config.url.host}`);
+  if (!has('host')) fields.push({ name: 'Host', value: config.url.host, fromUser: false });
   for (const header of config.headers) {
     const colon = header.indexOf(':');
-    lines.push(`${header.slice(0, colon).trim()}: ${header.slice(colon + 1).trim()}`);
+    fields.push({ name: header.slice(0, colon).trim(), value: header.slice(colon + 1).trim(), fromUser: true });
   }
-  if (!has('user-agent')) lines.push(`User-Agent: ratetest/${VERSION}`);
+  if (!has('user-agent')) fields.push({ name: 'User-Agent', value: `ratetest/${VERSION}`, fromUser: false });
   if (!has('authorization') && (config.url.username || config.url.password)) {
     // http://user:pass@host/ means Basic authentication, as in curl and browsers.
     const credentials = `${decodeURIComponent(config.url.username)}:${decodeURIComponent(config.url.password)}`;
-    lines.push(`Authorization: Basic ${Buffer.from(credentials).toString('base64')}`);
+    fields.push({ name: 'Authorization', value: `Basic ${Buffer.from(credentials).toString('base64')}`, fromUser: false });
   }
-  if (!has('content-length') && (config.body.length > 0 || METHODS_WITH_BODY.has(config.method))) {
-    lines.push(`Content-Length: ${config.body.length}`);
-  }
+  return fields;
+}
+
+/** Whether ratetest adds a Content-Length: a body, or a method that expects one, and none given by the user. */
+export function needsContentLength(config: RequestParts, hasBody: boolean): boolean {
+  const userSetsIt = config.headers.some((h) => h.slice(0, h.indexOf(':')).trim().toLowerCase() === 'content-length');
+  return !userSetsIt && (hasBody || METHODS_WITH_BODY.has(config.method));
+}
+
+/** The request bytes: request line, Host, the user's headers, defaults the user did not set, body. */
+export function buildRequest(config: Omit<RunConfig, 'request'>): Buffer {
+  const lines = [`${config.method} ${config.pathAndQuery} HTTP/1.1`];
+  for (const field of headerFields(config)) lines.push(`${field.name}: ${field.value}`);
+  if (needsContentLength(config, config.body.length > 0)) lines.push(`Content-Length: ${config.body.length}`);
   // UTF-8, as curl and wrk send a header typed in a UTF-8 terminal; latin1 would cut "日本" to 2 garbage bytes.
   return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), config.body]);
 }

@@ -32,6 +32,21 @@ export interface ThreadResult {
   perSecond: number[];
 }
 
+/** One named request's share of a run with several requests (a request file). */
+export interface RequestResult {
+  name: string;
+  /** Its weight, as given. */
+  weight: number;
+  sent: number;
+  completed: number;
+  /** Read, write, timeout and parse errors of this request. */
+  errors: number;
+  status: Record<number, number>;
+  non2xx3xx: number;
+  /** Response complete − intended send time, nanoseconds. */
+  corrected: Histogram;
+}
+
 export interface Result {
   config: ResultConfig;
   /** Wall-clock time the schedule started, ISO 8601. */
@@ -68,4 +83,6 @@ export interface Result {
   threads: ThreadResult[];
   /** True when the run was stopped early (Ctrl-C or an AbortSignal). */
   interrupted: boolean;
+  /** Per request name, when the run sent several named requests (a request file). */
+  requests?: RequestResult[];
 }

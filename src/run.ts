@@ -6,7 +6,8 @@ import { bucketsToHistogram } from './histogram.js';
 import { RatetestError } from './errors.js';
 import { loadAddon, type NativeErrors, type NativeResult, type NativeRun, type NativeSnapshot } from './native.js';
 import { validate, type RunConfig, type RunOptions } from './options.js';
-import type { ErrorCounts, Result } from './result.js';
+import { compileRequests, type RequestProgram } from './requests/compile.js';
+import type { ErrorCounts, RequestResult, Result } from './result.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {
@@ -62,7 +63,7 @@ function ensureFds(config: RunConfig): void {
   }
 }
 
-function startNative(config: RunConfig, address: string): NativeRun {
+function startNative(config: RunConfig, address: string, program: RequestProgram | undefined): NativeRun {
   const addon = loadAddon();
   try {
     return addon.start({
@@ -75,6 +76,7 @@ function startNative(config: RunConfig, address: string): NativeRun {
       port: config.port,
       request: config.request,
       headRequest: config.headRequest,
+      ...(program && { templates: program.native }),
     });
   } catch (err) {
     if (err instanceof RatetestError) throw err;
@@ -106,15 +108,29 @@ function watchProgress(native: NativeRun, onProgress: (p: Progress) => void): ()
   return () => clearInterval(timer);
 }
 
-export function toResult(config: RunConfig, native: NativeResult, startedAt: Date): Result {
+/** Interleaved [code, count, ...] as counts by code, and how many were not 2xx or 3xx. */
+function statusCounts(pairs: Float64Array): { status: Record<number, number>; non2xx3xx: number } {
   const status: Record<number, number> = {};
   let non2xx3xx = 0;
-  for (let i = 0; i + 1 < native.status.length; i += 2) {
-    const code = native.status[i]!;
-    const count = native.status[i + 1]!;
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const code = pairs[i]!;
+    const count = pairs[i + 1]!;
     status[code] = count;
     if (code < 200 || code >= 400) non2xx3xx += count;
   }
+  return { status, non2xx3xx };
+}
+
+function requestResults(native: NativeResult, program: RequestProgram | undefined): RequestResult[] | undefined {
+  if (!program || program.names.length === 0) return undefined;
+  return program.names.map((name, i) => {
+    const r = native.byName[i]!;
+    return { name, weight: program.weights[i]!, sent: r.sent, completed: r.completed, errors: r.errors, ...statusCounts(r.status), corrected: bucketsToHistogram(r.corrected) };
+  });
+}
+
+export function toResult(config: RunConfig, native: NativeResult, startedAt: Date, program?: RequestProgram): Result {
+  const { status, non2xx3xx } = statusCounts(native.status);
   const errorCodes: Result['errorCodes'] = {};
   for (const kind of Object.keys(native.firstErrno) as (keyof ErrorCounts)[]) {
     const errno = native.firstErrno[kind];
@@ -149,6 +165,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     sendLag: bucketsToHistogram(native.sendLag),
     threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, perSecond: Array.from(t.perSecond) })),
     interrupted: native.stopped,
+    ...(program?.names.length ? { requests: requestResults(native, program)! } : {}),
   };
 }
 
@@ -165,17 +182,18 @@ async function settled(native: NativeRun): Promise<NativeResult> {
 /** Runs one load test. Rejects only for bad options or a run that cannot start; failed requests are counted. */
 export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Result> {
   const config = validate(options);
+  const program = compileRequests(config, options);
   const { address } = await resolveAddress(config.host);
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
   hooks.onStart?.(config, address);
   const startedAt = new Date();
-  const native = startNative(config, address);
+  const native = startNative(config, address, program);
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
   const stopProgress = hooks.onProgress ? watchProgress(native, hooks.onProgress) : () => {};
   try {
-    return toResult(config, await settled(native), startedAt);
+    return toResult(config, await settled(native), startedAt, program);
   } finally {
     stopProgress();
     hooks.signal?.removeEventListener('abort', stop);
