@@ -5,6 +5,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RatetestError, UsageError, exitC
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
 import { formatText } from './report/text.js';
+import { readRequestFile } from './requests/request-file.js';
 import { run } from './run.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
@@ -32,6 +33,10 @@ interface RawFlags {
   body?: string;
   bodyFile?: string;
   json?: string;
+  requestsFile?: string;
+  csv?: string;
+  csvOrder?: string;
+  seed?: string;
 }
 
 // Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
@@ -54,6 +59,10 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
     .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
+    .addOption(new Option('--requests-file <file>', 'several named requests with weights, YAML or JSON (see README)'))
+    .addOption(new Option('--csv <file>', 'CSV file (header row first) for {{csv.column}} placeholders, one row per request'))
+    .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
+    .addOption(new Option('--seed <n>', 'seed for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
@@ -77,6 +86,9 @@ export function parseArgs(argv: string[]): CliRequest {
   const url = program.args[0]!;
   if (flags.rate === undefined) throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k');
   if (flags.body !== undefined && flags.bodyFile !== undefined) throw new UsageError('use either --body or --body-file, not both');
+  if (flags.requestsFile !== undefined && (flags.body !== undefined || flags.bodyFile !== undefined || flags.method !== undefined)) {
+    throw new UsageError('--requests-file gives each request its method and body; drop -m, -b and --body-file (-H still applies to every request)');
+  }
   const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
@@ -86,6 +98,15 @@ export function parseArgs(argv: string[]): CliRequest {
   if (flags.method !== undefined) options.method = flags.method;
   if (flags.body !== undefined) options.body = flags.body;
   if (flags.bodyFile !== undefined) options.body = readBodyFile(flags.bodyFile);
+  if (flags.requestsFile !== undefined) options.requests = readRequestFile(flags.requestsFile);
+  if (flags.csv !== undefined) options.csvFile = flags.csv;
+  if (flags.csvOrder !== undefined) options.csvOrder = flags.csvOrder as 'sequential' | 'random';
+  if (flags.seed !== undefined) {
+    if (!/^\d+$/.test(flags.seed) || !Number.isSafeInteger(Number(flags.seed))) {
+      throw new UsageError(`--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got "${flags.seed}"`);
+    }
+    options.seed = Number(flags.seed);
+  }
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency) };
   if (flags.json !== undefined) request.json = flags.json;
   return request;

@@ -1,7 +1,7 @@
 // json.ts: the whole result as JSON, schema "ratetest/result/v1" (schema/result.schema.json,
 // documented in docs/json.md). Every time is in nanoseconds and says so in its name.
 import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import type { Result } from '../result.js';
+import type { RequestResult, Result } from '../result.js';
 import { selfCheck, type SelfCheck } from './self-check.js';
 
 export const JSON_SCHEMA_ID = 'ratetest/result/v1';
@@ -21,12 +21,34 @@ export interface LatencyJson {
 }
 
 /** The Result as JSON: histograms become `latency` summaries, plus the schema id and self-check. */
-export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status'> {
+export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status' | 'requests'> {
   schema: typeof JSON_SCHEMA_ID;
   requestedRate: number;
   status: Record<string, number>;
   latency: { corrected: LatencyJson; uncorrected: LatencyJson; sendLag: LatencyJson };
   selfCheck: SelfCheck;
+  /** Per request name (runs with a request file): counts, status codes and corrected latency. */
+  requests?: RequestJson[];
+}
+
+export interface RequestJson extends Omit<RequestResult, 'corrected' | 'status'> {
+  status: Record<string, number>;
+  latency: { corrected: LatencyJson };
+}
+
+const statusJson = (status: Record<number, number>) => Object.fromEntries(Object.entries(status).map(([code, count]) => [String(code), count]));
+
+function requestJson(r: RequestResult): RequestJson {
+  return {
+    name: r.name,
+    weight: r.weight,
+    sent: r.sent,
+    completed: r.completed,
+    errors: r.errors,
+    status: statusJson(r.status),
+    non2xx3xx: r.non2xx3xx,
+    latency: { corrected: latencyJson(r.corrected) },
+  };
 }
 
 /**
@@ -68,7 +90,7 @@ export function toJson(result: Result): ResultJson {
     bytesWritten: result.bytesWritten,
     errors: result.errors,
     errorCodes: result.errorCodes,
-    status: Object.fromEntries(Object.entries(result.status).map(([code, count]) => [String(code), count])),
+    status: statusJson(result.status),
     non2xx3xx: result.non2xx3xx,
     latency: {
       corrected: latencyJson(result.corrected),
@@ -78,5 +100,6 @@ export function toJson(result: Result): ResultJson {
     threads: result.threads,
     selfCheck: selfCheck(result),
     interrupted: result.interrupted,
+    ...(result.requests && { requests: result.requests.map(requestJson) }),
   };
 }

@@ -4,6 +4,7 @@
 // Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts, Result } from '../result.js';
+import { byNameLines } from './by-name.js';
 import { explainErrno } from './errno-hints.js';
 import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
 import { selfCheck } from './self-check.js';
@@ -110,6 +111,7 @@ function ratetestBlock(result: Result): string[] {
   lines.push(`  Status codes: ${codes || 'none'}`);
   lines.push(`  Uncorrected latency: ${percentileSummary(result.uncorrected)}`);
   lines.push(`  Send lag: ${percentileSummary(result.sendLag)}`);
+  if (result.requests) lines.push(...byNameLines(result.requests));
   if (result.notSent > 0) lines.push(`  Not sent: ${result.notSent} of ${result.scheduled} scheduled requests were never written`);
   if (result.inFlight > 0) lines.push(`  In flight at end: ${result.inFlight} requests still unanswered`);
   for (const kind of ERROR_KINDS) {

@@ -23,8 +23,10 @@ export interface RequestSpec {
   /** "Name: value" headers, after the run's own (-H); a name given here replaces the run's. */
   headers?: string[];
   body?: string | Buffer;
-  /** Names this request in messages, e.g. "reqs.yaml requests[1]"; default "requests[i]". */
+  /** Names this request in messages, e.g. "reqs.yaml:7:5 requests[1]"; default "requests[i]". */
   where?: string;
+  /** Names its path and body in messages, where they differ from `${where}.path` (a file position). */
+  fieldWhere?: { path?: string; body?: string };
 }
 
 /** The compiled program and what the report needs to name its parts. */
@@ -238,11 +240,11 @@ function specRequest(spec: RequestSpec, index: number, config: RunConfig, option
     weight,
     method,
     target: path,
-    targetContext: { where: `${where}.path`, env },
+    targetContext: { where: spec.fieldWhere?.path ?? `${where}.path`, env },
     headers: [...config.headers.filter((h) => !replaced.has(nameOf(h))), ...own],
     headerWhere: (name) => `${where}.headers "${name}"`,
     body,
-    bodyWhere: `${where}.body`,
+    bodyWhere: spec.fieldWhere?.body ?? `${where}.body`,
   };
 }
 

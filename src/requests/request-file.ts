@@ -1,0 +1,129 @@
+// request-file.ts: reads --requests-file (YAML or JSON; JSON is read by the same YAML 1.2 parser,
+// which knows where every value stands in the file) into RequestSpecs. Every message names the
+// file, the line:column of the offending value and the accepted form.
+//
+//   requests:                      # or the list alone at the top level
+//     - name: products             # required, unique
+//       weight: 90                 # default 1
+//       path: /products/{{rand 1 1000}}
+//     - name: order
+//       weight: 10
+//       method: POST               # default GET, or POST with a body
+//       path: /orders
+//       headers: { Content-Type: application/json }   # or a list of "Name: value"
+//       body: '{"sku": "{{pick "a" "b"}}"}'           # or bodyFile: order.json (next to this file)
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { UsageError } from '../errors.js';
+import type { RequestSpec } from './compile.js';
+
+const KEYS = ['name', 'weight', 'method', 'path', 'headers', 'body', 'bodyFile'];
+
+export function readRequestFile(path: string): RequestSpec[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--requests-file cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseRequestFile(text, path);
+}
+
+export function parseRequestFile(text: string, path: string): RequestSpec[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const at = (node: Node | null | undefined) => {
+    const offset = node?.range?.[0] ?? 0;
+    const pos = lines.linePos(offset);
+    return `${path}:${pos.line}:${pos.col}`;
+  };
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const pos = lines.linePos(firstError.pos[0]);
+    throw new UsageError(`${path}:${pos.line}:${pos.col}: not valid YAML or JSON: ${firstError.message.split('\n')[0]}`);
+  }
+  const schema = 'expected a list of requests, or an object with "requests:" holding one';
+  let list: Node | null | undefined = doc.contents;
+  if (isMap(list)) {
+    const extra = list.items.find((pair) => !(isScalar(pair.key) && pair.key.value === 'requests'));
+    if (extra) throw new UsageError(`${at(extra.key as Node)}: unknown key ${JSON.stringify(String((extra.key as { value?: unknown })?.value))}: ${schema}`);
+    list = list.get('requests', true) as Node | undefined;
+  }
+  if (!isSeq(list) || list.items.length === 0) throw new UsageError(`${at(list)}: ${schema}`);
+  return list.items.map((item, i) => specOf(item as Node, i, path, at));
+}
+
+function specOf(node: Node, index: number, path: string, at: (node: Node | null | undefined) => string): RequestSpec {
+  const label = `requests[${index}]`;
+  if (!isMap(node)) throw new UsageError(`${at(node)}: ${label} must be an object with ${KEYS.join(', ')}`);
+  const map = node as YAMLMap;
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+    if (!KEYS.includes(key)) throw new UsageError(`${at(pair.key as Node)}: ${label}: unknown key "${key}"; expected ${KEYS.join(', ')}`);
+  }
+  const value = (key: string) => map.get(key, true) as Node | undefined;
+  const string = (key: string): string | undefined => {
+    const v = value(key);
+    if (v === undefined) return undefined;
+    if (!isScalar(v) || typeof v.value !== 'string') throw new UsageError(`${at(v)}: ${label}.${key} must be a string`);
+    return v.value;
+  };
+  const name = string('name');
+  if (name === undefined) throw new UsageError(`${at(node)}: ${label} needs a name, e.g. name: products`);
+  const spec: RequestSpec = { name, where: `${at(node)} ${label}` };
+  const weight = value('weight');
+  if (weight !== undefined) {
+    if (!isScalar(weight) || typeof weight.value !== 'number' || !(weight.value > 0)) {
+      throw new UsageError(`${at(weight)}: ${label}.weight must be a number > 0, e.g. weight: 90`);
+    }
+    spec.weight = weight.value;
+  }
+  const method = string('method');
+  if (method !== undefined) spec.method = method;
+  const requestPath = string('path');
+  if (requestPath !== undefined) {
+    spec.path = requestPath;
+    spec.fieldWhere = { path: `${at(value('path'))} ${label}.path` };
+  }
+  const headers = value('headers');
+  if (headers !== undefined) spec.headers = headerList(headers, `${label}.headers`, at);
+  const body = string('body');
+  const bodyFile = string('bodyFile');
+  if (body !== undefined && bodyFile !== undefined) throw new UsageError(`${at(node)}: ${label}: give body or bodyFile, not both`);
+  if (body !== undefined) {
+    spec.body = body;
+    spec.fieldWhere = { ...spec.fieldWhere, body: `${at(value('body'))} ${label}.body` };
+  }
+  if (bodyFile !== undefined) {
+    const file = resolve(dirname(path), bodyFile);
+    try {
+      spec.body = readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`${at(value('bodyFile'))}: ${label}.bodyFile cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    spec.fieldWhere = { ...spec.fieldWhere, body: `${bodyFile} (${label}.bodyFile)` };
+  }
+  return spec;
+}
+
+/** headers: { Name: value } or [ "Name: value" ]. */
+function headerList(node: Node, label: string, at: (node: Node | null | undefined) => string): string[] {
+  const scalarText = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+  if (isMap(node)) {
+    return node.items.map((pair) => {
+      const name = isScalar(pair.key) ? scalarText(pair.key.value) : undefined;
+      const value = isScalar(pair.value) ? scalarText(pair.value.value) : undefined;
+      if (name === undefined || value === undefined) throw new UsageError(`${at(pair.key as Node)}: ${label}: each header must be Name: value`);
+      return `${name}: ${value}`;
+    });
+  }
+  if (isSeq(node)) {
+    return node.items.map((item) => {
+      const text = isScalar(item) ? item.value : undefined;
+      if (typeof text !== 'string') throw new UsageError(`${at(item as Node)}: ${label}: each header must be a "Name: value" string`);
+      return text;
+    });
+  }
+  throw new UsageError(`${at(node)}: ${label} must be a map of Name: value or a list of "Name: value"`);
+}
