@@ -9,7 +9,7 @@ import type { NativeTemplates } from '../native.js';
 import { headerFields, needsContentLength, type RunConfig, type RunOptions } from '../options.js';
 import { packCsv, readCsv, type CsvData } from './csv.js';
 import { weightedMix } from './mix.js';
-import { hasPlaceholders, parseTemplate, templateError, type TemplateContext, type TemplatePart } from './template.js';
+import { hasPlaceholders, parseTemplate, templateError, type TemplateContext, type TemplateOrigin, type TemplatePart } from './template.js';
 
 /** One request of a mix (a request file's entry). Fields left out take the run's (URL path, GET/POST). */
 export interface RequestSpec {
@@ -25,8 +25,8 @@ export interface RequestSpec {
   body?: string | Buffer;
   /** Names this request in messages, e.g. "reqs.yaml:7:5 requests[1]"; default "requests[i]". */
   where?: string;
-  /** Names its path and body in messages, where they differ from `${where}.path` (a file position). */
-  fieldWhere?: { path?: string; body?: string };
+  /** Where its path, body and header values stand in a file, so errors give the file's line:column. */
+  origins?: { path?: TemplateOrigin; body?: TemplateOrigin; headers?: Record<string, TemplateOrigin> };
 }
 
 /** The compiled program and what the report needs to name its parts. */
@@ -185,9 +185,9 @@ interface OneRequest {
   target: string;
   targetContext: TemplateContext;
   headers: string[];
-  headerWhere: (name: string) => string;
+  headerContext: (name: string) => TemplateContext;
   body: Buffer;
-  bodyWhere: string;
+  bodyContext: TemplateContext;
 }
 
 function usesTemplates(config: RunConfig, options: RunOptions): boolean {
@@ -205,9 +205,9 @@ function singleRequest(config: RunConfig, options: RunOptions, env: NodeJS.Proce
     target,
     targetContext: { where: 'URL', env, columnOffset },
     headers: config.headers,
-    headerWhere: (name) => `--header "${name}"`,
+    headerContext: (name) => ({ where: `--header "${name}"`, env }),
     body: config.body,
-    bodyWhere: Buffer.isBuffer(options.body) ? '--body-file' : '--body',
+    bodyContext: { where: Buffer.isBuffer(options.body) ? '--body-file' : '--body', env },
   };
 }
 
@@ -240,11 +240,15 @@ function specRequest(spec: RequestSpec, index: number, config: RunConfig, option
     weight,
     method,
     target: path,
-    targetContext: { where: spec.fieldWhere?.path ?? `${where}.path`, env },
+    // With a file position, the file names the place and the label only which field it is.
+    targetContext: spec.origins?.path ? { where: `requests[${index}].path`, env, file: spec.origins.path } : { where: `${where}.path`, env },
     headers: [...config.headers.filter((h) => !replaced.has(nameOf(h))), ...own],
-    headerWhere: (name) => `${where}.headers "${name}"`,
+    headerContext: (name) => {
+      const file = spec.origins?.headers?.[name];
+      return file ? { where: `requests[${index}].headers "${name}"`, env, file } : { where: `${where}.headers "${name}"`, env };
+    },
     body,
-    bodyWhere: spec.fieldWhere?.body ?? `${where}.body`,
+    bodyContext: spec.origins?.body ? { where: `requests[${index}].body`, env, file: spec.origins.body } : { where: `${where}.body`, env },
   };
 }
 
@@ -262,7 +266,7 @@ function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuil
   const templatedBody = request.body.includes('{{');
   const hasBody = needsContentLength(parts, request.body.length > 0);
   if (templatedBody && !hasBody && request.body.length > 0) {
-    throw new UsageError(`${request.headerWhere('Content-Length')}: a templated body gets its Content-Length per request; remove this header`);
+    throw new UsageError(`${request.headerContext('Content-Length').where}: a templated body gets its Content-Length per request; remove this header`);
   }
 
   const headFirst = builder.startSection();
@@ -271,7 +275,7 @@ function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuil
   builder.literal(Buffer.from(' HTTP/1.1\r\n', 'utf8'));
   for (const field of headerFields(parts)) {
     builder.literal(Buffer.from(`${field.name}: `, 'utf8'));
-    const context = { where: request.headerWhere(field.name), env };
+    const context = request.headerContext(field.name);
     if (field.fromUser) builder.parts(parseTemplate(field.value, context), 'header', context);
     else builder.literal(Buffer.from(field.value, 'utf8'));
     builder.literal(Buffer.from('\r\n', 'utf8'));
@@ -280,7 +284,7 @@ function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuil
 
   const bodyFirst = builder.startSection();
   if (templatedBody) {
-    const context = { where: request.bodyWhere, env };
+    const context = request.bodyContext;
     builder.parts(parseTemplate(request.body.toString('utf8'), context), 'body', context);
   } else {
     builder.literal(request.body); // as given, byte for byte (it may not be text at all)

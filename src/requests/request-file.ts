@@ -14,9 +14,13 @@
 //       body: '{"sku": "{{pick "a" "b"}}"}'           # or bodyFile: order.json (next to this file)
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { RequestSpec } from './compile.js';
+import type { TemplateOrigin } from './template.js';
+
+type At = (node: Node | null | undefined) => string;
+type OriginOf = (node: Node) => TemplateOrigin;
 
 const KEYS = ['name', 'weight', 'method', 'path', 'headers', 'body', 'bodyFile'];
 
@@ -38,6 +42,19 @@ export function parseRequestFile(text: string, path: string): RequestSpec[] {
     const pos = lines.linePos(offset);
     return `${path}:${pos.line}:${pos.col}`;
   };
+  // Where a string value's first character stands, so template errors point into the file.
+  const originOf: OriginOf = (node) => {
+    const offset = node.range?.[0] ?? 0;
+    const type = isScalar(node) ? node.type : undefined;
+    if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
+      const contentStart = text.indexOf('\n', offset) + 1;
+      const indent = /^ */.exec(text.slice(contentStart))![0].length;
+      return { path, line: lines.linePos(contentStart).line, column: indent + 1, indent };
+    }
+    const quoted = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE;
+    const pos = lines.linePos(offset + (quoted ? 1 : 0));
+    return { path, line: pos.line, column: pos.col, indent: 0 };
+  };
   const firstError = doc.errors[0];
   if (firstError) {
     const pos = lines.linePos(firstError.pos[0]);
@@ -51,10 +68,10 @@ export function parseRequestFile(text: string, path: string): RequestSpec[] {
     list = list.get('requests', true) as Node | undefined;
   }
   if (!isSeq(list) || list.items.length === 0) throw new UsageError(`${at(list)}: ${schema}`);
-  return list.items.map((item, i) => specOf(item as Node, i, path, at));
+  return list.items.map((item, i) => specOf(item as Node, i, path, at, originOf));
 }
 
-function specOf(node: Node, index: number, path: string, at: (node: Node | null | undefined) => string): RequestSpec {
+function specOf(node: Node, index: number, path: string, at: At, originOf: OriginOf): RequestSpec {
   const label = `requests[${index}]`;
   if (!isMap(node)) throw new UsageError(`${at(node)}: ${label} must be an object with ${KEYS.join(', ')}`);
   const map = node as YAMLMap;
@@ -84,16 +101,20 @@ function specOf(node: Node, index: number, path: string, at: (node: Node | null 
   const requestPath = string('path');
   if (requestPath !== undefined) {
     spec.path = requestPath;
-    spec.fieldWhere = { path: `${at(value('path'))} ${label}.path` };
+    spec.origins = { path: originOf(value('path')!) };
   }
   const headers = value('headers');
-  if (headers !== undefined) spec.headers = headerList(headers, `${label}.headers`, at);
+  if (headers !== undefined) {
+    const origins: Record<string, TemplateOrigin> = {};
+    spec.headers = headerList(headers, `${label}.headers`, at, (name, valueNode) => (origins[name] = originOf(valueNode)));
+    spec.origins = { ...spec.origins, headers: origins };
+  }
   const body = string('body');
   const bodyFile = string('bodyFile');
   if (body !== undefined && bodyFile !== undefined) throw new UsageError(`${at(node)}: ${label}: give body or bodyFile, not both`);
   if (body !== undefined) {
     spec.body = body;
-    spec.fieldWhere = { ...spec.fieldWhere, body: `${at(value('body'))} ${label}.body` };
+    spec.origins = { ...spec.origins, body: originOf(value('body')!) };
   }
   if (bodyFile !== undefined) {
     const file = resolve(dirname(path), bodyFile);
@@ -102,19 +123,20 @@ function specOf(node: Node, index: number, path: string, at: (node: Node | null 
     } catch (err) {
       throw new UsageError(`${at(value('bodyFile'))}: ${label}.bodyFile cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    spec.fieldWhere = { ...spec.fieldWhere, body: `${bodyFile} (${label}.bodyFile)` };
+    spec.origins = { ...spec.origins, body: { path: file, line: 1, column: 1, indent: 0 } };
   }
   return spec;
 }
 
 /** headers: { Name: value } or [ "Name: value" ]. */
-function headerList(node: Node, label: string, at: (node: Node | null | undefined) => string): string[] {
+function headerList(node: Node, label: string, at: At, noteOrigin: (name: string, value: Node) => void): string[] {
   const scalarText = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
   if (isMap(node)) {
     return node.items.map((pair) => {
       const name = isScalar(pair.key) ? scalarText(pair.key.value) : undefined;
       const value = isScalar(pair.value) ? scalarText(pair.value.value) : undefined;
       if (name === undefined || value === undefined) throw new UsageError(`${at(pair.key as Node)}: ${label}: each header must be Name: value`);
+      noteOrigin(name, pair.value as Node);
       return `${name}: ${value}`;
     });
   }

@@ -38,9 +38,26 @@ export interface TemplateContext {
   env: NodeJS.ProcessEnv;
   /** Added to columns on the first line: where the template starts within what the user typed (the URL). */
   columnOffset?: number;
+  /** The template is a value in this file, its first character at line:column (a request file). */
+  file?: TemplateOrigin;
 }
 
+export interface TemplateOrigin {
+  path: string;
+  line: number;
+  column: number;
+  /** Columns of indentation stripped from lines after the first (a YAML block scalar). */
+  indent: number;
+}
+
+/** "--body 1:12: message", or for a file "reqs.yaml:7:20: requests[1].body: message". */
 export function templateError(context: TemplateContext, at: Position, message: string): UsageError {
+  const file = context.file;
+  if (file) {
+    const line = file.line + at.line - 1;
+    const column = at.line === 1 ? file.column + at.column - 1 : file.indent + at.column;
+    return new UsageError(`${file.path}:${line}:${column}: ${context.where}: ${message}`);
+  }
   const column = at.line === 1 ? at.column + (context.columnOffset ?? 0) : at.column;
   return new UsageError(`${context.where} ${at.line}:${column}: ${message}`);
 }
