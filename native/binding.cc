@@ -15,6 +15,8 @@
 #include "result.h"
 #include "run.h"
 #include "schedule.h"
+#include "template_plan.h"
+#include "template_source.h"
 
 namespace ratetest {
 namespace {
@@ -144,6 +146,42 @@ Napi::Value schedule_for_test(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Test- and bench-only: expands compiled templates (plan.templates) for global request numbers
+// first .. first+count-1 as pump 0 would, without sockets. Returns the first `keep` of them and
+// their name indexes; then times `count` more expansions (from first + keep) on their own.
+Napi::Value expand_templates_for_test(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4 || !info[0].IsObject() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber()) {
+    throw Napi::TypeError::New(env, "expandTemplatesForTest(templates, first, count, keep)");
+  }
+  TemplateSource source(template_program_from_js(info[0].As<Napi::Object>()), 0);
+  const auto first = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  const auto count = static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value());
+  const auto keep = static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value());
+  RequestBytes bytes;
+  bytes.buffer.resize(source.max_bytes_hint());
+  Napi::Array requests = Napi::Array::New(env);
+  Napi::Array names = Napi::Array::New(env);
+  for (uint64_t i = 0; i < keep; ++i) {
+    const int name = source.next(first + i, monotonic_now_ns(), &bytes);
+    requests.Set(static_cast<uint32_t>(i), Napi::Buffer<char>::Copy(env, bytes.data, bytes.size));
+    names.Set(static_cast<uint32_t>(i), name);
+  }
+  const uint64_t start = monotonic_now_ns();
+  size_t total_bytes = 0;  // used after the loop, so the expansions cannot be optimised away
+  for (uint64_t i = 0; i < count; ++i) {
+    source.next(first + keep + i, start, &bytes);
+    total_bytes += bytes.size;
+  }
+  const uint64_t elapsed_ns = monotonic_now_ns() - start;
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("requests", requests);
+  out.Set("names", names);
+  out.Set("nsPerRequest", count > 0 ? static_cast<double>(elapsed_ns) / static_cast<double>(count) : 0.0);
+  out.Set("bytesPerRequest", count > 0 ? static_cast<double>(total_bytes) / static_cast<double>(count) : 0.0);
+  return out;
+}
+
 // Each connection is a file descriptor; Node leaves the soft limit where the shell set it.
 Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -170,6 +208,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, start, "start"));
   exports.Set("parseResponses", Napi::Function::New(env, parse_responses, "parseResponses"));
   exports.Set("scheduleForTest", Napi::Function::New(env, schedule_for_test, "scheduleForTest"));
+  exports.Set("expandTemplatesForTest", Napi::Function::New(env, expand_templates_for_test, "expandTemplatesForTest"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
   return exports;
 }

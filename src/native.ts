@@ -143,6 +143,8 @@ interface Addon {
   parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean): NativeParseEvent[];
   /** Test-only: pump `pumpIndex`'s first `count` intended send times (ns after start) at a total `rate`, with due counts at and just before each. */
   scheduleForTest(rate: number, pumps: number, pumpIndex: number, count: number): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array };
+  /** Test/bench-only: expand templates as pump 0 would: the first `keep` requests from `first` and their names; then `count` more, timed (ns per expansion). */
+  expandTemplatesForTest(templates: NativeTemplates, first: number, count: number, keep: number): { requests: Buffer[]; names: number[]; nsPerRequest: number; bytesPerRequest: number };
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
 }

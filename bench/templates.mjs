@@ -1,0 +1,123 @@
+// templates.mjs: what request templates cost. The same fixed rate against one private nginx,
+// alternating a static request and a template with three placeholders ({{rand}} in the path,
+// {{seq}} in the query, {{uuid}} in a header), several rounds, medians reported. Not part of
+// npm test: these are timings.
+//
+//   node bench/templates.mjs [--rate 20000] [--duration 10s] [--rounds 3] [--batch 100us]
+//
+// CPU per request is measured two ways: the pump thread's own CPU time (the JSON result's
+// threads[].cpuNs: the hot path, where templates are expanded) and the whole process's user +
+// system time under GNU time (adds Node's start-up and the report, the same for both).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findNginx, startNginx } from './nginx.mjs';
+import { loadAddon } from '../dist/native.js';
+import { validate } from '../dist/options.js';
+import { compileRequests } from '../dist/requests/compile.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/ratetest.js');
+const TIME = '/usr/bin/time';
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+const rate = flag('rate', '20000');
+const duration = flag('duration', '10s');
+const rounds = Number(flag('rounds', '3'));
+const batch = flag('batch', '100us');
+
+const nginxBinary = findNginx();
+if (!nginxBinary) {
+  console.error('bench/templates.mjs: nginx is not installed (apt-get install nginx-light)');
+  process.exit(2);
+}
+if (!existsSync(TIME)) {
+  console.error('bench/templates.mjs: GNU time is not installed (apt-get install time)');
+  process.exit(2);
+}
+
+const out = mkdtempSync(join(tmpdir(), 'ratetest-bench-templates-'));
+const nginx = await startNginx(nginxBinary);
+
+/** One ratetest run under GNU time; returns requests completed, pump CPU and process CPU. */
+function measure(label, args) {
+  const timeFile = join(out, `${label}.time`);
+  const argv = [TIME, '-o', timeFile, '-f', '%U %S', process.execPath, BIN, '-R', rate, '-d', duration, '-c', '100', '-t', '1', '--batch', batch, '--json', '-', ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${label} exited ${code}: ${stderr}`));
+      const json = JSON.parse(stdout);
+      const [user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      const pumpCpuNs = json.threads.reduce((sum, t) => sum + t.cpuNs, 0);
+      resolve({
+        label,
+        completed: json.completed,
+        errors: Object.values(json.errors).reduce((a, b) => a + b, 0),
+        pumpUsPerReq: pumpCpuNs / 1e3 / json.completed,
+        processUsPerReq: ((user + sys) * 1e6) / json.completed,
+        p50Us: json.latency.corrected.percentilesNs['50'] / 1e3,
+        p99Us: json.latency.corrected.percentilesNs['99'] / 1e3,
+      });
+    });
+  });
+}
+
+const base = nginx.url.replace(/\/$/, '');
+const scenarios = {
+  static: [`${base}/items/42?seq=1`, '-H', 'X-Request-Id: 3b241101-e2bb-4255-8caf-4136c566a962'],
+  template: [`${base}/items/{{rand 1 100000}}?seq={{seq}}`, '-H', 'X-Request-Id: {{uuid}}'],
+};
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+try {
+  // One unmeasured run first: nginx and the page cache warm up.
+  await measure('warmup', [...scenarios.static.slice(0, 1), '-d', '2s']);
+  const results = { static: [], template: [] };
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of ['static', 'template']) {
+      const r = await measure(`${name}-${round}`, scenarios[name]);
+      results[name].push(r);
+      console.error(`round ${round} ${name}: ${r.completed} requests, ${r.errors} errors, pump ${r.pumpUsPerReq.toFixed(2)} µs/req, process ${r.processUsPerReq.toFixed(2)} µs/req, p50 ${r.p50Us.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs`);
+    }
+  }
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([name, rows]) => [
+      name,
+      { pump: median(rows.map((r) => r.pumpUsPerReq)), process: median(rows.map((r) => r.processUsPerReq)), p50: median(rows.map((r) => r.p50Us)), p99: median(rows.map((r) => r.p99Us)) },
+    ]),
+  );
+  const extra = (key) => ((summary.template[key] / summary.static[key] - 1) * 100).toFixed(1);
+  console.log(`\n-R ${rate} -d ${duration} -c 100 -t 1 --batch ${batch}, ${rounds} rounds, medians:\n`);
+  console.log('| request | pump CPU µs/req | process CPU µs/req | p50 | p99 |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, s] of Object.entries(summary)) {
+    console.log(`| ${name} | ${s.pump.toFixed(2)} | ${s.process.toFixed(2)} | ${s.p50.toFixed(0)} µs | ${s.p99.toFixed(0)} µs |`);
+  }
+  console.log(`\ntemplate vs static: pump CPU ${extra('pump')}%, process CPU ${extra('process')}% per request (limit: +15%)`);
+  // The expansion alone, without sockets: what the template adds to each request's CPU.
+  const options = { url: scenarios.template[0], rate: Number(rate), headers: [scenarios.template[2]] };
+  const program = compileRequests(validate(options), options);
+  const expansion = loadAddon().expandTemplatesForTest(program.native, 0, 1_000_000, 0);
+  const staticPump = summary.static.pump * 1000;
+  console.log(
+    `expansion alone: ${expansion.nsPerRequest.toFixed(0)} ns per request (${expansion.bytesPerRequest.toFixed(0)} bytes), ` +
+      `${((expansion.nsPerRequest / staticPump) * 100).toFixed(2)}% of the static request's pump CPU`,
+  );
+} finally {
+  nginx.stop();
+  rmSync(out, { recursive: true, force: true });
+}
