@@ -41,6 +41,9 @@ export interface RequestProgram {
 // Must match native/template_program.h TemplateOp.
 const OP = { literal: 0, seq: 1, rand: 2, uuid: 3, pick: 4, now: 5, nowMs: 6, csv: 7 } as const;
 
+/** Most requests in one list: each has its own histogram (270 KB) in every pump thread. */
+export const MAX_REQUESTS = 100;
+
 /** {{seq}} counts from 1: request k of the run (k = 0, 1, ...) shows k + 1. */
 const SEQ_BASE = 1;
 
@@ -302,6 +305,7 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
   const csv = options.csvFile === undefined ? undefined : readCsv(options.csvFile);
   const specs = options.requests;
   if (specs !== undefined && specs.length === 0) throw new UsageError('the request list is empty: give at least one request');
+  if (specs !== undefined && specs.length > MAX_REQUESTS) throw new UsageError(`the request list holds ${specs.length} requests; at most ${MAX_REQUESTS} are allowed`);
   const requests = specs === undefined ? [singleRequest(config, options, env)] : specs.map((s, i) => specRequest(s, i, config, options, env));
   const seen = new Set<string>();
   for (const r of requests) {

@@ -127,6 +127,8 @@ describe('compileRequests', () => {
     expect(errorOf({ url, rate: 1, requests: [{ name: 'a', weight: 0 }] })).toBe('requests[0]: weight must be a number > 0, got 0');
     expect(errorOf({ url, rate: 1, requests: [{ name: 'a', path: 'x' }] })).toBe('requests[0].path must start with "/", got "x"');
     expect(errorOf({ url, rate: 1, requests: [] })).toBe('the request list is empty: give at least one request');
+    const many = Array.from({ length: 101 }, (_, i) => ({ name: `r${i}` }));
+    expect(errorOf({ url, rate: 1, requests: many })).toBe('the request list holds 101 requests; at most 100 are allowed');
   });
 
   it('uses the given seed, and a random one otherwise', () => {
