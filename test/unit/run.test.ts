@@ -37,7 +37,7 @@ function snapshot(overrides: Partial<NativeSnapshot> = {}): NativeSnapshot {
 }
 
 function nativeResult(overrides: Partial<NativeResult> = {}): NativeResult {
-  return { ...snapshot(), durationNs: 10e9, scheduled: 0, notSent: 0, stopped: false, threads: [], ...overrides };
+  return { ...snapshot(), durationNs: 10e9, scheduled: 0, notSent: 0, stopped: false, threads: [], byName: [], ...overrides };
 }
 
 /** A started fake run whose snapshots and completion the test controls. */
@@ -213,6 +213,23 @@ describe('toResult', () => {
 
   it('reports an achieved rate of 0 for a run of no length', () => {
     expect(toResult(config, nativeResult({ durationNs: 0, completed: 5 }), started).achievedRate).toBe(0);
+  });
+
+  it('has no per-request breakdown without named requests', () => {
+    expect(toResult(config, nativeResult(), started).requests).toBeUndefined();
+  });
+
+  it('names each request\'s figures in the program\'s order, with its weight, statuses and histogram', () => {
+    const byName = [
+      { sent: 9, completed: 8, errors: 1, status: Float64Array.from([200, 7, 503, 1]), corrected: Float64Array.from([1e6, 8]) },
+      { sent: 1, completed: 1, errors: 0, status: Float64Array.from([201, 1]), corrected: Float64Array.from([2e6, 1]) },
+    ];
+    const program = { native: {} as never, names: ['products', 'orders'], weights: [90, 10] };
+    const requests = toResult(config, nativeResult({ byName }), started, program).requests!;
+    expect(requests.map(({ corrected, ...rest }) => ({ ...rest, count: corrected.totalCount }))).toEqual([
+      { name: 'products', weight: 90, sent: 9, completed: 8, errors: 1, status: { 200: 7, 503: 1 }, non2xx3xx: 1, count: 8 },
+      { name: 'orders', weight: 10, sent: 1, completed: 1, errors: 0, status: { 201: 1 }, non2xx3xx: 0, count: 1 },
+    ]);
   });
 });
 
