@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { root, violations } from '../fixtures/schema.js';
 import { ENGINE_BUILT, runCli, runJson, STACK_FRAME } from './run-cli.js';
 import { httpServer, recording, type ReceivedRequest, type TestServer } from './servers.js';
 
@@ -161,6 +162,7 @@ describe.skipIf(!ENGINE_BUILT)('--requests-file: a weighted mix of named request
     expect(byName[0]!.latency.corrected.count).toBe(360);
     expect(byName[1]!.latency.corrected.count).toBe(40);
     expect(run.json.status).toEqual({ '200': 360, '201': 40 });
+    expect(violations(run.json, root)).toEqual([]);
     expect(run.stderr).toMatch(/^ {2}By request \(corrected latency\):$/m);
     expect(run.stderr).toMatch(/^ {4}products +90 +360 +360 +0 .* 200: 360$/m);
     expect(run.stderr).toMatch(/^ {4}orders +10 +40 +40 +0 .* 201: 40$/m);
