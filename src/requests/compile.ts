@@ -247,6 +247,7 @@ function specRequest(spec: RequestSpec, index: number, config: RunConfig, option
     targetContext: spec.origins?.path ? { where: `requests[${index}].path`, env, file: spec.origins.path } : { where: `${where}.path`, env },
     headers: [...config.headers.filter((h) => !replaced.has(nameOf(h))), ...own],
     headerContext: (name) => {
+      if (!replaced.has(name.toLowerCase())) return { where: `--header "${name}"`, env }; // the run's own -H
       const file = spec.origins?.headers?.[name];
       return file ? { where: `requests[${index}].headers "${name}"`, env, file } : { where: `${where}.headers "${name}"`, env };
     },

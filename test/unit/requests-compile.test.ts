@@ -127,6 +127,8 @@ describe('compileRequests', () => {
     expect(errorOf({ url, rate: 1, requests: [{ name: 'a', weight: 0 }] })).toBe('requests[0]: weight must be a number > 0, got 0');
     expect(errorOf({ url, rate: 1, requests: [{ name: 'a', path: 'x' }] })).toBe('requests[0].path must start with "/", got "x"');
     expect(errorOf({ url, rate: 1, requests: [] })).toBe('the request list is empty: give at least one request');
+    expect(errorOf({ url, rate: 1, headers: ['X-Run: {{bad}}'], requests: [{ name: 'a', where: 'r.yaml:2:5 requests[0]' }] })).toMatch(/^--header "X-Run" 1:3: unknown placeholder "bad"/);
+    expect(errorOf({ url, rate: 1, requests: [{ name: 'a', headers: ['X-Own: {{bad}}'] }] })).toMatch(/^requests\[0\]\.headers "X-Own" 1:3: unknown placeholder "bad"/);
     const many = Array.from({ length: 101 }, (_, i) => ({ name: `r${i}` }));
     expect(errorOf({ url, rate: 1, requests: many })).toBe('the request list holds 101 requests; at most 100 are allowed');
   });
