@@ -138,7 +138,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
   }
   return {
     config: {
-      url: config.url.toString(),
+      url: program?.templatedUrl ?? config.url.toString(),
       method: config.method,
       rate: config.rate,
       threads: config.threads,

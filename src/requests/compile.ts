@@ -36,6 +36,8 @@ export interface RequestProgram {
   names: string[];
   /** Their weights, as given. */
   weights: number[];
+  /** The URL as typed when its path holds placeholders (new URL() would show them percent-encoded). */
+  templatedUrl?: string;
 }
 
 // Must match native/template_program.h TemplateOp.
@@ -331,5 +333,7 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
     named: specs !== undefined,
   };
   if (csv) native.csv = { ...packCsv(csv), columns: csv.columns.length, random: options.csvOrder === 'random' };
-  return { native, names: specs === undefined ? [] : requests.map((r) => r.name), weights };
+  const program: RequestProgram = { native, names: specs === undefined ? [] : requests.map((r) => r.name), weights };
+  if (hasPlaceholders(options.url)) program.templatedUrl = options.url;
+  return program;
 }

@@ -35,7 +35,8 @@ const bodies = (requests: ReceivedRequest[]) => requests.map((r) => JSON.parse(r
 
 describe.skipIf(!ENGINE_BUILT)('templates', () => {
   it('{{seq}} numbers the run\'s requests 1..N across threads, no gaps, no duplicates', async () => {
-    const { requests } = await received(['-H', 'X-Seq: {{seq}}', '-b', '{"seq": {{seq}}}'], { path: 'item/{{seq}}' });
+    const { requests, json } = await received(['-H', 'X-Seq: {{seq}}', '-b', '{"seq": {{seq}}}'], { path: 'item/{{seq}}' });
+    expect(json.config.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/item\/\{\{seq\}\}$/);
     const fromBody = bodies(requests).map((b) => b.seq as number);
     expect([...fromBody].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     for (const [i, r] of requests.entries()) {
