@@ -450,7 +450,10 @@ const scenarios = {
     const ca = ['--ca', nginx.caFile];
     const s = shape({ rate: 10000, connections: 100, threads: 1 });
     await warmup(s, target);
-    const keepAlive = [await runTool('ratetest', { ...s, target, extra: ca, label: 'ratetest --ca' })];
+    const keepAlive = [
+      await runTool('ratetest', { ...s, target, extra: ca, label: 'ratetest --ca' }),
+      await runTool('ratetest', { ...s, target, extra: [...ca, '--batch', '500us'], label: 'ratetest --ca --batch 500us' }),
+    ];
     if (WRK2) keepAlive.push(await runTool('wrk2', { ...s, target }));
     keepAlive.push(await runTool('wrk', { ...s, rate: undefined, target }));
     const close = ['Connection: close'];
