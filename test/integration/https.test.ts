@@ -223,6 +223,49 @@ describe.skipIf(!ENGINE_BUILT)('https', () => {
     });
   });
 
+  describe('over a Unix domain socket: the URL names the host the certificate must match', () => {
+    let server: HttpsServer;
+    let path: string;
+    beforeAll(async () => {
+      path = join(files.dir, 'https.sock');
+      server = await startHttpsServer({ cert: files.leaf, key: files.leafKey, unixPath: path });
+    });
+    afterAll(() => server?.close());
+
+    it('https://localhost/ with --unix-socket: verified, SNI localhost, every request answered', async () => {
+      const run = await runJson(['-R', '100', '-d', '1s', '-c', '2', '-t', '1', '--ca', files.ca, '--unix-socket', path, 'https://localhost/']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.errors).toEqual(NO_ERRORS);
+      expect(Math.abs(run.json.completed - 100)).toBeLessThanOrEqual(2);
+      expect(server.stats.servername).toEqual({ localhost: 2 });
+    });
+
+    it('a host name the certificate does not carry fails verification: "Hostname mismatch"', async () => {
+      const run = await runJson(['-R', '50', '-d', '1s', '-c', '1', '-t', '1', '--ca', files.ca, '--unix-socket', path, 'https://wrong.example/']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.completed).toBe(0);
+      expect(run.json.tls!.errors.verify).toBeGreaterThanOrEqual(1);
+      expect(run.json.tls!.firstError).toBe('certificate verify failed: hostname mismatch');
+    });
+  });
+
+  describe('pipelining over https', () => {
+    let server: HttpsServer;
+    beforeAll(async () => {
+      server = await startHttpsServer({ cert: files.leaf, key: files.leafKey });
+    });
+    afterAll(() => server?.close());
+
+    it('--pipeline 4 on one connection: exact counts through Node\'s https server', async () => {
+      const run = await runJson(['-R', '500', '-d', '1s', '-c', '1', '-t', '1', '--pipeline', '4', '--ca', files.ca, server.url]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.errors).toEqual(NO_ERRORS);
+      expect(Math.abs(run.json.completed - 500)).toBeLessThanOrEqual(5);
+      expect(server.stats.requests).toBe(run.json.sent);
+      expect(run.json.tls!.handshakes).toBe(1);
+    });
+  });
+
   describe('bad TLS input: one line, exit 2', () => {
     it('a --ca file that is not PEM', async () => {
       const notPem = join(files.dir, 'not-pem.txt');

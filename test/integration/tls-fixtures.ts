@@ -95,6 +95,8 @@ export interface HttpsServerOptions {
   /** Require a client certificate signed by this CA. */
   requireClientCa?: string;
   host?: string;
+  /** Listen on this Unix domain socket path instead of a TCP port. */
+  unixPath?: string;
 }
 
 /** An https server answering 200 "ok" to every request, keep-alive. */
@@ -125,8 +127,12 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   });
   server.on('tlsClientError', () => {});
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const port = (server.address() as AddressInfo).port;
+  if (options.unixPath !== undefined) {
+    await new Promise<void>((resolve) => server.listen(options.unixPath, resolve));
+  } else {
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  }
+  const port = options.unixPath !== undefined ? 0 : (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `https://${urlHost}:${port}/`,
