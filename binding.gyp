@@ -9,6 +9,8 @@
         "native/result.cc",
         "native/run.cc",
         "native/pump.cc",
+        "native/pump_tls.cc",
+        "native/tls.cc",
         "native/conn.cc",
         "native/response.cc",
         "native/recorder.cc",

@@ -1,8 +1,10 @@
 // nginx.mjs: a private nginx on 127.0.0.1 with its own prefix directory (no system config
 // touched), for the nginx integration test and bench/ (plain JS so both can load it). One worker:
-// on a 2-core machine the generator needs the other. Run alone, it keeps one up for a while:
+// on a 2-core machine the generator needs the other. With { tls: true } it also serves https on a
+// second port, with a self-signed certificate for 127.0.0.1 made by the system openssl at start.
+// Run alone, it keeps one up for a while:
 //
-//   node bench/nginx.mjs [seconds=600]     # prints the URL; Ctrl-C or the time limit stops it
+//   node bench/nginx.mjs [seconds=600] [--tls]   # prints the URLs; Ctrl-C or the time limit stops it
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -41,13 +43,42 @@ async function freePort() {
   return port;
 }
 
-/** @typedef {{ url: string, pid: number, prefix: string, stop(): void }} Nginx */
+/**
+ * A self-signed P-256 certificate for 127.0.0.1 and localhost in dir (cert.pem, key.pem); being
+ * self-signed, cert.pem is also the CA file a client verifies it with (ratetest --ca).
+ * @param {string} dir @returns {{ cert: string, key: string }}
+ */
+function selfSignedCertificate(dir) {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+  return { cert, key };
+}
 
-/** @param {string} binary @param {{ workers?: number }} [options] @returns {Promise<Nginx>} */
+/** @typedef {{ url: string, httpsUrl?: string, caFile?: string, pid: number, prefix: string, stop(): void }} Nginx */
+
+/** @param {string} binary @param {{ workers?: number, tls?: boolean }} [options] @returns {Promise<Nginx>} */
 export async function startNginx(binary, options = {}) {
   const prefix = mkdtempSync(join(tmpdir(), 'ratetest-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : 0;
+  const certificate = options.tls ? selfSignedCertificate(prefix) : undefined;
+  // Session tickets on (nginx's default) so clients that resume can: the handshake-rate figures
+  // then show what resumption saves.
+  const tlsServer = certificate
+    ? `
+  server {
+    listen 127.0.0.1:${tlsPort} ssl backlog=16384;
+    ssl_certificate ${certificate.cert};
+    ssl_certificate_key ${certificate.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:SSL:10m;
+    location / { return 200 "${NGINX_BODY.replace(/\n/g, '\\n')}"; }
+  }`
+    : '';
   const nofile = openFilesLimit();
   // keepalive_requests: nginx's default (1000) closes every connection after 1000 requests, which
   // at 20k req/s over 100 connections is 20 reconnects a second, each one measured by the tool.
@@ -70,7 +101,7 @@ http {
   server {
     listen 127.0.0.1:${port} backlog=16384;
     location / { return 200 "${NGINX_BODY.replace(/\n/g, '\\n')}"; }
-  }
+  }${tlsServer}
 }
 `,
   );
@@ -79,6 +110,7 @@ http {
   const pid = Number(readFileSync(join(prefix, 'nginx.pid'), 'utf8'));
   return {
     url: `http://127.0.0.1:${port}/`,
+    ...(certificate ? { httpsUrl: `https://127.0.0.1:${tlsPort}/`, caFile: certificate.cert } : {}),
     pid,
     prefix,
     stop() {
@@ -93,23 +125,24 @@ http {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const seconds = Number(process.argv[2] ?? 600);
+  const tls = process.argv.includes('--tls');
+  const seconds = Number(process.argv.slice(2).find((a) => a !== '--tls') ?? 600);
   const binary = findNginx();
   if (!binary) {
     console.error('nginx not found: apt-get install -y nginx-light');
     process.exit(2);
   }
   if (!(seconds > 0)) {
-    console.error(`usage: node bench/nginx.mjs [seconds], got ${process.argv[2]}`);
+    console.error(`usage: node bench/nginx.mjs [seconds] [--tls], got ${process.argv.slice(2).join(' ')}`);
     process.exit(2);
   }
-  const nginx = await startNginx(binary);
+  const nginx = await startNginx(binary, { tls });
   const stop = () => {
     nginx.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  console.log(`${nginx.url} (nginx pid ${nginx.pid}, stops in ${seconds}s)`);
+  console.log(`${nginx.url}${nginx.httpsUrl ? ` and ${nginx.httpsUrl} (--ca ${nginx.caFile})` : ''} (nginx pid ${nginx.pid}, stops in ${seconds}s)`);
   setTimeout(stop, seconds * 1000);
 }

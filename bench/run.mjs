@@ -3,7 +3,7 @@
 // one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
 // timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--rate 20000] [--duration 10s]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|all] [--rate 20000] [--duration 10s]
 //                      [--connections 100] [--threads 1]
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
@@ -19,7 +19,7 @@ const ROOT = join(HERE, '..');
 const RATETEST = join(ROOT, 'bin', 'ratetest.js');
 const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
 const TIME = '/usr/bin/time';
-const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch'];
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https'];
 /** Rates tried, in order, for the highest one ratetest holds with 10,000 connections (5 s each). */
 const C10K_LADDER = [20000, 40000, 60000, 80000, 100000];
 /** A run "holds" a rate when it completes this share of the requested requests, with no errors. */
@@ -29,7 +29,7 @@ const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
 
 /** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
@@ -245,6 +245,8 @@ function parseRatetestJson(file) {
       errors: Object.values(j.errors).reduce((a, n) => a + n, 0) + (j.non2xx3xx ?? 0),
       note: [
         `send lag p99 ${fmtUs(j.latency.sendLag?.percentilesNs?.['99'] / 1e3)} µs`,
+        ...(j.tls ? [`TLS handshakes ${j.tls.handshakes} (${j.tls.resumed} resumed), handshake p50 ${fmtUs(j.tls.handshake.percentilesNs['50'] / 1e3)} µs`] : []),
+        ...(j.tls && j.tls.errors.handshake + j.tls.errors.verify > 0 ? [`TLS errors ${j.tls.errors.handshake + j.tls.errors.verify}: ${j.tls.firstError}`] : []),
         ...(j.selfCheck && !j.selfCheck.ok ? [`self-check: ${j.selfCheck.cause}`] : []),
       ].join('; '),
     };
@@ -276,29 +278,31 @@ function parseAutocannon(out) {
  *   p50Us: number, p99Us: number, rssMb: number, errors: number, nginxUsPerReq: number, note?: string,
  *   compare?: false }} Row   compare: false = another shape than the scenario's, left out of the ratios
  */
-async function runTool(tool, { rate, connections, threads, duration, extra = [], label }) {
+async function runTool(tool, { rate, connections, threads, duration, extra = [], headers = [], target = url, label }) {
   const d = `${duration}s`;
+  // -H for every tool (wrk, wrk2, ratetest and autocannon all take it).
+  const h = headers.flatMap((header) => ['-H', header]);
   let argv;
   let jsonFile;
   switch (tool) {
     case 'ratetest':
       jsonFile = join(OUT, `${String(serial + 1).padStart(2, '0')}-ratetest.json`);
-      argv = ['node', RATETEST, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...extra, '--json', jsonFile, url];
+      argv = ['node', RATETEST, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...h, ...extra, '--json', jsonFile, target];
       break;
     case 'wrk2':
-      argv = [WRK2, '-R', rate, '-d', d, '-c', connections, '-t', threads, '--latency', url];
+      argv = [WRK2, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...h, '--latency', target];
       break;
     case 'wrk':
-      argv = [WRK_BIN, '-d', d, '-c', connections, '-t', threads, '--latency', url];
+      argv = [WRK_BIN, '-d', d, '-c', connections, '-t', threads, ...h, '--latency', target];
       break;
     case 'autocannon':
       // -R is autocannon's overall rate; it has no threads flag (one event loop).
-      argv = ['node', AUTOCANNON, '-c', connections, '-d', duration, ...(rate ? ['-R', rate] : []), '--json', url];
+      argv = ['node', AUTOCANNON, '-c', connections, '-d', duration, ...h, ...(rate ? ['-R', rate] : []), '--json', target];
       break;
     default:
       throw new Error(`unknown tool ${tool}`);
   }
-  label ??= [tool, ...extra, rate ? '' : '(closed loop)'].join(' ').trim();
+  label ??= [tool, ...extra.filter((a) => !a.startsWith('/')), rate ? '' : '(closed loop)'].join(' ').trim();
   process.stderr.write(`bench: ${label}: ${argv.map(String).join(' ')}\n`);
   const m = await measure(`${tool}-${rate ?? 'max'}-${connections}c${extra.join('')}`, argv, duration + 90);
   const parsed =
@@ -368,8 +372,8 @@ function table(title, rows, { wrk2Label = 'wrk2', wrkLabel } = {}) {
 // ---- scenarios ---------------------------------------------------------------------------------
 
 /** 2 s of wrk before a scenario, not reported: the first tool measured should not pay nginx's cold start. */
-async function warmup({ connections, threads }) {
-  await measure(`warmup-${connections}c`, [WRK_BIN, '-d', '2s', '-c', connections, '-t', threads, url], 60);
+async function warmup({ connections, threads }, target = url) {
+  await measure(`warmup-${connections}c`, [WRK_BIN, '-d', '2s', '-c', connections, '-t', threads, target], 60);
 }
 
 const scenarios = {
@@ -433,13 +437,45 @@ const scenarios = {
     if (WRK2) rows.push(await runTool('wrk2', s));
     return table(`batch: ratetest's send window at -R ${s.rate} -c ${s.connections} -t ${s.threads}`, rows);
   },
+
+  /**
+   * https against nginx's TLS port: a fixed rate over keep-alive connections (CPU per request
+   * once the handshakes are done), then the handshake rate: `Connection: close`, so every
+   * request is a new connection and a new handshake. ratetest verifies the certificate (--ca,
+   * its default behaviour) and resumes sessions; wrk and wrk2 verify nothing and resume nothing,
+   * so ratetest --insecure is shown too.
+   */
+  async https() {
+    const target = nginx.httpsUrl;
+    const ca = ['--ca', nginx.caFile];
+    const s = shape({ rate: 10000, connections: 100, threads: 1 });
+    await warmup(s, target);
+    const keepAlive = [
+      await runTool('ratetest', { ...s, target, extra: ca, label: 'ratetest --ca' }),
+      await runTool('ratetest', { ...s, target, extra: [...ca, '--batch', '500us'], label: 'ratetest --ca --batch 500us' }),
+    ];
+    if (WRK2) keepAlive.push(await runTool('wrk2', { ...s, target }));
+    keepAlive.push(await runTool('wrk', { ...s, rate: undefined, target }));
+    const close = ['Connection: close'];
+    const h = { ...s, rate: Math.min(s.rate, 1000), connections: Math.min(s.connections, 20), target, headers: close };
+    const handshakes = [
+      await runTool('ratetest', { ...h, extra: ca, label: 'ratetest --ca (Connection: close)' }),
+      await runTool('ratetest', { ...h, extra: ['--insecure'], label: 'ratetest --insecure (Connection: close)' }),
+    ];
+    if (WRK2) handshakes.push(await runTool('wrk2', { ...h, label: 'wrk2' }));
+    return (
+      table(`https keep-alive: -R ${s.rate} -c ${s.connections} -t ${s.threads} -d ${s.duration}s against nginx TLS`, keepAlive, { wrkLabel: 'wrk (closed loop)' }) +
+      '\n' +
+      table(`https handshake rate: -H 'Connection: close' -R ${h.rate} -c ${h.connections} -t ${h.threads} -d ${h.duration}s (one handshake per request)`, handshakes)
+    );
+  },
 };
 
 // ---- main --------------------------------------------------------------------------------------
 
 const busy = await machineBusyPercent();
 if (busy > 10) console.error(`bench: warning: ${busy.toFixed(0)}% of the CPU is busy with other work; figures will be noisy`);
-const nginx = await startNginx(NGINX);
+const nginx = await startNginx(NGINX, { tls: chosen.includes('https') });
 const url = nginx.url;
 const nginxWorkers = childrenOf(nginx.pid);
 const stopNginx = () => nginx.stop();

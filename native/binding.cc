@@ -17,6 +17,7 @@
 #include "schedule.h"
 #include "template_plan.h"
 #include "template_source.h"
+#include "tls.h"
 
 namespace ratetest {
 namespace {
@@ -37,7 +38,17 @@ Napi::Value start(const Napi::CallbackInfo& info) {
 
   auto state = std::make_shared<RunState>(env);
   std::string error;
-  state->run = Run::create(std::move(plan), &error);
+  std::unique_ptr<TlsContext> tls;
+  if (plan.tls) {
+    // A --ca, --cert or --key file OpenSSL will not take is bad input, not an addon failure.
+    tls = TlsContext::create(plan.tls_options, &error);
+    if (!tls) {
+      Napi::Error tls_error = Napi::Error::New(env, error);
+      tls_error.Set("code", "ERR_TLS_CONFIG");
+      throw tls_error;
+    }
+  }
+  state->run = Run::create(std::move(plan), std::move(tls), &error);
   if (!state->run) throw Napi::Error::New(env, error);
 
   auto noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});

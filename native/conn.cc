@@ -55,7 +55,7 @@ int start_connect(const sockaddr_storage& address, socklen_t address_length, int
     return -1;
   }
   // Requests are small and sent whole; Nagle would hold one back waiting for an ACK.
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (address.ss_family != AF_UNIX) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 #ifdef SO_NOSIGPIPE
   setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif

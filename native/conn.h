@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "request_bytes.h"
+#include "in_flight.h"
 #include "response.h"
 
 namespace ratetest {
@@ -16,9 +17,10 @@ namespace ratetest {
 enum class ConnState : uint8_t {
   closed,
   backoff,     // a connect failed; retried when its deadline passes
-  connecting,  // non-blocking connect under way
-  idle,        // connected, no request outstanding
-  busy,        // a request written (or being written), response not complete
+  connecting,   // non-blocking connect under way
+  handshaking,  // connected, TLS handshake under way (https only)
+  idle,         // connected, no request outstanding
+  busy,         // requests written (or being written), responses not complete
 };
 
 struct Conn {
@@ -26,17 +28,21 @@ struct Conn {
   ConnState state = ConnState::closed;
   bool want_write = false;
   bool in_idle_ring = false;  // an entry may outlive the idle state; the pump skips stale ones
+  bool available = false;     // can take another request now (idle, or busy below --pipeline)
   uint32_t generation = 0;  // bumped on close, so stale poll events for an old fd are ignored
   uint64_t responses = 0;   // completed on this connection since it connected
-  uint64_t intended_ns = 0;
-  uint64_t written_ns = 0;
-  uint64_t write_offset = 0;
+  InFlight in_flight;       // requests written and not yet answered
+  // Plain http: bytes of requests the socket did not take at once (behind a full socket buffer,
+  // with --pipeline more than one request's), written when it turns writable. Reserved before
+  // the run, so it only grows if a request outgrows the source's size hint.
+  std::vector<char> unsent;
+  size_t unsent_size = 0;
+  size_t write_offset = 0;  // into unsent
   uint64_t deadline_ns = 0;
   int32_t prev = -1;  // DeadlineList links
   int32_t next = -1;
-  int name = 0;  // the request source's name index of the request in flight
   ResponseParser parser;
-  RequestBytes request;  // the request being written, as the pump's source filled it in
+  RequestBytes request;  // the next request, as the pump's source filled it in
 };
 
 // Connections whose deadlines were all set with the same delay, in the order they were set, so
@@ -81,7 +87,7 @@ class IdleRing {
   size_t size_ = 0;
 };
 
-// Opens a non-blocking TCP socket and starts connecting. Returns the fd, or -1 with *error_out
+// Opens a non-blocking stream socket (TCP, or a Unix domain socket) and starts connecting. Returns the fd, or -1 with *error_out
 // set to the errno that stopped it.
 int start_connect(const sockaddr_storage& address, socklen_t address_length, int* error_out);
 

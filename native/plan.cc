@@ -6,8 +6,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -28,7 +30,47 @@ double number_field(const Napi::Object& object, const char* name, double min, do
   return number;
 }
 
+std::string string_field(const Napi::Object& object, const char* name) {
+  const Napi::Value value = object.Get(name);
+  if (!value.IsString()) throw Napi::TypeError::New(object.Env(), std::string("plan.") + name + " must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+bool set_unix_address(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value value = object.Get("unixPath");
+  if (value.IsUndefined()) return false;
+  const std::string path = string_field(object, "unixPath");
+  auto* un = reinterpret_cast<sockaddr_un*>(&plan->address);
+  if (path.empty() || path.size() >= sizeof un->sun_path) {
+    throw Napi::RangeError::New(object.Env(), "plan.unixPath must be 1 to " + std::to_string(sizeof un->sun_path - 1) + " bytes");
+  }
+  std::memset(&plan->address, 0, sizeof plan->address);
+  un->sun_family = AF_UNIX;
+  std::memcpy(un->sun_path, path.data(), path.size());
+  plan->address_length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  return true;
+}
+
+void set_tls(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value value = object.Get("tls");
+  if (value.IsUndefined() || value.IsNull()) return;
+  if (!value.IsObject()) throw Napi::TypeError::New(object.Env(), "plan.tls must be an object or null");
+  const Napi::Object tls = value.As<Napi::Object>();
+  plan->tls = true;
+  plan->tls_options.server_name = string_field(tls, "serverName");
+  const Napi::Value verify = tls.Get("verify");
+  if (!verify.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.tls.verify must be a boolean");
+  plan->tls_options.verify = verify.As<Napi::Boolean>().Value();
+  plan->tls_options.ca_file = string_field(tls, "caFile");
+  plan->tls_options.cert_file = string_field(tls, "certFile");
+  plan->tls_options.key_file = string_field(tls, "keyFile");
+  if (plan->tls_options.cert_file.empty() != plan->tls_options.key_file.empty()) {
+    throw Napi::TypeError::New(object.Env(), "plan.tls.certFile and plan.tls.keyFile go together");
+  }
+}
+
 void set_address(const Napi::Object& object, RunPlan* plan) {
+  if (set_unix_address(object, plan)) return;
   const Napi::Value value = object.Get("address");
   if (!value.IsString()) throw Napi::TypeError::New(object.Env(), "plan.address must be a string");
   const std::string text = value.As<Napi::String>().Utf8Value();
@@ -63,9 +105,12 @@ RunPlan plan_from_js(const Napi::Object& object) {
   constexpr double kYearNs = 365.0 * 24 * 3600 * 1e9;
   plan.duration_ns = static_cast<uint64_t>(number_field(object, "durationNs", 1, kYearNs, true));
   plan.timeout_ns = static_cast<uint64_t>(number_field(object, "timeoutNs", 1, kYearNs, true));
+  plan.connect_timeout_ns = static_cast<uint64_t>(number_field(object, "connectTimeoutNs", 1, kYearNs, true));
+  plan.pipeline = static_cast<uint32_t>(number_field(object, "pipeline", 1, 1024, true));
   plan.drain_ns = static_cast<uint64_t>(number_field(object, "drainNs", 0, kYearNs, true));
   plan.batch_ns = static_cast<uint64_t>(number_field(object, "batchNs", 0, 1e9, true));
   set_address(object, &plan);
+  set_tls(object, &plan);
   const Napi::Value request = object.Get("request");
   if (!request.IsBuffer() || request.As<Napi::Buffer<char>>().Length() == 0) {
     throw Napi::TypeError::New(object.Env(), "plan.request must be a non-empty Buffer");

@@ -10,6 +10,7 @@
 #include <napi.h>
 
 #include "template_program.h"
+#include "tls.h"
 
 namespace ratetest {
 
@@ -18,11 +19,15 @@ struct RunPlan {
   uint32_t connections = 1;
   double rate = 1;  // total requests per second
   uint64_t duration_ns = 0;
-  uint64_t timeout_ns = 0;  // per request, from its write; also the connect timeout
+  uint64_t timeout_ns = 0;  // per request, from its write
+  uint64_t connect_timeout_ns = 0;  // TCP connect plus TLS handshake
   uint64_t drain_ns = 0;    // after the schedule ends, wait this long for responses in flight
   uint64_t batch_ns = 0;    // wake at most once per this long; 0 = at each request's own time
-  sockaddr_storage address{};
+  uint32_t pipeline = 1;  // requests in flight per connection at most
+  sockaddr_storage address{};  // IPv4, IPv6 or (--unix-socket) a Unix domain socket path
   socklen_t address_length = 0;
+  bool tls = false;
+  TlsOptions tls_options;
   std::string request;
   bool head_request = false;
   // Request templates compiled by src/requests/; when set, they replace `request`.

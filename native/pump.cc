@@ -19,7 +19,6 @@
 namespace ratetest {
 namespace {
 
-constexpr size_t kReadBufferBytes = 64 * 1024;
 constexpr int kMaxEvents = 1024;
 // A refused or failing connect is retried after this long rather than at once, so a dead
 // target costs 20 attempts a second per connection, not a busy loop.
@@ -30,17 +29,11 @@ constexpr uint64_t kStartDelayNs = 1000000ull;
 // rather than in a busy loop; the waiting request's latency clock runs meanwhile.
 constexpr uint64_t kSourceRetryNs = 50ull * 1000ull;
 
-#ifdef MSG_NOSIGNAL
-constexpr int kSendFlags = MSG_NOSIGNAL;
-#else
-constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
-#endif
-
 uint64_t seconds_of(const RunPlan& plan) { return (plan.duration_ns + 999999999ull) / 1000000000ull; }
 
 }  // namespace
 
-Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop)
+Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop, const TlsContext* tls)
     : plan_(plan),
       index_(index),
       gate_(gate),
@@ -53,14 +46,25 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       source_(make_request_source(plan, index)),
       conns_(connection_count_),
       timeouts_(&conns_),
+      connect_timeouts_(&conns_),
       backoff_(&conns_),
       idle_(connection_count_),
       read_buffer_(new char[kReadBufferBytes]),
-      events_(new PollEvent[kMaxEvents]) {
+      events_(new PollEvent[kMaxEvents]),
+      in_flight_slots_(new InFlight::Slot[static_cast<size_t>(connection_count_) * plan.pipeline]),
+      tls_context_(tls),
+      tls_(tls != nullptr ? new TlsConn[connection_count_] : nullptr),
+      plain_buffer_(tls != nullptr ? new char[kReadBufferBytes] : nullptr) {
   for (int name = 0; name < source_->names(); ++name) recorder_.names.push_back(std::make_unique<NameRecorder>());
   const size_t hint = source_->max_bytes_hint();
-  if (hint > 0) {
-    for (Conn& conn : conns_) conn.request.buffer.resize(hint);
+  const size_t largest = std::max(hint, plan.request.size());
+  for (uint32_t i = 0; i < connection_count_; ++i) {
+    Conn& conn = conns_[i];
+    conn.in_flight.attach(&in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline);
+    if (hint > 0) conn.request.buffer.resize(hint);
+    // Pipelined requests queue behind a full socket buffer as a matter of course; one request
+    // only does so rarely, and its buffer then grows once and stays.
+    if (tls == nullptr && plan.pipeline > 1) conn.unsent.reserve(largest * plan.pipeline);
   }
 }
 
@@ -73,7 +77,7 @@ void Pump::run() {
 #endif
   uint64_t now = monotonic_now_ns();
   for (uint32_t i = 0; i < connection_count_; ++i) open(i, now);
-  loop(Phase::connecting, now + plan_.timeout_ns);
+  loop(Phase::connecting, now + plan_.connect_timeout_ns);
 
   if (gate_->waiting.fetch_sub(1) == 1) {
     gate_->start_ns.store(monotonic_now_ns() + kStartDelayNs);
@@ -123,6 +127,7 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
 uint64_t Pump::next_deadline_ns(uint64_t until_ns) const {
   uint64_t deadline = until_ns;
   if (!timeouts_.empty()) deadline = std::min(deadline, conns_[timeouts_.head()].deadline_ns);
+  if (!connect_timeouts_.empty()) deadline = std::min(deadline, conns_[connect_timeouts_.head()].deadline_ns);
   if (!backoff_.empty()) deadline = std::min(deadline, conns_[backoff_.head()].deadline_ns);
   return deadline;
 }
@@ -195,14 +200,18 @@ void Pump::handle_events(int count, uint64_t now_ns) {
       case ConnState::connecting:
         if (event.writable || event.failed) on_connected(index, now_ns);
         break;
+      case ConnState::handshaking:
+        if (event.writable && !flush_tls(index, now_ns)) break;
+        if (event.readable || event.failed) on_tls_readable(index, now_ns);
+        break;
       case ConnState::busy:
+      case ConnState::idle: {
+        // A failed write replaces the connection: the generation tells.
+        const uint32_t generation = conns_[index].generation;
         if (event.writable) on_writable(index, now_ns);
-        // A failed write replaces the connection, leaving it no longer busy.
-        if ((event.readable || event.failed) && conns_[index].state == ConnState::busy) on_readable(index, now_ns);
+        if ((event.readable || event.failed) && conns_[index].generation == generation) on_readable(index, now_ns);
         break;
-      case ConnState::idle:
-        if (event.readable || event.failed) on_readable(index, now_ns);
-        break;
+      }
       case ConnState::closed:
       case ConnState::backoff:
         break;
@@ -213,6 +222,11 @@ void Pump::handle_events(int count, uint64_t now_ns) {
 void Pump::expire_deadlines(uint64_t now_ns) {
   while (!timeouts_.empty() && conns_[timeouts_.head()].deadline_ns <= now_ns) {
     on_timeout(static_cast<uint32_t>(timeouts_.head()), now_ns);
+  }
+  while (!connect_timeouts_.empty() && conns_[connect_timeouts_.head()].deadline_ns <= now_ns) {
+    const auto index = static_cast<uint32_t>(connect_timeouts_.head());
+    abandon_connect(index);
+    back_off(index, ETIMEDOUT, now_ns);
   }
   while (!backoff_.empty() && conns_[backoff_.head()].deadline_ns <= now_ns) {
     const int32_t index = backoff_.head();
@@ -240,7 +254,7 @@ void Pump::dispatch_due(uint64_t now_ns) {
     const uint64_t seq = next_request_ * plan_.threads + index_;
     const int name = source_->next(seq, now_ns, &conns_[index].request);
     if (name < 0) {
-      make_idle(index);
+      make_available(index);
       source_retry_ns_ = now_ns + kSourceRetryNs;
       return;
     }
@@ -269,29 +283,51 @@ void Pump::open(uint32_t index, uint64_t now_ns) {
     return;
   }
   ++connecting_;
-  timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+  connect_timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.connect_timeout_ns);
 }
 
 void Pump::on_connected(uint32_t index, uint64_t now_ns) {
-  Conn& conn = conns_[index];
-  timeouts_.remove(static_cast<int32_t>(index));
-  --connecting_;
-  const int err = connect_result(conn.fd);
+  const int err = connect_result(conns_[index].fd);
   if (err != 0) {
-    close_conn(index);
+    abandon_connect(index);
     back_off(index, err, now_ns);
     return;
   }
-  conn.state = ConnState::idle;
+  if (tls_context_ != nullptr) {
+    start_handshake(index, now_ns);
+    return;
+  }
+  finish_connect(index);
+}
+
+// Connected (and, for https, handshake done): ready for requests.
+void Pump::finish_connect(uint32_t index) {
+  connect_timeouts_.remove(static_cast<int32_t>(index));
+  --connecting_;
   ++open_;
   recorder_.connections_open.set(open_);
-  set_want_write(index, false);
+  set_want_write(index, tls_context_ != nullptr && tls_[index].pending_out() > 0);
   make_idle(index);
 }
 
+// A connect or handshake that will not finish: off the connect list and closed; the caller
+// decides whether and when to retry.
+void Pump::abandon_connect(uint32_t index) {
+  connect_timeouts_.remove(static_cast<int32_t>(index));
+  --connecting_;
+  close_conn(index);
+}
+
 void Pump::make_idle(uint32_t index) {
+  conns_[index].state = ConnState::idle;
+  make_available(index);
+}
+
+// The connection can take another request: it is idle, or (--pipeline n) has fewer than n in flight.
+void Pump::make_available(uint32_t index) {
   Conn& conn = conns_[index];
-  conn.state = ConnState::idle;
+  if (conn.available) return;
+  conn.available = true;
   ++idle_count_;
   if (!conn.in_idle_ring) {
     conn.in_idle_ring = true;
@@ -299,84 +335,149 @@ void Pump::make_idle(uint32_t index) {
   }
 }
 
-// Only called while idle_count_ > 0, so an idle connection is somewhere in the ring.
+// Only called while idle_count_ > 0, so an available connection is somewhere in the ring.
 uint32_t Pump::take_idle() {
   for (;;) {
     const uint32_t index = idle_.pop();
     conns_[index].in_idle_ring = false;
-    if (conns_[index].state == ConnState::idle) {
+    if (conns_[index].available) {
+      conns_[index].available = false;
       --idle_count_;
       return index;
     }
   }
 }
 
+// With --pipeline n the request joins those already in flight on the connection; its times go
+// on the connection's InFlight FIFO so its response is timed from its own intended send time.
+// The connection stays available until n are in flight; the idle ring's order spreads requests
+// over every connection before any carries two.
 void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  conn.state = ConnState::busy;
-  conn.name = name;
-  conn.intended_ns = intended_ns;
-  conn.written_ns = now_ns;
-  conn.write_offset = 0;
-  conn.parser.reset(source_->head(name));
+  if (conn.in_flight.empty()) {
+    conn.state = ConnState::busy;
+    conn.parser.reset(source_->head(name));
+    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+  }
+  conn.in_flight.push(intended_ns, now_ns, name);
   ++busy_;
   recorder_.in_flight.set(busy_);
   recorder_.sent.add();
   if (!recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
   recorder_.send_lag.record(now_ns - intended_ns);
-  timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
-  on_writable(index, now_ns);
+  const uint32_t generation = conn.generation;
+  if (tls_context_ != nullptr) {
+    recorder_.bytes_written.add(conn.request.size);
+    if (!tls_[index].write(conn.request.data, conn.request.size)) {
+      fail(index, ErrorKind::write, 0, now_ns);
+      return;
+    }
+    flush_tls(index, now_ns);
+  } else {
+    send_plain(index, now_ns);
+  }
+  if (conn.generation == generation && !conn.in_flight.full()) make_available(index);
 }
 
 void Pump::on_writable(uint32_t index, uint64_t now_ns) {
-  Conn& conn = conns_[index];
-  const uint64_t length = conn.request.size;
-  if (conn.write_offset >= length) return;
-  const ssize_t n = send(conn.fd, conn.request.data + conn.write_offset, length - conn.write_offset, kSendFlags);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-      set_want_write(index, true);
-    } else {
-      fail(index, ErrorKind::write, errno, now_ns);
-    }
-    return;
+  if (tls_context_ != nullptr) {
+    flush_tls(index, now_ns);
+  } else {
+    flush_plain(index, now_ns);
   }
-  recorder_.bytes_written.add(static_cast<uint64_t>(n));
-  conn.write_offset += static_cast<uint64_t>(n);
-  set_want_write(index, conn.write_offset < length);
+}
+
+// Writes the connection's new request straight from the source's bytes (no copy) when nothing
+// is waiting ahead of it; whatever the socket does not take is kept in `unsent`, in order.
+void Pump::send_plain(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  const char* data = conn.request.data;
+  size_t size = conn.request.size;
+  if (conn.unsent_size == 0) {
+    const ssize_t n = send(conn.fd, data, size, kSendFlags);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      fail(index, ErrorKind::write, errno, now_ns);
+      return;
+    }
+    const size_t written = n > 0 ? static_cast<size_t>(n) : 0;
+    recorder_.bytes_written.add(written);
+    if (written == size) return;
+    data += written;
+    size -= written;
+    conn.write_offset = 0;
+  }
+  if (conn.unsent.size() < conn.unsent_size + size) conn.unsent.resize(conn.unsent_size + size);
+  std::copy(data, data + size, conn.unsent.data() + conn.unsent_size);
+  conn.unsent_size += size;
+  flush_plain(index, now_ns);
+}
+
+// Writes what the socket did not take before (more than one request only with --pipeline).
+void Pump::flush_plain(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  while (conn.write_offset < conn.unsent_size) {
+    const ssize_t n = send(conn.fd, conn.unsent.data() + conn.write_offset, conn.unsent_size - conn.write_offset, kSendFlags);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        set_want_write(index, true);
+      } else {
+        fail(index, ErrorKind::write, errno, now_ns);
+      }
+      return;
+    }
+    recorder_.bytes_written.add(static_cast<uint64_t>(n));
+    conn.write_offset += static_cast<size_t>(n);
+  }
+  conn.unsent_size = conn.write_offset = 0;
+  set_want_write(index, false);
 }
 
 void Pump::on_readable(uint32_t index, uint64_t now_ns) {
-  Conn& conn = conns_[index];
+  if (tls_context_ != nullptr) {
+    on_tls_readable(index, now_ns);
+    return;
+  }
   uint64_t arrived_ns = now_ns;
-  const ssize_t n = receive(conn.fd, read_buffer_.get(), kReadBufferBytes, clock_offset_, now_ns, &arrived_ns);
+  const ssize_t n = receive(conns_[index].fd, read_buffer_.get(), kReadBufferBytes, clock_offset_, now_ns, &arrived_ns);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    if (conn.state == ConnState::idle && conn.responses == 0) {
-      back_off(index, errno, now_ns);  // dropped before it served anything: the listener refused us
-    } else {
-      fail(index, ErrorKind::read, errno, now_ns);
-    }
-    return;
+    on_read_error(index, errno, now_ns);
+  } else if (n == 0) {
+    on_eof(index, now_ns);
+  } else {
+    on_bytes(index, read_buffer_.get(), static_cast<size_t>(n), arrived_ns, now_ns);
   }
-  recorder_.bytes_read.add(static_cast<uint64_t>(n));
-  if (n == 0) {
-    if (conn.state == ConnState::busy) {
-      if (conn.parser.on_eof() == ParseStatus::complete) {
-        on_response(index, now_ns, now_ns);
-      } else {
-        fail(index, ErrorKind::read, 0, now_ns);
-      }
-    } else if (conn.responses == 0) {
-      back_off(index, ECONNRESET, now_ns);
-    } else {
-      close_conn(index);  // an idle keep-alive connection the server let go: not an error
-      open(index, now_ns);
-    }
-    return;
+}
+
+void Pump::on_read_error(uint32_t index, int err_no, uint64_t now_ns) {
+  const Conn& conn = conns_[index];
+  if (conn.state == ConnState::idle && conn.responses == 0) {
+    back_off(index, err_no, now_ns);  // dropped before it served anything: the listener refused us
+  } else {
+    fail(index, ErrorKind::read, err_no, now_ns);
   }
-  const char* data = read_buffer_.get();
-  size_t left = static_cast<size_t>(n);
+}
+
+void Pump::on_eof(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  if (conn.state == ConnState::busy) {
+    if (conn.in_flight.size() == 1 && conn.parser.on_eof() == ParseStatus::complete) {
+      on_response(index, now_ns, now_ns);
+    } else {
+      fail(index, ErrorKind::read, 0, now_ns);
+    }
+  } else if (conn.responses == 0) {
+    back_off(index, ECONNRESET, now_ns);
+  } else {
+    close_conn(index);  // an idle keep-alive connection the server let go: not an error
+    open(index, now_ns);
+  }
+}
+
+// Response bytes (decrypted, for https) that arrived at arrived_ns.
+void Pump::on_bytes(uint32_t index, const char* data, size_t left, uint64_t arrived_ns, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  recorder_.bytes_read.add(left);
   const uint32_t generation = conn.generation;
   while (left > 0) {
     if (conn.state != ConnState::busy || conn.generation != generation) {
@@ -393,55 +494,66 @@ void Pump::on_readable(uint32_t index, uint64_t now_ns) {
       return;
     }
     if (status == ParseStatus::need_more) return;
-    on_response(index, std::max(arrived_ns, conn.written_ns), now_ns);
+    on_response(index, arrived_ns, now_ns);
   }
 }
 
 // completed_ns: when the response's last bytes reached the kernel (see receive()).
 void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  recorder_.corrected.record(completed_ns - conn.intended_ns);
-  recorder_.uncorrected.record(completed_ns - conn.written_ns);
+  const InFlight::Slot request = conn.in_flight.oldest();
+  const uint64_t intended_ns = request.intended_ns;
+  const uint64_t written_ns = request.written_ns;
+  conn.in_flight.pop();
+  --busy_;
+  recorder_.in_flight.set(busy_);
+  completed_ns = std::max(completed_ns, written_ns);
+  recorder_.corrected.record(completed_ns - intended_ns);
+  recorder_.uncorrected.record(completed_ns - written_ns);
   recorder_.completed.add();
   const int status = conn.parser.status();
   recorder_.status[status < kStatusCodes ? status : 0].add();
   if (!recorder_.names.empty()) {
-    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(conn.name)];
-    by_name.corrected.record(completed_ns - conn.intended_ns);
+    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(request.name)];
+    by_name.corrected.record(completed_ns - intended_ns);
     by_name.completed.add();
     by_name.status[status < kStatusCodes ? status : 0].add();
   }
   const uint64_t second = (completed_ns - schedule_.start_ns()) / 1000000000ull;
   recorder_.per_second[std::min(second, recorder_.seconds - 1)].add();
   ++conn.responses;
-  if (conn.parser.keep_alive()) {
-    timeouts_.remove(static_cast<int32_t>(index));
-    --busy_;
-    recorder_.in_flight.set(busy_);
+  timeouts_.remove(static_cast<int32_t>(index));
+  if (!conn.parser.keep_alive()) {
+    // Requests pipelined behind this response will never be answered on this connection.
+    if (!conn.in_flight.empty()) recorder_.errors[static_cast<int>(ErrorKind::read)].add(conn.in_flight.size());
+    close_conn(index);
+    open(index, now_ns);
+  } else if (conn.in_flight.empty()) {
     make_idle(index);
   } else {
-    close_conn(index);  // takes it off the deadline list and out of the busy count
-    open(index, now_ns);
+    // Pipelined: the next response is framed afresh, and its timeout runs from now, since it
+    // cannot be answered before the one ahead of it.
+    conn.parser.reset(source_->head(conn.in_flight.oldest().name));
+    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+    make_available(index);
   }
 }
 
-void Pump::on_timeout(uint32_t index, uint64_t now_ns) {
-  if (conns_[index].state == ConnState::connecting) {
-    timeouts_.remove(static_cast<int32_t>(index));
-    --connecting_;
-    close_conn(index);
-    back_off(index, ETIMEDOUT, now_ns);
-  } else {
-    fail(index, ErrorKind::timeout, 0, now_ns);
-  }
-}
+void Pump::on_timeout(uint32_t index, uint64_t now_ns) { fail(index, ErrorKind::timeout, 0, now_ns); }
 
-// A failure on an established connection: count it, drop the connection and its request, and
-// open a fresh one straight away (as wrk does).
+// A failure on an established connection: count it, drop the connection and its requests (each
+// one counted), and open a fresh one straight away (as wrk does).
 void Pump::fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  if (conn.state == ConnState::connecting || conn.state == ConnState::handshaking) {
+    abandon_connect(index);
+    back_off(index, err_no, now_ns);
+    return;
+  }
   recorder_.record_error(kind, err_no);
-  if (conns_[index].state == ConnState::busy && !recorder_.names.empty()) {
-    recorder_.names[static_cast<size_t>(conns_[index].name)]->errors.add();
+  if (conn.in_flight.size() > 1) recorder_.errors[static_cast<int>(kind)].add(conn.in_flight.size() - 1);
+  if (!recorder_.names.empty()) {
+    for (uint32_t i = 0; i < conn.in_flight.size(); ++i) recorder_.names[static_cast<size_t>(conn.in_flight.at(i).name)]->errors.add();
   }
   close_conn(index);
   open(index, now_ns);
@@ -449,6 +561,11 @@ void Pump::fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns) {
 
 void Pump::back_off(uint32_t index, int err_no, uint64_t now_ns) {
   recorder_.record_error(ErrorKind::connect, err_no);
+  retry_later(index, now_ns);
+}
+
+// Reopens the slot after the back-off delay, so a target that keeps failing is not hammered.
+void Pump::retry_later(uint32_t index, uint64_t now_ns) {
   if (conns_[index].state != ConnState::closed) close_conn(index);
   conns_[index].state = ConnState::backoff;
   backoff_.push_back(static_cast<int32_t>(index), now_ns + kBackoffNs);
@@ -459,21 +576,37 @@ void Pump::close_conn(uint32_t index) {
   switch (conn.state) {
     case ConnState::busy:
       timeouts_.remove(static_cast<int32_t>(index));
-      --busy_;
+      busy_ -= conn.in_flight.size();
       recorder_.in_flight.set(busy_);
       --open_;
       break;
     case ConnState::idle:
       --open_;
-      --idle_count_;
       break;
     case ConnState::connecting:
+    case ConnState::handshaking:
       break;  // the caller already took it off the deadline list
     case ConnState::backoff:
       backoff_.remove(static_cast<int32_t>(index));
       break;
     case ConnState::closed:
       break;
+  }
+  if (conn.available) {
+    conn.available = false;
+    --idle_count_;
+  }
+  conn.in_flight.clear();
+  conn.unsent_size = 0;
+  conn.write_offset = 0;
+  if (tls_context_ != nullptr) {
+    TlsConn& tls = tls_[index];
+    if (conn.fd >= 0 && tls.active()) {
+      // Best effort, one send: a clean close_notify lets the server keep the session resumable.
+      tls.shutdown();
+      if (tls.pending_out() > 0) (void)send(conn.fd, tls.out_data(), tls.pending_out(), kSendFlags);
+    }
+    tls.end();
   }
   recorder_.connections_open.set(open_);
   if (conn.fd >= 0) close(conn.fd);

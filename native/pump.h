@@ -5,9 +5,13 @@
 // The hot path, in the order a request travels:
 //   dispatch_due    -> send_request   (due request onto an idle connection)
 //   on_writable     -> finish a write that did not fit the socket buffer
-//   on_readable     -> on_response    (record latencies, connection back to idle)
+//   on_readable     -> on_bytes -> on_response (record latencies, connection back to idle)
 //   expire_deadlines -> on_timeout / reopen after back-off
+// https adds, per connection: on_connected -> start_handshake -> drive_handshake (poller-driven)
+// -> connected; then on_readable decrypts (on_tls_readable) and writes go through flush_tls.
 #pragma once
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -20,6 +24,7 @@
 #include "recorder.h"
 #include "request_source.h"
 #include "schedule.h"
+#include "tls.h"
 
 namespace ratetest {
 
@@ -33,7 +38,15 @@ struct StartGate {
 
 class Pump {
  public:
-  Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop);
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+#ifdef MSG_NOSIGNAL
+  static constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+  static constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
+#endif
+
+  // tls: the run's context for https, else nullptr.
+  Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop, const TlsContext* tls);
 
   void run();  // the thread's body
   void wake() { poller_.wake(); }
@@ -61,18 +74,35 @@ class Pump {
 
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
+  void finish_connect(uint32_t index);
+  void abandon_connect(uint32_t index);
   void send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
   void on_writable(uint32_t index, uint64_t now_ns);
+  void send_plain(uint32_t index, uint64_t now_ns);
+  void flush_plain(uint32_t index, uint64_t now_ns);
   void on_readable(uint32_t index, uint64_t now_ns);
+  void on_bytes(uint32_t index, const char* data, size_t length, uint64_t arrived_ns, uint64_t now_ns);
+  void on_eof(uint32_t index, uint64_t now_ns);
+  void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
   void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
   void on_timeout(uint32_t index, uint64_t now_ns);
   void fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns);
   void back_off(uint32_t index, int err_no, uint64_t now_ns);
+  void retry_later(uint32_t index, uint64_t now_ns);
   void close_conn(uint32_t index);
   void set_want_write(uint32_t index, bool want_write);
   void make_idle(uint32_t index);
+  void make_available(uint32_t index);
   uint32_t take_idle();
   uint64_t token(uint32_t index) const;
+
+  // https (tls.h): the handshake, then every read and write through the connection's TlsConn.
+  void start_handshake(uint32_t index, uint64_t now_ns);
+  void drive_handshake(uint32_t index, uint64_t now_ns);
+  void on_tls_readable(uint32_t index, uint64_t now_ns);
+  bool flush_tls(uint32_t index, uint64_t now_ns);
+  void record_tls_error(uint32_t index, TlsFailure kind, const char* fallback);
+  void handshake_failed(uint32_t index, TlsFailure kind, const char* fallback, uint64_t now_ns);
 
   const RunPlan& plan_;
   const uint32_t index_;
@@ -86,7 +116,8 @@ class Pump {
   Recorder recorder_;
   std::unique_ptr<RequestSource> source_;
   std::vector<Conn> conns_;
-  DeadlineList timeouts_;  // connecting and busy connections, deadline = start + timeout
+  DeadlineList timeouts_;  // busy connections, deadline = write (or last response) + timeout
+  DeadlineList connect_timeouts_;  // connecting and handshaking, deadline = start + connect timeout
   DeadlineList backoff_;   // closed after a failed connect, deadline = failure + back-off
   IdleRing idle_;
 
@@ -104,6 +135,11 @@ class Pump {
 
   std::unique_ptr<char[]> read_buffer_;
   std::unique_ptr<PollEvent[]> events_;
+  std::unique_ptr<InFlight::Slot[]> in_flight_slots_;  // every connection's InFlight storage
+
+  const TlsContext* tls_context_;  // nullptr for http
+  std::unique_ptr<TlsConn[]> tls_;  // one per connection slot (https only)
+  std::unique_ptr<char[]> plain_buffer_;  // decrypted bytes (https only)
 };
 
 }  // namespace ratetest

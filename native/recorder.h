@@ -36,6 +36,7 @@ struct Recorder {
   Histogram corrected;    // response complete - intended send time
   Histogram uncorrected;  // response complete - actual write
   Histogram send_lag;     // actual write - intended send time
+  Histogram handshake;    // TLS handshake: TCP connected -> handshake complete (https only)
 
   Counter sent;
   Counter completed;
@@ -50,6 +51,10 @@ struct Recorder {
   Counter scheduled;         // set when the run ends
   Counter not_sent;          // set when the run ends
   Counter cpu_ns;            // set when the run ends
+  Counter tls_handshakes;    // completed handshakes
+  Counter tls_resumed;       // of which resumed a saved session
+  Counter tls_errors[2];     // by TlsFailure: handshake, verify
+  FirstMessage tls_first_error;
 
   uint64_t seconds;                      // length of per_second
   std::unique_ptr<Counter[]> per_second;  // responses completed in each second of the run

@@ -92,6 +92,27 @@ Napi::Object error_counts(Napi::Env env, const Run& run, const Counter (Recorder
   return object;
 }
 
+// https only: handshakes, resumptions, failures by kind and the first failure's text.
+Napi::Object tls_to_js(Napi::Env env, const Run& run) {
+  Napi::Object tls = Napi::Object::New(env);
+  tls.Set("handshakes", sum(run, [](const Recorder& r) { return r.tls_handshakes.get(); }));
+  tls.Set("resumed", sum(run, [](const Recorder& r) { return r.tls_resumed.get(); }));
+  Napi::Object errors = Napi::Object::New(env);
+  errors.Set("handshake", sum(run, [](const Recorder& r) { return r.tls_errors[static_cast<int>(TlsFailure::handshake)].get(); }));
+  errors.Set("verify", sum(run, [](const Recorder& r) { return r.tls_errors[static_cast<int>(TlsFailure::verify)].get(); }));
+  tls.Set("errors", errors);
+  std::string first;
+  for (const auto& pump : run.pumps()) {
+    if (pump->recorder().tls_first_error.has()) {
+      first = pump->recorder().tls_first_error.text();
+      break;
+    }
+  }
+  tls.Set("firstError", first);
+  tls.Set("handshakeNs", histogram_pairs(env, run, &Recorder::handshake));
+  return tls;
+}
+
 }  // namespace
 
 Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
@@ -114,6 +135,7 @@ Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   out.Set("corrected", histogram_pairs(env, run, &Recorder::corrected));
   out.Set("uncorrected", histogram_pairs(env, run, &Recorder::uncorrected));
   out.Set("sendLag", histogram_pairs(env, run, &Recorder::send_lag));
+  if (run.plan().tls) out.Set("tls", tls_to_js(env, run));
   return out;
 }
 

@@ -9,10 +9,11 @@ namespace ratetest {
 
 Run::Run(RunPlan plan) : plan_(std::move(plan)), gate_(plan_.threads) {}
 
-std::unique_ptr<Run> Run::create(RunPlan plan, std::string* error_out) {
+std::unique_ptr<Run> Run::create(RunPlan plan, std::unique_ptr<TlsContext> tls, std::string* error_out) {
   std::unique_ptr<Run> run(new Run(std::move(plan)));
+  run->tls_ = std::move(tls);
   for (uint32_t i = 0; i < run->plan_.threads; ++i) {
-    auto pump = std::make_unique<Pump>(run->plan_, i, &run->gate_, &run->stop_);
+    auto pump = std::make_unique<Pump>(run->plan_, i, &run->gate_, &run->stop_, run->tls_.get());
     if (pump->init_error() != 0) {
       *error_out = std::string("cannot create a poller: ") + std::strerror(pump->init_error());
       return nullptr;

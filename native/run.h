@@ -14,8 +14,8 @@ namespace ratetest {
 class Run {
  public:
   // Builds every pump (all allocation happens here). Returns nullptr with *error_out set to a
-  // message when a pump cannot be set up.
-  static std::unique_ptr<Run> create(RunPlan plan, std::string* error_out);
+  // message when a pump cannot be set up. tls: the context for an https run, else nullptr.
+  static std::unique_ptr<Run> create(RunPlan plan, std::unique_ptr<TlsContext> tls, std::string* error_out);
   ~Run();
 
   // on_finished runs on the last pump thread to finish.
@@ -30,6 +30,7 @@ class Run {
   explicit Run(RunPlan plan);
 
   RunPlan plan_;
+  std::unique_ptr<TlsContext> tls_;  // https only; shared by every pump
   StartGate gate_;
   std::atomic<bool> stop_{false};
   std::atomic<uint32_t> running_{0};

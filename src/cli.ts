@@ -28,6 +28,13 @@ interface RawFlags {
   latency?: boolean;
   u_latency?: boolean;
   timeout?: string;
+  connectTimeout?: string;
+  pipeline?: string;
+  unixSocket?: string;
+  insecure?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
   batch?: string;
   method?: string;
   body?: string;
@@ -45,7 +52,7 @@ const msToFlag = (ms: number) => formatDurationShort(ms * 1e6);
 export function buildProgram(): Command {
   return new Command('ratetest')
     .description('Open-loop HTTP load generator: a constant request rate, latency measured from when each request should have been sent.')
-    .argument('<url>', 'target, http://host[:port]/path')
+    .argument('<url>', 'target, http[s]://host[:port]/path')
     .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k (required)'))
     .addOption(new Option('-d, --duration <duration>', `length of the run, e.g. 30s, 2m (default ${msToFlag(DEFAULTS.durationMs)})`))
     .addOption(new Option('-c, --connections <n>', `connections to keep open, over all threads (default ${DEFAULTS.connections}, or one per thread if more)`))
@@ -54,6 +61,13 @@ export function buildProgram(): Command {
     .addOption(new Option('-L, --latency', 'print the detailed percentile spectrum'))
     .addOption(new Option('-U, --u_latency', 'also print the uncorrected latency distribution'))
     .addOption(new Option('--timeout <duration>', `per-request timeout (default ${msToFlag(DEFAULTS.timeoutMs)})`))
+    .addOption(new Option('--connect-timeout <duration>', `TCP connect plus TLS handshake timeout (default ${msToFlag(DEFAULTS.connectTimeoutMs)})`))
+    .addOption(new Option('--pipeline <n>', `requests in flight per connection at most, HTTP/1.1 pipelining (default ${DEFAULTS.pipeline})`))
+    .addOption(new Option('--unix-socket <path>', 'connect to this Unix domain socket; the URL still gives Host and path'))
+    .addOption(new Option('-k, --insecure', 'https: do not verify the server certificate'))
+    .addOption(new Option('--ca <file>', 'https: trust the CA certificates in this PEM file instead of the system store'))
+    .addOption(new Option('--cert <file>', 'https: client certificate (PEM) for mutual TLS; needs --key'))
+    .addOption(new Option('--key <file>', 'https: private key (PEM) of --cert'))
     .addOption(new Option('--batch <duration>', `send window: wake at most once per window, sending all due requests (default ${formatDurationShort(DEFAULTS.batchUs * 1e3)}; 0 = per request)`))
     .addOption(new Option('-m, --method <method>', 'HTTP method (default GET, or POST with a body)'))
     .addOption(new Option('-b, --body <body>', 'request body'))
@@ -92,6 +106,13 @@ export function parseArgs(argv: string[]): CliRequest {
   const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
+  if (flags.connectTimeout !== undefined) options.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout') / 1e6;
+  if (flags.pipeline !== undefined) options.pipeline = parseCount(flags.pipeline, '--pipeline');
+  if (flags.unixSocket !== undefined) options.unixSocket = flags.unixSocket;
+  if (flags.insecure) options.insecure = true;
+  if (flags.ca !== undefined) options.caFile = flags.ca;
+  if (flags.cert !== undefined) options.certFile = flags.cert;
+  if (flags.key !== undefined) options.keyFile = flags.key;
   if (flags.batch !== undefined) options.batchUs = parseDuration(flags.batch, '--batch') / 1e3;
   if (flags.connections !== undefined) options.connections = parseCount(flags.connections, '--connections');
   if (flags.threads !== undefined) options.threads = parseCount(flags.threads, '--threads');

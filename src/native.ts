@@ -10,15 +10,23 @@ export interface NativePlan {
   /** Total requests per second over all threads. */
   rate: number;
   durationNs: number;
-  /** Per-request timeout, measured from the request's write; also the connect timeout. */
+  /** Per-request timeout, measured from the request's write. */
   timeoutNs: number;
+  /** TCP connect plus TLS handshake. */
+  connectTimeoutNs: number;
+  /** Requests in flight per connection at most (1 = no pipelining). */
+  pipeline: number;
   /** After the schedule ends, how long to wait for responses still in flight. */
   drainNs: number;
   /** A pump wakes at most once per this long, sending every request due by then; 0 = at each request's own time. */
   batchNs: number;
-  /** Numeric IPv4 or IPv6 address (no brackets). */
+  /** Numeric IPv4 or IPv6 address (no brackets); ignored when unixPath is given. */
   address: string;
   port: number;
+  /** Connect to this Unix domain socket instead. */
+  unixPath?: string;
+  /** https; absent for http. Empty strings mean "not given". */
+  tls?: NativeTlsPlan;
   /** The complete request as it goes on the wire. */
   request: Buffer;
   /** Responses to this request carry no body (HEAD). */
@@ -47,6 +55,27 @@ export interface NativeTemplates {
   seed: number;
   /** Record statistics per request (result byName). */
   named: boolean;
+}
+
+export interface NativeTlsPlan {
+  serverName: string;
+  verify: boolean;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** https runs only. */
+export interface NativeTls {
+  /** Handshakes completed, and how many of them resumed a saved session. */
+  handshakes: number;
+  resumed: number;
+  /** Failed handshakes by kind: verify = the certificate was rejected; handshake = anything else. */
+  errors: { handshake: number; verify: number };
+  /** OpenSSL's text for the first failure; "" when none. */
+  firstError: string;
+  /** TCP connected -> handshake complete. */
+  handshakeNs: NativeBuckets;
 }
 
 /** Latency histograms cross as interleaved [valueNs, count, valueNs, count, ...] pairs (non-zero buckets only). */
@@ -83,6 +112,7 @@ export interface NativeSnapshot {
   corrected: NativeBuckets;
   uncorrected: NativeBuckets;
   sendLag: NativeBuckets;
+  tls?: NativeTls;
 }
 
 export interface NativeThreadResult {

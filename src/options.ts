@@ -16,8 +16,22 @@ export interface RunOptions {
   threads?: number;
   /** Connections kept open, over all threads; at least `threads`. */
   connections?: number;
-  /** Per-request timeout in milliseconds, from the request's write; also the connect timeout. */
+  /** Per-request timeout in milliseconds, from the request's write. */
   timeoutMs?: number;
+  /** Connect timeout in milliseconds: TCP connect plus, for https, the TLS handshake. */
+  connectTimeoutMs?: number;
+  /** Requests in flight per connection at most (HTTP/1.1 pipelining); 1 = one at a time. */
+  pipeline?: number;
+  /** Connect to this Unix domain socket instead of the URL's host and port (the URL still gives Host and path). */
+  unixSocket?: string;
+  /** https: skip certificate verification. */
+  insecure?: boolean;
+  /** https: PEM file of the certificates to trust instead of the system store. */
+  caFile?: string;
+  /** https: PEM client certificate (chain) for mutual TLS; needs keyFile. */
+  certFile?: string;
+  /** https: PEM private key of certFile. */
+  keyFile?: string;
   /** HTTP method; GET, or POST when a body is given. */
   method?: string;
   /** Extra request headers, "Name: value" each; a Host or User-Agent here replaces ratetest's. */
@@ -48,6 +62,8 @@ export const DEFAULTS = {
   threads: 2,
   connections: 10,
   timeoutMs: 2_000,
+  connectTimeoutMs: 2_000,
+  pipeline: 1,
   batchUs: 100,
 } as const;
 
@@ -56,6 +72,9 @@ export const LIMITS = {
   maxConnections: 1_000_000,
   maxRate: 100_000_000,
   maxBatchUs: 10_000,
+  maxPipeline: 1024,
+  /** sockaddr_un.sun_path holds 108 bytes on Linux (104 on macOS), the terminating NUL included. */
+  maxUnixPathBytes: 103,
 } as const;
 
 /** Everything a run needs, checked. */
@@ -71,6 +90,12 @@ export interface RunConfig {
   threads: number;
   connections: number;
   timeoutMs: number;
+  connectTimeoutMs: number;
+  pipeline: number;
+  /** Unix domain socket to connect to instead of host:port. */
+  unixSocket: string | undefined;
+  /** https settings; undefined for http. */
+  tls: TlsConfig | undefined;
   batchUs: number;
   method: string;
   /** Responses carry no body (HEAD), so the parser must not wait for one. */
@@ -79,6 +104,15 @@ export interface RunConfig {
   body: Buffer;
   /** The request exactly as it goes on the wire. */
   request: Buffer;
+}
+
+export interface TlsConfig {
+  /** SNI and the name the server's certificate must match: the URL's host. */
+  serverName: string;
+  verify: boolean;
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
 }
 
 const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -102,12 +136,8 @@ function parseUrl(text: string): URL {
   } catch {
     throw new UsageError(`URL must look like http://host[:port]/path, got "${text}"`);
   }
-  if (url.protocol === 'https:') {
-    // TLS lands with the transports work; until then say so rather than fail obscurely.
-    throw new UsageError(`https:// is not supported yet; use an http:// URL, got "${text}"`);
-  }
-  if (url.protocol !== 'http:') {
-    throw new UsageError(`URL must start with http://, got "${text}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`URL must start with http:// or https://, got "${text}"`);
   }
   if (url.hostname === '') throw new UsageError(`URL has no host, got "${text}"`);
   return url;
@@ -121,6 +151,42 @@ function checkHeader(header: string): void {
   }
 }
 
+/** A file the run will read, checked now so a typo fails before the run, not in OpenSSL. */
+function checkReadable(path: string, flag: string): string {
+  try {
+    readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`${flag} cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return path;
+}
+
+function tlsConfig(options: RunOptions, url: URL): TlsConfig | undefined {
+  if (url.protocol !== 'https:') {
+    const flag = options.insecure ? '--insecure' : options.caFile !== undefined ? '--ca' : options.certFile !== undefined ? '--cert' : options.keyFile !== undefined ? '--key' : undefined;
+    if (flag) throw new UsageError(`${flag} applies to https:// URLs only, got "${url.href}"`);
+    return undefined;
+  }
+  if ((options.certFile === undefined) !== (options.keyFile === undefined)) {
+    throw new UsageError('--cert and --key go together: the client certificate and its private key, both PEM files');
+  }
+  return {
+    serverName: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    verify: !options.insecure,
+    caFile: options.caFile === undefined ? undefined : checkReadable(options.caFile, '--ca'),
+    certFile: options.certFile === undefined ? undefined : checkReadable(options.certFile, '--cert'),
+    keyFile: options.keyFile === undefined ? undefined : checkReadable(options.keyFile, '--key'),
+  };
+}
+
+function checkUnixSocket(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  if (path === '' || Buffer.byteLength(path) > LIMITS.maxUnixPathBytes) {
+    throw new UsageError(`--unix-socket must be a socket path of 1 to ${LIMITS.maxUnixPathBytes} bytes, got "${path}"`);
+  }
+  return path;
+}
+
 export function validate(options: RunOptions): RunConfig {
   const url = parseUrl(options.url);
   const rate = options.rate;
@@ -132,6 +198,14 @@ export function validate(options: RunOptions): RunConfig {
   if (!Number.isFinite(durationMs) || durationMs <= 0) throw new UsageError(`--duration must be > 0, got ${durationMs}ms`);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be > 0, got ${timeoutMs}ms`);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0) {
+    throw new UsageError(`--connect-timeout must be > 0, got ${connectTimeoutMs}ms`);
+  }
+  const pipeline = options.pipeline ?? DEFAULTS.pipeline;
+  checkInteger(pipeline, '--pipeline', 1, LIMITS.maxPipeline);
+  const tls = tlsConfig(options, url);
+  const unixSocket = checkUnixSocket(options.unixSocket);
   const batchUs = options.batchUs ?? DEFAULTS.batchUs;
   if (!Number.isFinite(batchUs) || batchUs < 0 || batchUs > LIMITS.maxBatchUs) {
     throw new UsageError(`--batch must be from 0 to ${LIMITS.maxBatchUs / 1000}ms, got ${batchUs}us`);
@@ -148,7 +222,7 @@ export function validate(options: RunOptions): RunConfig {
   const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body);
   const method = (options.method ?? (options.body !== undefined ? 'POST' : 'GET')).toUpperCase();
   if (!TOKEN.test(method)) throw new UsageError(`--method must be an HTTP method like GET or POST, got "${options.method}"`);
-  const port = url.port === '' ? 80 : Number(url.port);
+  const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const config: Omit<RunConfig, 'request'> = {
     url,
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -159,6 +233,10 @@ export function validate(options: RunOptions): RunConfig {
     threads,
     connections,
     timeoutMs,
+    connectTimeoutMs,
+    pipeline,
+    unixSocket,
+    tls,
     batchUs,
     method,
     headRequest: method === 'HEAD',
@@ -183,7 +261,8 @@ type RequestParts = Pick<RunConfig, 'url' | 'method' | 'headers' | 'body'>;
 export function headerFields(config: RequestParts): HeaderField[] {
   const has = (name: string) => config.headers.some((h) => h.slice(0, h.indexOf(':')).trim().toLowerCase() === name);
   const fields: HeaderField[] = [];
-  // URL.host already leaves out the default port 80 and keeps an IPv6 literal's brackets, as Host wants.
+  // URL.host already leaves out the default port (80, or 443 for https) and keeps an IPv6
+  // literal's brackets, as Host wants.
   if (!has('host')) fields.push({ name: 'Host', value: config.url.host, fromUser: false });
   for (const header of config.headers) {
     const colon = header.indexOf(':');

@@ -10,6 +10,20 @@ export interface ErrorCounts {
   parse: number;
 }
 
+/** https runs: the TLS handshakes and their failures. */
+export interface TlsResult {
+  /** Handshakes completed (one per connection opened). */
+  handshakes: number;
+  /** Of those, how many resumed a saved session instead of a full handshake. */
+  resumed: number;
+  /** Failed handshakes: verify = the server's certificate was rejected; handshake = any other failure. */
+  errors: { handshake: number; verify: number };
+  /** OpenSSL's text for the first failure (absent when none). */
+  firstError?: string;
+  /** Handshake time, TCP connected -> handshake complete, nanoseconds. */
+  handshake: Histogram;
+}
+
 /** The settings a run actually used (after defaults and validation). */
 export interface ResultConfig {
   url: string;
@@ -22,6 +36,11 @@ export interface ResultConfig {
   timeoutNs: number;
   /** Send window: a pump wakes at most once per this long (0 = per request). */
   batchNs: number;
+  connectTimeoutNs: number;
+  /** Requests in flight per connection at most. */
+  pipeline: number;
+  /** The Unix domain socket connected to, when one was. */
+  unixSocket?: string;
 }
 
 export interface ThreadResult {
@@ -81,6 +100,8 @@ export interface Result {
   uncorrected: Histogram;
   sendLag: Histogram;
   threads: ThreadResult[];
+  /** https runs only. */
+  tls?: TlsResult;
   /** True when the run was stopped early (Ctrl-C or an AbortSignal). */
   interrupted: boolean;
   /** Per request name, when the run sent several named requests (a request file). */

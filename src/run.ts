@@ -3,11 +3,11 @@
 import { lookup } from 'node:dns/promises';
 import { constants } from 'node:os';
 import { bucketsToHistogram } from './histogram.js';
-import { RatetestError } from './errors.js';
+import { RatetestError, UsageError } from './errors.js';
 import { loadAddon, type NativeErrors, type NativeResult, type NativeRun, type NativeSnapshot } from './native.js';
 import { validate, type RunConfig, type RunOptions } from './options.js';
 import { compileRequests, type RequestProgram } from './requests/compile.js';
-import type { ErrorCounts, RequestResult, Result } from './result.js';
+import type { ErrorCounts, RequestResult, Result, TlsResult } from './result.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {
@@ -44,11 +44,12 @@ export async function resolveAddress(host: string): Promise<{ address: string; f
 }
 
 /** The config's times in the nanoseconds the native side and the Result use. */
-function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batchNs: number } {
+function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batchNs: number; connectTimeoutNs: number } {
   return {
     durationNs: Math.round(config.durationMs * 1e6),
     timeoutNs: Math.round(config.timeoutMs * 1e6),
     batchNs: Math.round(config.batchUs * 1e3),
+    connectTimeoutNs: Math.round(config.connectTimeoutMs * 1e6),
   };
 }
 
@@ -74,12 +75,27 @@ function startNative(config: RunConfig, address: string, program: RequestProgram
       drainNs: nanos(config).timeoutNs,
       address,
       port: config.port,
+      pipeline: config.pipeline,
+      ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
+      ...(config.tls
+        ? {
+            tls: {
+              serverName: config.tls.serverName,
+              verify: config.tls.verify,
+              caFile: config.tls.caFile ?? '',
+              certFile: config.tls.certFile ?? '',
+              keyFile: config.tls.keyFile ?? '',
+            },
+          }
+        : {}),
       request: config.request,
       headRequest: config.headRequest,
       ...(program && { templates: program.native }),
     });
   } catch (err) {
     if (err instanceof RatetestError) throw err;
+    // A --ca/--cert/--key file OpenSSL rejected (not PEM, key not matching): bad input.
+    if ((err as { code?: string }).code === 'ERR_TLS_CONFIG') throw new UsageError((err as Error).message);
     throw new RatetestError('ERR_ADDON', `the native pump failed to start: ${(err as Error).message}`);
   }
 }
@@ -144,6 +160,8 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
       threads: config.threads,
       connections: config.connections,
       ...nanos(config),
+      pipeline: config.pipeline,
+      ...(config.unixSocket !== undefined ? { unixSocket: config.unixSocket } : {}),
     },
     startedAt: startedAt.toISOString(),
     durationNs: native.durationNs,
@@ -164,8 +182,19 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     uncorrected: bucketsToHistogram(native.uncorrected),
     sendLag: bucketsToHistogram(native.sendLag),
     threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, perSecond: Array.from(t.perSecond) })),
+    ...(native.tls ? { tls: tlsResult(native.tls) } : {}),
     interrupted: native.stopped,
     ...(program?.names.length ? { requests: requestResults(native, program)! } : {}),
+  };
+}
+
+function tlsResult(tls: NonNullable<NativeResult['tls']>): TlsResult {
+  return {
+    handshakes: tls.handshakes,
+    resumed: tls.resumed,
+    errors: { ...tls.errors },
+    ...(tls.firstError !== '' ? { firstError: tls.firstError } : {}),
+    handshake: bucketsToHistogram(tls.handshakeNs),
   };
 }
 
@@ -183,7 +212,8 @@ async function settled(native: NativeRun): Promise<NativeResult> {
 export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Result> {
   const config = validate(options);
   const program = compileRequests(config, options);
-  const { address } = await resolveAddress(config.host);
+  // With --unix-socket the URL's host is only the Host header: nothing to resolve.
+  const address = config.unixSocket ?? (await resolveAddress(config.host)).address;
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
   hooks.onStart?.(config, address);

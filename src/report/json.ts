@@ -21,8 +21,13 @@ export interface LatencyJson {
 }
 
 /** The Result as JSON: histograms become `latency` summaries, plus the schema id and self-check. */
-export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status' | 'requests'> {
+export interface TlsJson extends Omit<NonNullable<Result['tls']>, 'handshake'> {
+  handshake: LatencyJson;
+}
+
+export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status' | 'requests' | 'tls'> {
   schema: typeof JSON_SCHEMA_ID;
+  tls?: TlsJson;
   requestedRate: number;
   status: Record<string, number>;
   latency: { corrected: LatencyJson; uncorrected: LatencyJson; sendLag: LatencyJson };
@@ -98,6 +103,7 @@ export function toJson(result: Result): ResultJson {
       sendLag: latencyJson(result.sendLag),
     },
     threads: result.threads,
+    ...(result.tls ? { tls: { ...result.tls, handshake: latencyJson(result.tls.handshake) } } : {}),
     selfCheck: selfCheck(result),
     interrupted: result.interrupted,
     ...(result.requests && { requests: result.requests.map(requestJson) }),

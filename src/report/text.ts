@@ -3,7 +3,7 @@
 // parse wrk2 keep working; then ratetest's own lines below a rule, never mixed into wrk2's.
 // Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
 import type { Histogram } from 'hdr-histogram-js';
-import type { ErrorCounts, Result } from '../result.js';
+import type { ErrorCounts, Result, TlsResult } from '../result.js';
 import { byNameLines } from './by-name.js';
 import { explainErrno } from './errno-hints.js';
 import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
@@ -118,6 +118,7 @@ function ratetestBlock(result: Result): string[] {
     const code = result.errorCodes[kind];
     if (code) lines.push(`  First ${kind} error: ${explainErrno(code)}`);
   }
+  if (result.tls) lines.push(...tlsLines(result.tls));
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
 
   const check = selfCheck(result);
@@ -130,6 +131,16 @@ function ratetestBlock(result: Result): string[] {
   } else if (check.messages.length > 0) {
     lines.push(`  Note: ${check.messages.join(' ')}`);
   }
+  return lines;
+}
+
+/** https: the handshake line, and the failures with OpenSSL's words for the first. */
+function tlsLines(tls: TlsResult): string[] {
+  const lines = [`  TLS handshakes: ${tls.handshakes} (${tls.resumed} resumed), ${percentileSummary(tls.handshake)}`];
+  if (tls.errors.handshake || tls.errors.verify) {
+    lines.push(`  TLS errors: handshake ${tls.errors.handshake}, verify ${tls.errors.verify}`);
+  }
+  if (tls.firstError) lines.push(`  First TLS error: ${tls.firstError}`);
   return lines;
 }
 

@@ -59,6 +59,8 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
         durationNs: 2e9,
         timeoutNs: 2e9,
         batchNs: json.config.batchNs,
+        connectTimeoutNs: 2e9,
+        pipeline: 1,
       });
       expect(Number.isNaN(Date.parse(json.startedAt))).toBe(false);
     });

@@ -19,7 +19,7 @@ describe.skipIf(!CLI_BUILT)('usage errors', () => {
     ['-R 0', () => ['-R', '0', url], '--rate must be > 0, got 0'],
     ['-R that is not a number', () => ['-R', 'fast', url], '--rate must be a number like 2000, 20k or 1.5m, got "fast"'],
     ['a URL that is not a URL', () => ['-R', '10', 'not a url'], 'URL must look like http://host[:port]/path, got "not a url"'],
-    ['a URL with another scheme', () => ['-R', '10', 'ftp://127.0.0.1/'], 'URL must start with http://, got "ftp://127.0.0.1/"'],
+    ['a URL with another scheme', () => ['-R', '10', 'ftp://127.0.0.1/'], 'URL must start with http:// or https://, got "ftp://127.0.0.1/"'],
     ['no URL', () => ['-R', '10'], "missing required argument 'url' (see ratetest --help)"],
     ['-c below -t', () => ['-R', '10', '-c', '1', '-t', '2', url], '--connections (1) must be >= --threads (2): each thread needs a connection'],
     ['-t 0', () => ['-R', '10', '-t', '0', url], '--threads must be a whole number from 1 to 256, got 0'],

@@ -113,8 +113,10 @@ describe('main: usage errors print one line and return 2', () => {
     [['-R', '1', '-c', '1.5', URL_], 'ratetest: --connections must be a whole number like 100 or 10k, got "1.5"'],
     [['-R', '1', '-c', '20', '-t', '40', URL_], 'ratetest: --connections (20) must be >= --threads (40): each thread needs a connection'],
     [['-R', '1', '-H', 'nocolon', URL_], 'ratetest: --header must look like "Name: value", got "nocolon"'],
-    [['-R', '1', 'ftp://x/'], 'ratetest: URL must start with http://, got "ftp://x/"'],
-    [['-R', '1', 'https://x/'], 'ratetest: https:// is not supported yet; use an http:// URL, got "https://x/"'],
+    [['-R', '1', 'ftp://x/'], 'ratetest: URL must start with http:// or https://, got "ftp://x/"'],
+    [['-R', '1', '--pipeline', '2.5', URL_], 'ratetest: --pipeline must be a whole number like 100 or 10k, got "2.5"'],
+    [['-R', '1', '--connect-timeout', 'soon', URL_], 'ratetest: --connect-timeout must be a duration like 30s, 2m or 500ms, got "soon"'],
+    [['-R', '1', '--ca', '/nonexistent/ca.pem', 'https://x/'], 'ratetest: --ca cannot read "/nonexistent/ca.pem": ENOENT'],
   ])('%j: %s', async (args, line) => {
     const { code, stdout, stderr } = await cli(...args);
     expect(stderr).toBe(`${line}\n`);

@@ -43,11 +43,44 @@ describe('validate', () => {
   });
 
   it.each([
-    ['ftp://x/', 'URL must start with http://, got "ftp://x/"'],
+    ['ftp://x/', 'URL must start with http:// or https://, got "ftp://x/"'],
     ['not a url', 'URL must look like http://host[:port]/path, got "not a url"'],
-    ['https://example.test/', 'https:// is not supported yet; use an http:// URL, got "https://example.test/"'],
   ])('rejects URL %s', (url, message) => {
     expect(() => validate({ ...base, url })).toThrow(message);
+  });
+
+  it('takes https: port 443 by default, verification on, the host as the TLS server name', () => {
+    const config = validate({ url: 'https://example.test/a', rate: 1 });
+    expect(config.port).toBe(443);
+    expect(config.tls).toEqual({ serverName: 'example.test', verify: true, caFile: undefined, certFile: undefined, keyFile: undefined });
+    expect(config.request.toString()).toMatch(/^GET \/a HTTP\/1\.1\r\nHost: example\.test\r\n/);
+  });
+
+  it('https with an IPv6 literal: the server name without brackets, Host with them', () => {
+    const config = validate({ url: 'https://[::1]:8443/', rate: 1, insecure: true });
+    expect(config.tls).toMatchObject({ serverName: '::1', verify: false });
+    expect(config.request.toString()).toContain('\r\nHost: [::1]:8443\r\n');
+  });
+
+  it('http has no TLS settings, and rejects TLS flags', () => {
+    expect(validate(base).tls).toBeUndefined();
+    expect(() => validate({ ...base, caFile: '/etc/hostname' })).toThrow('--ca applies to https:// URLs only, got "http://127.0.0.1:8080/api?x=1"');
+  });
+
+  it('--cert needs --key', () => {
+    expect(() => validate({ url: 'https://x/', rate: 1, keyFile: '/etc/hostname' })).toThrow('--cert and --key go together');
+  });
+
+  it('defaults: pipeline 1, connect timeout separate from the request timeout', () => {
+    const config = validate({ ...base, timeoutMs: 5000 });
+    expect(config.pipeline).toBe(1);
+    expect(config.connectTimeoutMs).toBe(DEFAULTS.connectTimeoutMs);
+    expect(validate({ ...base, connectTimeoutMs: 250, pipeline: 8 })).toMatchObject({ connectTimeoutMs: 250, pipeline: 8 });
+  });
+
+  it('rejects --pipeline beyond 1024 and an empty --unix-socket', () => {
+    expect(() => validate({ ...base, pipeline: 2000 })).toThrow('--pipeline must be a whole number from 1 to 1024, got 2000');
+    expect(() => validate({ ...base, unixSocket: '' })).toThrow('--unix-socket must be a socket path of 1 to 103 bytes, got ""');
   });
 
   it('rejects threads 0: "--threads must be a whole number from 1 to 256, got 0"', () => {

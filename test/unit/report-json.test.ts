@@ -29,6 +29,15 @@ describe('JSON result', () => {
     expect(violations(roundTrip(toJson(troubled())), root)).toEqual([]);
   });
 
+  it('validates an https run: the tls section with its handshake histogram, and a unix socket in config', () => {
+    const tls = { handshakes: 3, resumed: 2, errors: { handshake: 0, verify: 4 }, firstError: 'certificate verify failed: certificate has expired', handshake: histogramOf([[900_000, 3]]) };
+    const result = syntheticResult({ tls, config: { ...syntheticResult().config, pipeline: 4, unixSocket: '/run/app.sock' } });
+    const json = roundTrip(toJson(result));
+    expect(violations(json, root)).toEqual([]);
+    expect((json.tls as { handshake: { count: number } }).handshake.count).toBe(3);
+    expect((json.tls as { errors: unknown }).errors).toEqual({ handshake: 0, verify: 4 });
+  });
+
   it('the schema check catches a wrong document', () => {
     const json = roundTrip(toJson(syntheticResult()));
     json.completed = 'many';

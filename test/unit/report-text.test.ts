@@ -200,3 +200,20 @@ describe('text report', () => {
     });
   });
 });
+
+describe('text report: https', () => {
+  const tls = { handshakes: 12, resumed: 10, errors: { handshake: 0, verify: 0 }, handshake: histogramOf([[1_000_000, 11], [3_000_000, 1]]) };
+
+  it('prints one handshake line after the send lag, and no TLS lines for http', () => {
+    const t = formatText(syntheticResult({ tls }), PLAIN);
+    expect(t).toMatch(/\n {2}Send lag: [^\n]+\n {2}TLS handshakes: 12 \(10 resumed\), p50 1\.00ms, p99 3\.00ms, p99\.9 3\.00ms, max 3\.00ms\n/);
+    expect(t).not.toContain('TLS errors');
+    expect(formatText(syntheticResult(), PLAIN)).not.toContain('TLS');
+  });
+
+  it('prints the failures by kind and the first one in OpenSSL\'s words', () => {
+    const failing = { ...tls, handshakes: 0, resumed: 0, handshake: histogramOf([]), errors: { handshake: 1, verify: 7 }, firstError: 'certificate verify failed: certificate has expired' };
+    const t = formatText(syntheticResult({ tls: failing }), PLAIN);
+    expect(t).toContain('\n  TLS handshakes: 0 (0 resumed), none recorded\n  TLS errors: handshake 1, verify 7\n  First TLS error: certificate verify failed: certificate has expired\n');
+  });
+});

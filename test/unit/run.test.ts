@@ -73,6 +73,8 @@ describe('run: the plan', () => {
       timeoutNs: 500e6,
       drainNs: 500e6,
       batchNs: 100e3,
+      connectTimeoutNs: 2e9,
+      pipeline: 1,
       address: '127.0.0.1',
       port: 8080,
       request: validate(options).request,
@@ -208,6 +210,8 @@ describe('toResult', () => {
       durationNs: 3e9,
       timeoutNs: 500e6,
       batchNs: 100e3,
+      connectTimeoutNs: 2e9,
+      pipeline: 1,
     });
   });
 
