@@ -8,6 +8,8 @@
 
 #include <napi.h>
 
+#include "schedule.h"
+
 namespace ratetest {
 
 struct RunPlan {
@@ -22,6 +24,14 @@ struct RunPlan {
   socklen_t address_length = 0;
   std::string request;
   bool head_request = false;
+  // Load shape (issue 6); every field optional in the JS object, defaults as before.
+  RateShape shape;              // constant `rate`, or the stages (warm-up prepended)
+  bool poisson = false;         // exponential gaps instead of even spacing
+  uint64_t seed = 0;            // for poisson
+  uint64_t warmup_ns = 0;       // first part of the schedule, recorded apart from the results
+  uint64_t max_requests = 0;    // 0 = no limit; total over the pumps
+  bool closed_loop = false;     // -R max: each connection sends again once its response is in
+  uint32_t max_connections = 0; // >= connections: opened on demand when every one is busy
 };
 
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.

@@ -33,7 +33,12 @@ constexpr int kSendFlags = MSG_NOSIGNAL;
 constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
 #endif
 
-uint64_t seconds_of(const RunPlan& plan) { return (plan.duration_ns + 999999999ull) / 1000000000ull; }
+// Per-second slots: the run's length, capped at a day (a -n run has no length; its later
+// seconds share the last slot).
+uint64_t seconds_of(const RunPlan& plan) { return std::min<uint64_t>((plan.duration_ns + 999999999ull) / 1000000000ull, 86400); }
+
+// Pump i of T takes the requests k = n*T + i, and so the connections dealt round-robin too.
+uint64_t share_of(uint64_t total, uint32_t pumps, uint32_t index) { return (total - index + pumps - 1) / pumps; }
 
 }  // namespace
 
@@ -43,14 +48,17 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       gate_(gate),
       stop_(stop),
       // Connections are dealt round-robin: pump i of T gets ceil((C - i) / T).
-      connection_count_((plan.connections - index + plan.threads - 1) / plan.threads),
+      connection_count_(static_cast<uint32_t>(share_of(plan.connections, plan.threads, index))),
+      max_connections_(static_cast<uint32_t>(share_of(std::max(plan.max_connections, plan.connections), plan.threads, index))),
+      request_limit_(plan.max_requests > 0 ? share_of(plan.max_requests, plan.threads, index) : UINT64_MAX),
       poller_(kMaxEvents),
-      schedule_(plan.rate, plan.threads, index),
+      schedule_(&plan.shape, plan.threads, index, plan.poisson, plan.seed),
       recorder_(seconds_of(plan)),
-      conns_(connection_count_),
+      warmup_(1),
+      conns_(max_connections_),
       timeouts_(&conns_),
       backoff_(&conns_),
-      idle_(connection_count_),
+      idle_(max_connections_),
       read_buffer_(new char[kReadBufferBytes]),
       events_(new PollEvent[kMaxEvents]) {}
 
@@ -73,19 +81,27 @@ void Pump::run() {
   }
   const uint64_t start = gate_->start_ns.load() != 0 ? gate_->start_ns.load() : monotonic_now_ns();
   schedule_.start(start);
-  end_ns_ = start + plan_.duration_ns;
+  measure_start_ns_ = start + plan_.warmup_ns;
+  end_ns_ = measure_start_ns_ + plan_.duration_ns;
   const uint64_t cpu_start = thread_cpu_ns();
 
   loop(Phase::running, end_ns_);
 
   now = monotonic_now_ns();
-  const bool stopped = now < end_ns_;
+  const bool stopped = stop_->load(std::memory_order_relaxed) && now < end_ns_;
   stopped_early_ = stopped;
-  measured_end_ns_ = stopped ? now : end_ns_;
-  const uint64_t schedule_end = stopped ? now : end_ns_ - 1;
-  const uint64_t scheduled = schedule_.due_count(schedule_end);
-  recorder_.scheduled.set(scheduled);
-  recorder_.not_sent.set(scheduled > next_request_ ? scheduled - next_request_ : 0);
+  measured_end_ns_ = std::min(now, end_ns_);
+  const uint64_t schedule_end = std::min(now, end_ns_ - 1);
+  uint64_t scheduled = plan_.closed_loop ? next_request_ : std::min(schedule_.due_count(schedule_end), request_limit_);
+  uint64_t warmup_scheduled = 0;
+  if (plan_.warmup_ns > 0) {
+    warmup_scheduled = plan_.closed_loop ? warmup_.sent.get() : std::min(schedule_.due_count(std::min(schedule_end, measure_start_ns_ - 1)), scheduled);
+    warmup_.scheduled.set(warmup_scheduled);
+  }
+  const uint64_t sent_measured = next_request_ - warmup_.sent.get();
+  recorder_.scheduled.set(scheduled - warmup_scheduled);
+  recorder_.due.set(scheduled - warmup_scheduled);
+  recorder_.not_sent.set(scheduled - warmup_scheduled > sent_measured ? scheduled - warmup_scheduled - sent_measured : 0);
   if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
 
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
@@ -102,7 +118,7 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
     case Phase::connecting:
       return connecting_ == 0;
     case Phase::running:
-      return false;
+      return schedule_exhausted() && (plan_.max_requests > 0 || plan_.closed_loop);
     case Phase::draining:
       return busy_ == 0;
   }
@@ -119,7 +135,7 @@ uint64_t Pump::next_deadline_ns(uint64_t until_ns) const {
 
 uint64_t Pump::next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   uint64_t wake = next_deadline_ns(until_ns);
-  if (phase == Phase::running && idle_count_ > 0) {
+  if (phase == Phase::running && idle_count_ > 0 && !plan_.closed_loop) {
     wake = std::min(wake, schedule_.intended_ns(next_request_));
   }
   return std::max(wake, now_ns);
@@ -133,7 +149,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     if (phase == Phase::running) dispatch_due(now);
     if (phase_done(phase, now, until_ns)) return;
     int count;
-    if (phase == Phase::running && plan_.batch_ns > 0 && !waiting_for_connection(now)) {
+    if (phase == Phase::running && plan_.batch_ns > 0 && !plan_.closed_loop && !waiting_for_connection(now)) {
       count = wait_batched(now, until_ns);
     } else {
       count = poller_.wait(events_.get(), next_wake_ns(phase, now, until_ns), now);
@@ -212,18 +228,41 @@ void Pump::expire_deadlines(uint64_t now_ns) {
 // Every request due by now goes out, oldest first, while a connection is free. Those left
 // waiting keep their intended time: their latency clock is already running.
 void Pump::dispatch_due(uint64_t now_ns) {
+  if (plan_.closed_loop) {
+    // -R max: no schedule; every idle connection sends at once and its latency starts now.
+    while (idle_count_ > 0 && !schedule_exhausted() && now_ns < end_ns_) {
+      send_request(take_idle(), now_ns, now_ns);
+      ++next_request_;
+    }
+    return;
+  }
+  recorder_.due.set(std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_));
   uint64_t intended = schedule_.intended_ns(next_request_);
-  while (intended <= now_ns && intended < end_ns_) {
+  while (intended <= now_ns && intended < end_ns_ && !schedule_exhausted()) {
     if (idle_count_ == 0) {
-      const uint64_t due = schedule_.due_count(std::min(now_ns, end_ns_ - 1));
+      const uint64_t due = std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_);
       const uint64_t from = std::max(queued_upto_, next_request_);
-      if (due > from) recorder_.queued.add(due - from);
+      if (due > from) recorder_for(intended).queued.add(due - from);
       queued_upto_ = std::max(queued_upto_, due);
+      grow_connections(now_ns);
       return;
     }
     send_request(take_idle(), intended, now_ns);
     ++next_request_;
     intended = schedule_.intended_ns(next_request_);
+  }
+}
+
+// --max-connections: a request is due and every connection is busy, so open more, one for
+// each waiting request not already covered by a connection still being opened.
+void Pump::grow_connections(uint64_t now_ns) {
+  const uint64_t waiting = queued_upto_ > next_request_ ? queued_upto_ - next_request_ : 0;
+  while (connection_count_ < max_connections_ && connecting_ < waiting) {
+    const uint32_t index = connection_count_++;
+    recorder_.connections_opened.add();
+    const uint64_t second = now_ns > measure_start_ns_ ? (now_ns - measure_start_ns_) / 1000000000ull : 0;
+    recorder_.opened_per_second[std::min(second, recorder_.seconds - 1)].add();
+    open(index, now_ns);
   }
 }
 
@@ -297,8 +336,9 @@ void Pump::send_request(uint32_t index, uint64_t intended_ns, uint64_t now_ns) {
   conn.parser.reset(plan_.head_request);
   ++busy_;
   recorder_.in_flight.set(busy_);
-  recorder_.sent.add();
-  recorder_.send_lag.record(now_ns - intended_ns);
+  Recorder& recorder = recorder_for(intended_ns);
+  recorder.sent.add();
+  recorder.send_lag.record(now_ns - intended_ns);
   timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
   on_writable(index, now_ns);
 }
@@ -375,13 +415,14 @@ void Pump::on_readable(uint32_t index, uint64_t now_ns) {
 // completed_ns: when the response's last bytes reached the kernel (see receive()).
 void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  recorder_.corrected.record(completed_ns - conn.intended_ns);
-  recorder_.uncorrected.record(completed_ns - conn.written_ns);
-  recorder_.completed.add();
+  Recorder& recorder = recorder_for(conn.intended_ns);
+  recorder.corrected.record(completed_ns - conn.intended_ns);
+  recorder.uncorrected.record(completed_ns - conn.written_ns);
+  recorder.completed.add();
   const int status = conn.parser.status();
-  recorder_.status[status < kStatusCodes ? status : 0].add();
-  const uint64_t second = (completed_ns - schedule_.start_ns()) / 1000000000ull;
-  recorder_.per_second[std::min(second, recorder_.seconds - 1)].add();
+  recorder.status[status < kStatusCodes ? status : 0].add();
+  const uint64_t second = completed_ns > measure_start_ns_ ? (completed_ns - measure_start_ns_) / 1000000000ull : 0;
+  recorder.per_second[std::min(second, recorder.seconds - 1)].add();
   ++conn.responses;
   if (conn.parser.keep_alive()) {
     timeouts_.remove(static_cast<int32_t>(index));

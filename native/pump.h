@@ -37,6 +37,8 @@ class Pump {
   void run();  // the thread's body
   void wake() { poller_.wake(); }
   Recorder& recorder() { return recorder_; }
+  // The --warmup period's own counts, kept apart from the results.
+  Recorder& warmup_recorder() { return warmup_; }
   // Safe from any thread: the gate's start time is atomic.
   uint64_t start_ns() const { return gate_->start_ns.load(std::memory_order_relaxed); }
   // Only after the pump's thread has been joined:
@@ -71,23 +73,31 @@ class Pump {
   void make_idle(uint32_t index);
   uint32_t take_idle();
   uint64_t token(uint32_t index) const;
+  bool schedule_exhausted() const { return next_request_ >= request_limit_; }
+  void grow_connections(uint64_t now_ns);
+  // Measured requests go to recorder_, those intended before the warm-up ended to warmup_.
+  Recorder& recorder_for(uint64_t intended_ns) { return intended_ns < measure_start_ns_ ? warmup_ : recorder_; }
 
   const RunPlan& plan_;
   const uint32_t index_;
   StartGate* gate_;
   const std::atomic<bool>* stop_;
-  uint32_t connection_count_;
+  uint32_t connection_count_;  // connection slots in use; grows up to max_connections_
+  const uint32_t max_connections_;
+  const uint64_t request_limit_;  // this pump's share of -n, or no limit
 
   Poller poller_;
   ClockOffset clock_offset_;
   Schedule schedule_;
   Recorder recorder_;
+  Recorder warmup_;
   std::vector<Conn> conns_;
   DeadlineList timeouts_;  // connecting and busy connections, deadline = start + timeout
   DeadlineList backoff_;   // closed after a failed connect, deadline = failure + back-off
   IdleRing idle_;
 
   uint64_t end_ns_ = 0;
+  uint64_t measure_start_ns_ = 0;
   uint64_t last_wake_ns_ = 0;
   uint64_t measured_end_ns_ = 0;
   bool stopped_early_ = false;

@@ -39,9 +39,12 @@ struct Recorder {
   Counter scheduled;         // set when the run ends
   Counter not_sent;          // set when the run ends
   Counter cpu_ns;            // set when the run ends
+  Counter due;               // requests due so far by the schedule (target), updated each loop turn
+  Counter connections_opened;  // connections opened beyond the first -c (--max-connections)
 
   uint64_t seconds;                      // length of per_second
   std::unique_ptr<Counter[]> per_second;  // responses completed in each second of the run
+  std::unique_ptr<Counter[]> opened_per_second;  // extra connections opened in each second
 };
 
 }  // namespace ratetest
