@@ -81,6 +81,12 @@ void Pump::run() {
   }
   const uint64_t start = gate_->start_ns.load() != 0 ? gate_->start_ns.load() : monotonic_now_ns();
   schedule_.start(start);
+  if (plan_.closed_loop) {
+    // No schedule to wait on: hold the first requests until the common start, not before it.
+    const timespec at{static_cast<time_t>(start / 1000000000ull), static_cast<long>(start % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
+    }
+  }
   measure_start_ns_ = start + plan_.warmup_ns;
   end_ns_ = measure_start_ns_ + plan_.duration_ns;
   const uint64_t cpu_start = thread_cpu_ns();

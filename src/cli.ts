@@ -8,6 +8,8 @@ import { formatText } from './report/text.js';
 import { run } from './run.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
+import { parseStages } from './shape/stages.js';
+import { UNLIMITED_MS, type Arrival } from './shape/options.js';
 
 /** What the command line asks for: the run's options plus how to report it. */
 export interface CliRequest {
@@ -32,6 +34,12 @@ interface RawFlags {
   body?: string;
   bodyFile?: string;
   json?: string;
+  stages?: string;
+  arrival?: string;
+  seed?: string;
+  warmup?: string;
+  requests?: string;
+  maxConnections?: string;
 }
 
 // Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
@@ -41,7 +49,13 @@ export function buildProgram(): Command {
   return new Command('ratetest')
     .description('Open-loop HTTP load generator: a constant request rate, latency measured from when each request should have been sent.')
     .argument('<url>', 'target, http://host[:port]/path')
-    .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k (required)'))
+    .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k, or max for closed loop (required unless --stages)'))
+    .addOption(new Option('--stages <stages>', "linear ramps between target rates, e.g. '30s:1k,2m:20k,10s:0' (sets the duration)"))
+    .addOption(new Option('--arrival <kind>', 'request spacing: constant (default) or poisson'))
+    .addOption(new Option('--seed <n>', 'seed for --arrival poisson, for repeatable runs (default 1)'))
+    .addOption(new Option('--warmup <duration>', 'load at the target rate this long first, reported apart from the results'))
+    .addOption(new Option('-n, --requests <count>', 'stop after this many requests instead of a duration'))
+    .addOption(new Option('--max-connections <n>', 'open connections up to n when a request is due and all are busy (default -c)'))
     .addOption(new Option('-d, --duration <duration>', `length of the run, e.g. 30s, 2m (default ${msToFlag(DEFAULTS.durationMs)})`))
     .addOption(new Option('-c, --connections <n>', `connections to keep open, over all threads (default ${DEFAULTS.connections}, or one per thread if more)`))
     .addOption(new Option('-t, --threads <n>', `pump threads (default ${DEFAULTS.threads})`))
@@ -75,9 +89,13 @@ export function parseArgs(argv: string[]): CliRequest {
   program.parse(argv);
   const flags = program.opts<RawFlags>();
   const url = program.args[0]!;
-  if (flags.rate === undefined) throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k');
+  if (flags.rate === undefined && flags.stages === undefined) {
+    throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)');
+  }
   if (flags.body !== undefined && flags.bodyFile !== undefined) throw new UsageError('use either --body or --body-file, not both');
-  const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
+  const options: RunOptions = { url, headers: flags.header ?? [] };
+  if (flags.rate !== undefined) options.rate = flags.rate.trim() === 'max' ? 'max' : parseRate(flags.rate, '--rate');
+  parseShapeFlags(flags, options);
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
   if (flags.batch !== undefined) options.batchUs = parseDuration(flags.batch, '--batch') / 1e3;
@@ -91,6 +109,21 @@ export function parseArgs(argv: string[]): CliRequest {
   return request;
 }
 
+function parseShapeFlags(flags: RawFlags, options: RunOptions): void {
+  if (flags.stages !== undefined) options.stages = parseStages(flags.stages);
+  if (flags.arrival !== undefined) {
+    if (flags.arrival !== 'constant' && flags.arrival !== 'poisson') throw new UsageError(`--arrival must be constant or poisson, got "${flags.arrival}"`);
+    options.arrival = flags.arrival as Arrival;
+  }
+  if (flags.seed !== undefined) {
+    if (!/^\d+$/.test(flags.seed.trim())) throw new UsageError(`--seed must be a whole number like 42, got "${flags.seed}"`);
+    options.seed = Number(flags.seed.trim());
+  }
+  if (flags.warmup !== undefined) options.warmupMs = parseDuration(flags.warmup, '--warmup') / 1e6;
+  if (flags.requests !== undefined) options.requests = parseCount(flags.requests, '--requests');
+  if (flags.maxConnections !== undefined) options.maxConnections = parseCount(flags.maxConnections, '--max-connections');
+}
+
 /** Commander's message as one line: it says "error: unknown option '--x'\n(Did you mean --y?)". */
 export function usageMessage(err: CommanderError): string {
   return err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
@@ -98,7 +131,9 @@ export function usageMessage(err: CommanderError): string {
 
 /** wrk2's opening lines, so scripts that read wrk2's output read ours. */
 export function banner(config: RunConfig, url: string): string {
-  return `Running ${formatTimeS(config.durationMs / 1000)} test @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
+  const length = config.durationMs >= UNLIMITED_MS ? `${config.requests} requests` : formatTimeS(config.durationMs / 1000);
+  const warmup = config.warmupMs > 0 ? ` after ${formatTimeS(config.warmupMs / 1000)} warm-up` : '';
+  return `Running ${length} test${warmup} @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
 }
 
 /** One line on stderr for any failure; a stack trace never reaches the user. */

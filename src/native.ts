@@ -23,6 +23,27 @@ export interface NativePlan {
   request: Buffer;
   /** Responses to this request carry no body (HEAD). */
   headRequest: boolean;
+  /** Linear ramps instead of the constant `rate` (--stages). */
+  stages?: { durationNs: number; fromRate: number; toRate: number }[];
+  arrival?: 'constant' | 'poisson';
+  seed?: number;
+  /** Scheduled before the measured `durationNs`, recorded apart (--warmup). */
+  warmupNs?: number;
+  /** Stop after this many requests over all pumps (0 = no limit). */
+  maxRequests?: number;
+  /** -R max: each connection sends its next request when its response is in. */
+  closedLoop?: boolean;
+  /** Open connections up to this many when a request is due and all are busy. */
+  maxConnections?: number;
+}
+
+/** The --warmup period's counts, kept out of the results. */
+export interface NativeWarmup {
+  durationNs: number;
+  scheduled: number;
+  sent: number;
+  completed: number;
+  queued: number;
 }
 
 /** Latency histograms cross as interleaved [valueNs, count, valueNs, count, ...] pairs (non-zero buckets only). */
@@ -59,6 +80,10 @@ export interface NativeSnapshot {
   corrected: NativeBuckets;
   uncorrected: NativeBuckets;
   sendLag: NativeBuckets;
+  /** Requests the schedule had due so far in the measured part (its target); the sent count in closed loop. */
+  due: number;
+  /** Connections opened beyond -c because every one was busy (--max-connections). */
+  connectionsOpened: number;
 }
 
 export interface NativeThreadResult {
@@ -79,6 +104,10 @@ export interface NativeResult extends NativeSnapshot {
   /** True when stop() ended the run early. */
   stopped: boolean;
   threads: NativeThreadResult[];
+  /** Extra connections opened in each second of the measured run. */
+  openedPerSecond: Float64Array;
+  /** Present when the run had a warm-up. */
+  warmup?: NativeWarmup;
 }
 
 export interface NativeRun {
@@ -105,7 +134,13 @@ interface Addon {
   /** Test-only: feed chunks to one connection's response parser; 'eof' marks the connection closing. */
   parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean): NativeParseEvent[];
   /** Test-only: pump `pumpIndex`'s first `count` intended send times (ns after start) at a total `rate`, with due counts at and just before each. */
-  scheduleForTest(rate: number, pumps: number, pumpIndex: number, count: number): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array };
+  scheduleForTest(
+    rate: number,
+    pumps: number,
+    pumpIndex: number,
+    count: number,
+    shape?: { stages?: { durationNs: number; fromRate: number; toRate: number }[]; poisson?: boolean; seed?: number; queryNs?: number[] },
+  ): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array; dueAtQuery: Float64Array };
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
 }

@@ -76,6 +76,10 @@ export function toJson(result: Result): ResultJson {
       sendLag: latencyJson(result.sendLag),
     },
     threads: result.threads,
+    ...(result.warmup ? { warmup: result.warmup } : {}),
+    ...(result.targetPerSecond ? { targetPerSecond: result.targetPerSecond } : {}),
+    connectionsOpened: result.connectionsOpened,
+    openedPerSecond: result.openedPerSecond,
     selfCheck: selfCheck(result),
     interrupted: result.interrupted,
   };
