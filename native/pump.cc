@@ -106,7 +106,7 @@ void Pump::run() {
   }
   const uint64_t sent_measured = next_request_ - warmup_.sent.get();
   recorder_.scheduled.set(scheduled - warmup_scheduled);
-  recorder_.due.set(scheduled - warmup_scheduled);
+  recorder_.due.set(scheduled);
   recorder_.not_sent.set(scheduled - warmup_scheduled > sent_measured ? scheduled - warmup_scheduled - sent_measured : 0);
   if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
 

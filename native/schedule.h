@@ -14,6 +14,7 @@
 // precomputed per request.
 #pragma once
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -36,9 +37,12 @@ class RateShape {
   // Linear stages; after the last one no more requests are due.
   explicit RateShape(std::vector<RateStage> stages) : stages_(std::move(stages)) {
     double count = 0;
+    uint64_t at = 0;
     for (const RateStage& s : stages_) {
       counts_.push_back(count);
+      starts_.push_back(at);
       count += (s.from_rate + s.to_rate) / 2 * (static_cast<double>(s.duration_ns) / 1e9);
+      at += s.duration_ns;
     }
     total_ = count;
   }
@@ -49,52 +53,42 @@ class RateShape {
   // Requests due in [0, t_ns] of the shape, as a real number.
   double cumulative(uint64_t t_ns) const {
     if (constant()) return static_cast<double>(t_ns) / constant_period_ns_;
-    uint64_t at = 0;
-    for (size_t j = 0; j < stages_.size(); ++j) {
-      const RateStage& s = stages_[j];
-      if (t_ns < at + s.duration_ns) {
-        const double tau = static_cast<double>(t_ns - at) / 1e9;
-        const double d = static_cast<double>(s.duration_ns) / 1e9;
-        return counts_[j] + s.from_rate * tau + (s.to_rate - s.from_rate) * tau * tau / (2 * d);
-      }
-      at += s.duration_ns;
-    }
-    return total_;
+    // The stage holding t: the last one starting at or before it (binary search: many stages stay cheap).
+    const size_t j = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), t_ns) - starts_.begin()) - 1;
+    const RateStage& s = stages_[j];
+    if (t_ns >= starts_[j] + s.duration_ns) return total_;
+    const double tau = static_cast<double>(t_ns - starts_[j]) / 1e9;
+    const double d = static_cast<double>(s.duration_ns) / 1e9;
+    return counts_[j] + s.from_rate * tau + (s.to_rate - s.from_rate) * tau * tau / (2 * d);
   }
 
   // Time from the shape's start at which the cumulative count reaches c; max() when it never does.
   uint64_t time_of(double c) const {
     if (constant()) return static_cast<uint64_t>(c * constant_period_ns_);
     if (!(c < total_)) return kNever;
-    uint64_t at = 0;
-    for (size_t j = 0; j < stages_.size(); ++j) {
-      const RateStage& s = stages_[j];
-      const double next = j + 1 < stages_.size() ? counts_[j + 1] : total_;
-      // A stage that adds no requests (rate 0 throughout) is passed over whole.
-      if (c < next) {
-        const double x = c - counts_[j];
-        const double d = static_cast<double>(s.duration_ns) / 1e9;
-        const double a = (s.to_rate - s.from_rate) / (2 * d);
-        const double b = s.from_rate;
-        // Root of a*tau^2 + b*tau = x in the form that stays exact when a is tiny or b is 0.
-        double tau = 0;
-        if (x > 0) {
-          const double disc = std::max(0.0, b * b + 4 * a * x);
-          tau = 2 * x / (b + std::sqrt(disc));
-        }
-        const auto offset = static_cast<uint64_t>(std::min(tau * 1e9, static_cast<double>(s.duration_ns)));
-        return at + offset;
-      }
-      at += s.duration_ns;
+    // The stage where the count passes c: the last one starting at or below it. A stage that adds
+    // no requests (rate 0 throughout) shares its start count with the next, so it is passed over.
+    const size_t j = static_cast<size_t>(std::upper_bound(counts_.begin(), counts_.end(), c) - counts_.begin()) - 1;
+    const RateStage& s = stages_[j];
+    const double x = c - counts_[j];
+    const double d = static_cast<double>(s.duration_ns) / 1e9;
+    const double a = (s.to_rate - s.from_rate) / (2 * d);
+    const double b = s.from_rate;
+    // Root of a*tau^2 + b*tau = x in the form that stays exact when a is tiny or b is 0.
+    double tau = 0;
+    if (x > 0) {
+      const double disc = std::max(0.0, b * b + 4 * a * x);
+      tau = 2 * x / (b + std::sqrt(disc));
     }
-    return kNever;
+    return starts_[j] + static_cast<uint64_t>(std::min(tau * 1e9, static_cast<double>(s.duration_ns)));
   }
 
   static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
  private:
   std::vector<RateStage> stages_;
-  std::vector<double> counts_;  // cumulative count at each stage's start
+  std::vector<double> counts_;    // cumulative count at each stage's start
+  std::vector<uint64_t> starts_;  // each stage's start, from the shape's start
   double total_ = 0;
   double constant_period_ns_ = 0;
 };

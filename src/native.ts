@@ -80,7 +80,7 @@ export interface NativeSnapshot {
   corrected: NativeBuckets;
   uncorrected: NativeBuckets;
   sendLag: NativeBuckets;
-  /** Requests the schedule had due so far in the measured part (its target); the sent count in closed loop. */
+  /** Requests the schedule had due so far from its start, warm-up included (the target, for target-vs-achieved series); in closed loop, the result's sent count. */
   due: number;
   /** Connections opened beyond -c because every one was busy (--max-connections). */
   connectionsOpened: number;

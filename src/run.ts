@@ -55,7 +55,7 @@ function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batc
 /** Raises the soft fd limit to fit the connections, or fails before anything is printed or started. */
 function ensureFds(config: RunConfig): void {
   try {
-    loadAddon().ensureFdLimit(config.connections + FD_HEADROOM);
+    loadAddon().ensureFdLimit(config.maxConnections + FD_HEADROOM);
   } catch (err) {
     if (err instanceof RatetestError) throw err;
     if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
