@@ -109,6 +109,8 @@ void Pump::run() {
   recorder_.due.set(scheduled);
   recorder_.not_sent.set(scheduled - warmup_scheduled > sent_measured ? scheduled - warmup_scheduled - sent_measured : 0);
   if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
+  // A run bounded by -n lasts until its last response (as hey's total time), not its last send.
+  if (!stopped && plan_.max_requests > 0 && schedule_exhausted()) measured_end_ns_ = std::max(measured_end_ns_, monotonic_now_ns());
 
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
   // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
