@@ -24,6 +24,7 @@ export function shapeLines(result: Result): string[] {
   if (result.targetPerSecond && (c.stages || c.arrival === 'poisson')) {
     const target = result.targetPerSecond.reduce((a, b) => a + b, 0);
     lines.push(`  Target vs achieved: ${Math.round(target)} requests scheduled by the shape, ${result.scheduled} due, ${result.completed} completed`);
+    if (c.stages) lines.push(...perSecondLines(result, result.targetPerSecond));
   }
   if (result.warmup) {
     const w = result.warmup;
@@ -37,5 +38,18 @@ export function shapeLines(result: Result): string[] {
     lines.push(`  Connections opened: ${result.connectionsOpened} beyond the ${c.connections} of -c, cap ${c.maxConnections}${when}`);
   }
   if (c.requests !== undefined) lines.push(`  Requests: ${result.sent} of -n ${c.requests} sent`);
+  return lines;
+}
+
+/** Per second, target/achieved, ten seconds a line; long runs show every tenth second (JSON has all). */
+const PER_LINE = 10;
+const MAX_SHOWN = 60;
+function perSecondLines(result: Result, target: number[]): string[] {
+  const achieved = target.map((_, s) => result.threads.reduce((sum, t) => sum + (t.perSecond[s] ?? 0), 0));
+  const step = target.length > MAX_SHOWN ? Math.ceil(target.length / MAX_SHOWN) : 1;
+  const cells: string[] = [];
+  for (let s = 0; s < target.length; s += step) cells.push(`${s + 1}s ${Math.round(target[s]!)}/${achieved[s]}`);
+  const lines = [`  Per second, target/achieved${step > 1 ? ` (every ${step}th second)` : ''}:`];
+  for (let i = 0; i < cells.length; i += PER_LINE) lines.push(`    ${cells.slice(i, i + PER_LINE).join(', ')}`);
   return lines;
 }

@@ -101,6 +101,7 @@ describe.skipIf(!ENGINE_BUILT)('load shapes', () => {
     // The achieved per-second counts follow the target (within scheduling noise at the edges).
     const achieved = [0, 1, 2].map((s) => json.threads.reduce((sum, t) => sum + (t.perSecond[s] ?? 0), 0));
     expect(Math.abs(achieved[1]! - 400)).toBeLessThanOrEqual(10);
+    expect(run.stderr).toMatch(/Per second, target\/achieved:\n {4}1s 200\/\d+, 2s 400\/\d+, 3s 200\/\d+\n/);
   }, 30_000);
 
   it('--arrival poisson --seed: the same seed schedules the same count', async () => {
