@@ -101,7 +101,8 @@ void Pump::run() {
   uint64_t scheduled = plan_.closed_loop ? next_request_ : std::min(schedule_.due_count(schedule_end), request_limit_);
   uint64_t warmup_scheduled = 0;
   if (plan_.warmup_ns > 0) {
-    warmup_scheduled = plan_.closed_loop ? warmup_.sent.get() : std::min(schedule_.due_count(std::min(schedule_end, measure_start_ns_ - 1)), scheduled);
+    const uint64_t due = warmup_counted_ ? warmup_due_ : schedule_.due_count(std::min(schedule_end, measure_start_ns_ - 1));
+    warmup_scheduled = plan_.closed_loop ? warmup_.sent.get() : std::min(due, scheduled);
     warmup_.scheduled.set(warmup_scheduled);
   }
   const uint64_t sent_measured = next_request_ - warmup_.sent.get();
@@ -243,6 +244,12 @@ void Pump::dispatch_due(uint64_t now_ns) {
       ++next_request_;
     }
     return;
+  }
+  if (!warmup_counted_ && now_ns >= measure_start_ns_) {
+    // Counted as the clock passes the boundary, while the queries still rise (a Poisson count
+    // asked for an earlier time would walk the stream again from its start).
+    warmup_due_ = plan_.warmup_ns > 0 ? schedule_.due_count(measure_start_ns_ - 1) : 0;
+    warmup_counted_ = true;
   }
   recorder_.due.set(std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_));
   uint64_t intended = schedule_.intended_ns(next_request_);

@@ -98,6 +98,8 @@ class Pump {
 
   uint64_t end_ns_ = 0;
   uint64_t measure_start_ns_ = 0;
+  uint64_t warmup_due_ = 0;  // requests the warm-up scheduled, counted when it ended
+  bool warmup_counted_ = false;
   uint64_t last_wake_ns_ = 0;
   uint64_t measured_end_ns_ = 0;
   bool stopped_early_ = false;
