@@ -3,7 +3,7 @@
 // one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
 // timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|all] [--rate 20000] [--duration 10s]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|all] [--rate 20000] [--duration 10s]
 //                      [--connections 100] [--threads 1]
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
@@ -19,7 +19,7 @@ const ROOT = join(HERE, '..');
 const RATETEST = join(ROOT, 'bin', 'ratetest.js');
 const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
 const TIME = '/usr/bin/time';
-const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https'];
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed'];
 /** Rates tried, in order, for the highest one ratetest holds with 10,000 connections (5 s each). */
 const C10K_LADDER = [20000, 40000, 60000, 80000, 100000];
 /** A run "holds" a rate when it completes this share of the requested requests, with no errors. */
@@ -29,7 +29,7 @@ const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
 
 /** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
@@ -287,7 +287,8 @@ async function runTool(tool, { rate, connections, threads, duration, extra = [],
   switch (tool) {
     case 'ratetest':
       jsonFile = join(OUT, `${String(serial + 1).padStart(2, '0')}-ratetest.json`);
-      argv = ['node', RATETEST, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...h, ...extra, '--json', jsonFile, target];
+      // No rate: closed loop (-R max), like wrk.
+      argv = ['node', RATETEST, '-R', rate ?? 'max', '-d', d, '-c', connections, '-t', threads, ...h, ...extra, '--json', jsonFile, target];
       break;
     case 'wrk2':
       argv = [WRK2, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...h, '--latency', target];
@@ -468,6 +469,15 @@ const scenarios = {
       '\n' +
       table(`https handshake rate: -H 'Connection: close' -R ${h.rate} -c ${h.connections} -t ${h.threads} -d ${h.duration}s (one handshake per request)`, handshakes)
     );
+  },
+
+  /** Closed loop at saturation: ratetest -R max against wrk, same connections and threads. */
+  async closed() {
+    const s = shape({ rate: undefined, connections: 100, threads: 1 });
+    await warmup(s);
+    const rows = [await runTool('wrk', { ...s, rate: undefined }), await runTool('ratetest', { ...s, rate: undefined })];
+    rows.push(await runTool('wrk', { ...s, rate: undefined, label: 'wrk (closed loop, again)' }));
+    return table(`closed: -R max vs wrk, -c ${s.connections} -t ${s.threads} -d ${s.duration}s`, rows, { wrkLabel: 'wrk (closed loop)' });
   },
 };
 

@@ -129,16 +129,42 @@ Napi::Value parse_responses(const Napi::CallbackInfo& info) {
 }
 
 // Test-only: the pure schedule on a fake start time. Returns each request's intended time and
-// how many are due at that time and 1 ns before it.
+// how many are due at that time and 1 ns before it. The optional fifth argument shapes it:
+// {stages: [{durationNs, fromRate, toRate}], poisson: boolean, seed: number, queryNs: number[]}
+// (dueAtQuery answers due_count at each of queryNs, after the walk over the requests).
 Napi::Value schedule_for_test(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4) throw Napi::TypeError::New(env, "scheduleForTest(rate, pumps, pumpIndex, count)");
+  if (info.Length() != 4 && info.Length() != 5) throw Napi::TypeError::New(env, "scheduleForTest(rate, pumps, pumpIndex, count, shape?)");
   const double rate = info[0].As<Napi::Number>().DoubleValue();
   const auto pumps = info[1].As<Napi::Number>().Uint32Value();
   const auto index = info[2].As<Napi::Number>().Uint32Value();
   const auto count = info[3].As<Napi::Number>().Uint32Value();
   if (!(rate > 0) || pumps == 0 || index >= pumps) throw Napi::RangeError::New(env, "bad schedule arguments");
-  Schedule schedule(rate, pumps, index);
+  RateShape shape(rate);
+  bool poisson = false;
+  uint64_t seed = 0;
+  std::vector<double> queries;
+  if (info.Length() == 5 && info[4].IsObject()) {
+    const Napi::Object options = info[4].As<Napi::Object>();
+    if (options.Get("stages").IsArray()) {
+      const Napi::Array array = options.Get("stages").As<Napi::Array>();
+      std::vector<RateStage> stages;
+      for (uint32_t i = 0; i < array.Length(); ++i) {
+        const Napi::Object stage = array.Get(i).As<Napi::Object>();
+        stages.push_back(RateStage{static_cast<uint64_t>(stage.Get("durationNs").As<Napi::Number>().Int64Value()),
+                                   stage.Get("fromRate").As<Napi::Number>().DoubleValue(),
+                                   stage.Get("toRate").As<Napi::Number>().DoubleValue()});
+      }
+      shape = RateShape(std::move(stages));
+    }
+    poisson = options.Get("poisson").ToBoolean().Value();
+    if (options.Get("seed").IsNumber()) seed = static_cast<uint64_t>(options.Get("seed").As<Napi::Number>().Int64Value());
+    if (options.Get("queryNs").IsArray()) {
+      const Napi::Array array = options.Get("queryNs").As<Napi::Array>();
+      for (uint32_t i = 0; i < array.Length(); ++i) queries.push_back(array.Get(i).As<Napi::Number>().DoubleValue());
+    }
+  }
+  Schedule schedule(&shape, pumps, index, poisson, seed);
   constexpr uint64_t kFakeStartNs = 1000000000000ull;
   schedule.start(kFakeStartNs);
   auto intended = Napi::Float64Array::New(env, count);
@@ -146,14 +172,24 @@ Napi::Value schedule_for_test(const Napi::CallbackInfo& info) {
   auto due_before = Napi::Float64Array::New(env, count);
   for (uint32_t n = 0; n < count; ++n) {
     const uint64_t t = schedule.intended_ns(n);
+    if (t == RateShape::kNever) {
+      intended[n] = -1;
+      due_at[n] = due_before[n] = -1;
+      continue;
+    }
     intended[n] = static_cast<double>(t - kFakeStartNs);
-    due_at[n] = static_cast<double>(schedule.due_count(t));
     due_before[n] = static_cast<double>(schedule.due_count(t - 1));
+    due_at[n] = static_cast<double>(schedule.due_count(t));
+  }
+  auto due_query = Napi::Float64Array::New(env, queries.size());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    due_query[q] = static_cast<double>(schedule.due_count(kFakeStartNs + static_cast<uint64_t>(queries[q])));
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("intendedNs", intended);
   out.Set("dueAt", due_at);
   out.Set("dueBefore", due_before);
+  out.Set("dueAtQuery", due_query);
   return out;
 }
 

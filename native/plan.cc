@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace ratetest {
 namespace {
@@ -91,6 +92,37 @@ void set_address(const Napi::Object& object, RunPlan* plan) {
   }
 }
 
+double optional_number(const Napi::Object& object, const char* name, double fallback, double min, double max, bool integer) {
+  if (object.Get(name).IsUndefined()) return fallback;
+  return number_field(object, name, min, max, integer);
+}
+
+// plan.stages: [{durationNs, fromRate, toRate}, ...]; the warm-up runs at the first stage's target.
+void set_shape(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value value = object.Get("stages");
+  if (value.IsUndefined()) {
+    plan->shape = RateShape(plan->rate);
+    return;
+  }
+  if (!value.IsArray() || value.As<Napi::Array>().Length() == 0 || value.As<Napi::Array>().Length() > 10000) {
+    throw Napi::TypeError::New(object.Env(), "plan.stages must be an array of 1 to 10000 stages");
+  }
+  constexpr double kYearNs = 365.0 * 24 * 3600 * 1e9;
+  const Napi::Array array = value.As<Napi::Array>();
+  std::vector<RateStage> stages;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    if (!array.Get(i).IsObject()) throw Napi::TypeError::New(object.Env(), "plan.stages entries must be objects");
+    const Napi::Object stage = array.Get(i).As<Napi::Object>();
+    RateStage s;
+    s.duration_ns = static_cast<uint64_t>(number_field(stage, "durationNs", 1, kYearNs, true));
+    s.from_rate = number_field(stage, "fromRate", 0, 1e9, false);
+    s.to_rate = number_field(stage, "toRate", 0, 1e9, false);
+    stages.push_back(s);
+  }
+  if (plan->warmup_ns > 0) stages.insert(stages.begin(), RateStage{plan->warmup_ns, stages[0].to_rate, stages[0].to_rate});
+  plan->shape = RateShape(std::move(stages));
+}
+
 }  // namespace
 
 RunPlan plan_from_js(const Napi::Object& object) {
@@ -125,6 +157,20 @@ RunPlan plan_from_js(const Napi::Object& object) {
     if (!templates.IsObject()) throw Napi::TypeError::New(object.Env(), "plan.templates must be an object");
     plan.templates = template_program_from_js(templates.As<Napi::Object>());
   }
+  const Napi::Value arrival = object.Get("arrival");
+  if (!arrival.IsUndefined()) {
+    const std::string text = arrival.IsString() ? arrival.As<Napi::String>().Utf8Value() : "";
+    if (text != "constant" && text != "poisson") throw Napi::TypeError::New(object.Env(), "plan.arrival must be \"constant\" or \"poisson\"");
+    plan.poisson = text == "poisson";
+  }
+  plan.seed = static_cast<uint64_t>(optional_number(object, "seed", 0, 0, 9007199254740991.0, true));
+  plan.warmup_ns = static_cast<uint64_t>(optional_number(object, "warmupNs", 0, 0, kYearNs, true));
+  plan.max_requests = static_cast<uint64_t>(optional_number(object, "maxRequests", 0, 0, 9007199254740991.0, true));
+  const Napi::Value closed = object.Get("closedLoop");
+  if (!closed.IsUndefined() && !closed.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.closedLoop must be a boolean");
+  plan.closed_loop = closed.IsBoolean() && closed.As<Napi::Boolean>().Value();
+  plan.max_connections = static_cast<uint32_t>(optional_number(object, "maxConnections", plan.connections, plan.connections, 1000000, true));
+  set_shape(object, &plan);
   return plan;
 }
 

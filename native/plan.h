@@ -11,6 +11,7 @@
 
 #include "template_program.h"
 #include "tls.h"
+#include "schedule.h"
 
 namespace ratetest {
 
@@ -32,6 +33,14 @@ struct RunPlan {
   bool head_request = false;
   // Request templates compiled by src/requests/; when set, they replace `request`.
   std::shared_ptr<const TemplateProgram> templates;
+  // Load shape (issue 6); every field optional in the JS object, defaults as before.
+  RateShape shape;              // constant `rate`, or the stages (warm-up prepended)
+  bool poisson = false;         // exponential gaps instead of even spacing
+  uint64_t seed = 0;            // for poisson
+  uint64_t warmup_ns = 0;       // first part of the schedule, recorded apart from the results
+  uint64_t max_requests = 0;    // 0 = no limit; total over the pumps
+  bool closed_loop = false;     // -R max: each connection sends again once its response is in
+  uint32_t max_connections = 0; // >= connections: opened on demand when every one is busy
 };
 
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.

@@ -29,7 +29,12 @@ constexpr uint64_t kStartDelayNs = 1000000ull;
 // rather than in a busy loop; the waiting request's latency clock runs meanwhile.
 constexpr uint64_t kSourceRetryNs = 50ull * 1000ull;
 
-uint64_t seconds_of(const RunPlan& plan) { return (plan.duration_ns + 999999999ull) / 1000000000ull; }
+// Per-second slots: the run's length, capped at a day (a -n run has no length; its later
+// seconds share the last slot).
+uint64_t seconds_of(const RunPlan& plan) { return std::min<uint64_t>((plan.duration_ns + 999999999ull) / 1000000000ull, 86400); }
+
+// Pump i of T takes the requests k = n*T + i, and so the connections dealt round-robin too.
+uint64_t share_of(uint64_t total, uint32_t pumps, uint32_t index) { return (total - index + pumps - 1) / pumps; }
 
 }  // namespace
 
@@ -39,26 +44,29 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       gate_(gate),
       stop_(stop),
       // Connections are dealt round-robin: pump i of T gets ceil((C - i) / T).
-      connection_count_((plan.connections - index + plan.threads - 1) / plan.threads),
+      connection_count_(static_cast<uint32_t>(share_of(plan.connections, plan.threads, index))),
+      max_connections_(static_cast<uint32_t>(share_of(std::max(plan.max_connections, plan.connections), plan.threads, index))),
+      request_limit_(plan.max_requests > 0 ? share_of(plan.max_requests, plan.threads, index) : UINT64_MAX),
       poller_(kMaxEvents),
-      schedule_(plan.rate, plan.threads, index),
+      schedule_(&plan.shape, plan.threads, index, plan.poisson, plan.seed),
       recorder_(seconds_of(plan)),
       source_(make_request_source(plan, index)),
-      conns_(connection_count_),
+      warmup_(1),
+      conns_(max_connections_),
       timeouts_(&conns_),
       connect_timeouts_(&conns_),
       backoff_(&conns_),
-      idle_(connection_count_),
+      idle_(max_connections_),
       read_buffer_(new char[kReadBufferBytes]),
       events_(new PollEvent[kMaxEvents]),
-      in_flight_slots_(new InFlight::Slot[static_cast<size_t>(connection_count_) * plan.pipeline]),
+      in_flight_slots_(new InFlight::Slot[static_cast<size_t>(max_connections_) * plan.pipeline]),
       tls_context_(tls),
-      tls_(tls != nullptr ? new TlsConn[connection_count_] : nullptr),
+      tls_(tls != nullptr ? new TlsConn[max_connections_] : nullptr),
       plain_buffer_(tls != nullptr ? new char[kReadBufferBytes] : nullptr) {
   for (int name = 0; name < source_->names(); ++name) recorder_.names.push_back(std::make_unique<NameRecorder>());
   const size_t hint = source_->max_bytes_hint();
   const size_t largest = std::max(hint, plan.request.size());
-  for (uint32_t i = 0; i < connection_count_; ++i) {
+  for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
     conn.in_flight.attach(&in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline);
     if (hint > 0) conn.request.buffer.resize(hint);
@@ -87,20 +95,37 @@ void Pump::run() {
   }
   const uint64_t start = gate_->start_ns.load() != 0 ? gate_->start_ns.load() : monotonic_now_ns();
   schedule_.start(start);
-  end_ns_ = start + plan_.duration_ns;
+  if (plan_.closed_loop) {
+    // No schedule to wait on: hold the first requests until the common start, not before it.
+    const timespec at{static_cast<time_t>(start / 1000000000ull), static_cast<long>(start % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
+    }
+  }
+  measure_start_ns_ = start + plan_.warmup_ns;
+  end_ns_ = measure_start_ns_ + plan_.duration_ns;
   const uint64_t cpu_start = thread_cpu_ns();
 
   loop(Phase::running, end_ns_);
 
   now = monotonic_now_ns();
-  const bool stopped = now < end_ns_;
+  const bool stopped = stop_->load(std::memory_order_relaxed) && now < end_ns_;
   stopped_early_ = stopped;
-  measured_end_ns_ = stopped ? now : end_ns_;
-  const uint64_t schedule_end = stopped ? now : end_ns_ - 1;
-  const uint64_t scheduled = schedule_.due_count(schedule_end);
-  recorder_.scheduled.set(scheduled);
-  recorder_.not_sent.set(scheduled > next_request_ ? scheduled - next_request_ : 0);
+  measured_end_ns_ = std::min(now, end_ns_);
+  const uint64_t schedule_end = std::min(now, end_ns_ - 1);
+  uint64_t scheduled = plan_.closed_loop ? next_request_ : std::min(schedule_.due_count(schedule_end), request_limit_);
+  uint64_t warmup_scheduled = 0;
+  if (plan_.warmup_ns > 0) {
+    const uint64_t due = warmup_counted_ ? warmup_due_ : schedule_.due_count(std::min(schedule_end, measure_start_ns_ - 1));
+    warmup_scheduled = plan_.closed_loop ? warmup_.sent.get() : std::min(due, scheduled);
+    warmup_.scheduled.set(warmup_scheduled);
+  }
+  const uint64_t sent_measured = next_request_ - warmup_.sent.get();
+  recorder_.scheduled.set(scheduled - warmup_scheduled);
+  recorder_.due.set(scheduled);
+  recorder_.not_sent.set(scheduled - warmup_scheduled > sent_measured ? scheduled - warmup_scheduled - sent_measured : 0);
   if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
+  // A run bounded by -n lasts until its last response (as hey's total time), not its last send.
+  if (!stopped && plan_.max_requests > 0 && schedule_exhausted()) measured_end_ns_ = std::max(measured_end_ns_, monotonic_now_ns());
 
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
   // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
@@ -116,7 +141,7 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
     case Phase::connecting:
       return connecting_ == 0;
     case Phase::running:
-      return false;
+      return schedule_exhausted() && (plan_.max_requests > 0 || plan_.closed_loop);
     case Phase::draining:
       return busy_ == 0;
   }
@@ -135,7 +160,8 @@ uint64_t Pump::next_deadline_ns(uint64_t until_ns) const {
 uint64_t Pump::next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   uint64_t wake = next_deadline_ns(until_ns);
   if (phase == Phase::running && idle_count_ > 0) {
-    wake = std::min(wake, next_send_ns());
+    // Closed loop sends whenever a connection is free, so only a source running behind delays it.
+    wake = std::min(wake, plan_.closed_loop ? source_retry_ns_ : next_send_ns());
   }
   return std::max(wake, now_ns);
 }
@@ -148,7 +174,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     if (phase == Phase::running) dispatch_due(now);
     if (phase_done(phase, now, until_ns)) return;
     int count;
-    if (phase == Phase::running && plan_.batch_ns > 0 && !waiting_for_connection(now)) {
+    if (phase == Phase::running && plan_.batch_ns > 0 && !plan_.closed_loop && !waiting_for_connection(now)) {
       count = wait_batched(now, until_ns);
     } else {
       count = poller_.wait(events_.get(), next_wake_ns(phase, now, until_ns), now);
@@ -239,28 +265,62 @@ void Pump::expire_deadlines(uint64_t now_ns) {
 // Every request due by now goes out, oldest first, while a connection is free. Those left
 // waiting keep their intended time: their latency clock is already running.
 void Pump::dispatch_due(uint64_t now_ns) {
+  if (plan_.closed_loop) {
+    // -R max: no schedule; every idle connection sends at once and its latency starts now.
+    while (idle_count_ > 0 && !schedule_exhausted() && now_ns < end_ns_ && send_next(now_ns, now_ns)) {
+    }
+    return;
+  }
+  if (!warmup_counted_ && now_ns >= measure_start_ns_) {
+    // Counted as the clock passes the boundary, while the queries still rise (a Poisson count
+    // asked for an earlier time would walk the stream again from its start).
+    warmup_due_ = plan_.warmup_ns > 0 ? schedule_.due_count(measure_start_ns_ - 1) : 0;
+    warmup_counted_ = true;
+  }
+  recorder_.due.set(std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_));
   uint64_t intended = schedule_.intended_ns(next_request_);
-  while (intended <= now_ns && intended < end_ns_) {
+  while (intended <= now_ns && intended < end_ns_ && !schedule_exhausted()) {
     if (idle_count_ == 0) {
-      const uint64_t due = schedule_.due_count(std::min(now_ns, end_ns_ - 1));
+      const uint64_t due = std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_);
       const uint64_t from = std::max(queued_upto_, next_request_);
-      if (due > from) recorder_.queued.add(due - from);
+      if (due > from) recorder_for(intended).queued.add(due - from);
       queued_upto_ = std::max(queued_upto_, due);
+      grow_connections(now_ns);
       return;
     }
-    if (source_retry_ns_ > now_ns) return;
-    const uint32_t index = take_idle();
-    // k = n*T + i: the run's global request number, unique across pumps with no shared counter.
-    const uint64_t seq = next_request_ * plan_.threads + index_;
-    const int name = source_->next(seq, now_ns, &conns_[index].request);
-    if (name < 0) {
-      make_available(index);
-      source_retry_ns_ = now_ns + kSourceRetryNs;
-      return;
-    }
-    send_request(index, name, intended, now_ns);
-    ++next_request_;
+    if (!send_next(intended, now_ns)) return;
     intended = schedule_.intended_ns(next_request_);
+  }
+}
+
+// The next request onto an available connection (one must be). False when the source has no
+// request ready yet: the connection stays available and the source is asked again later.
+bool Pump::send_next(uint64_t intended_ns, uint64_t now_ns) {
+  if (source_retry_ns_ > now_ns) return false;
+  const uint32_t index = take_idle();
+  // k = n*T + i: the run's global request number, unique across pumps with no shared counter.
+  const uint64_t seq = next_request_ * plan_.threads + index_;
+  const int name = source_->next(seq, now_ns, &conns_[index].request);
+  if (name < 0) {
+    make_available(index);
+    source_retry_ns_ = now_ns + kSourceRetryNs;
+    return false;
+  }
+  send_request(index, name, intended_ns, now_ns);
+  ++next_request_;
+  return true;
+}
+
+// --max-connections: a request is due and every connection is busy, so open more, one for
+// each waiting request not already covered by a connection still being opened.
+void Pump::grow_connections(uint64_t now_ns) {
+  const uint64_t waiting = queued_upto_ > next_request_ ? queued_upto_ - next_request_ : 0;
+  while (connection_count_ < max_connections_ && connecting_ < waiting) {
+    const uint32_t index = connection_count_++;
+    recorder_.connections_opened.add();
+    const uint64_t second = now_ns > measure_start_ns_ ? (now_ns - measure_start_ns_) / 1000000000ull : 0;
+    recorder_.opened_per_second[std::min(second, recorder_.seconds - 1)].add();
+    open(index, now_ns);
   }
 }
 
@@ -362,9 +422,10 @@ void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t
   conn.in_flight.push(intended_ns, now_ns, name);
   ++busy_;
   recorder_.in_flight.set(busy_);
-  recorder_.sent.add();
-  if (!recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
-  recorder_.send_lag.record(now_ns - intended_ns);
+  Recorder& recorder = recorder_for(intended_ns);
+  recorder.sent.add();
+  if (&recorder == &recorder_ && !recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
+  recorder.send_lag.record(now_ns - intended_ns);
   const uint32_t generation = conn.generation;
   if (tls_context_ != nullptr) {
     recorder_.bytes_written.add(conn.request.size);
@@ -508,19 +569,20 @@ void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   --busy_;
   recorder_.in_flight.set(busy_);
   completed_ns = std::max(completed_ns, written_ns);
-  recorder_.corrected.record(completed_ns - intended_ns);
-  recorder_.uncorrected.record(completed_ns - written_ns);
-  recorder_.completed.add();
+  Recorder& recorder = recorder_for(intended_ns);
+  recorder.corrected.record(completed_ns - intended_ns);
+  recorder.uncorrected.record(completed_ns - written_ns);
+  recorder.completed.add();
   const int status = conn.parser.status();
-  recorder_.status[status < kStatusCodes ? status : 0].add();
-  if (!recorder_.names.empty()) {
+  recorder.status[status < kStatusCodes ? status : 0].add();
+  if (&recorder == &recorder_ && !recorder_.names.empty()) {
     NameRecorder& by_name = *recorder_.names[static_cast<size_t>(request.name)];
     by_name.corrected.record(completed_ns - intended_ns);
     by_name.completed.add();
     by_name.status[status < kStatusCodes ? status : 0].add();
   }
-  const uint64_t second = (completed_ns - schedule_.start_ns()) / 1000000000ull;
-  recorder_.per_second[std::min(second, recorder_.seconds - 1)].add();
+  const uint64_t second = completed_ns > measure_start_ns_ ? (completed_ns - measure_start_ns_) / 1000000000ull : 0;
+  recorder.per_second[std::min(second, recorder.seconds - 1)].add();
   ++conn.responses;
   timeouts_.remove(static_cast<int32_t>(index));
   if (!conn.parser.keep_alive()) {

@@ -51,6 +51,8 @@ class Pump {
   void run();  // the thread's body
   void wake() { poller_.wake(); }
   Recorder& recorder() { return recorder_; }
+  // The --warmup period's own counts, kept apart from the results.
+  Recorder& warmup_recorder() { return warmup_; }
   // Safe from any thread: the gate's start time is atomic.
   uint64_t start_ns() const { return gate_->start_ns.load(std::memory_order_relaxed); }
   // Only after the pump's thread has been joined:
@@ -71,6 +73,7 @@ class Pump {
   void handle_events(int count, uint64_t now_ns);
   void expire_deadlines(uint64_t now_ns);
   void dispatch_due(uint64_t now_ns);
+  bool send_next(uint64_t intended_ns, uint64_t now_ns);
 
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
@@ -95,6 +98,10 @@ class Pump {
   void make_available(uint32_t index);
   uint32_t take_idle();
   uint64_t token(uint32_t index) const;
+  bool schedule_exhausted() const { return next_request_ >= request_limit_; }
+  void grow_connections(uint64_t now_ns);
+  // Measured requests go to recorder_, those intended before the warm-up ended to warmup_.
+  Recorder& recorder_for(uint64_t intended_ns) { return intended_ns < measure_start_ns_ ? warmup_ : recorder_; }
 
   // https (tls.h): the handshake, then every read and write through the connection's TlsConn.
   void start_handshake(uint32_t index, uint64_t now_ns);
@@ -108,13 +115,16 @@ class Pump {
   const uint32_t index_;
   StartGate* gate_;
   const std::atomic<bool>* stop_;
-  uint32_t connection_count_;
+  uint32_t connection_count_;  // connection slots in use; grows up to max_connections_
+  const uint32_t max_connections_;
+  const uint64_t request_limit_;  // this pump's share of -n, or no limit
 
   Poller poller_;
   ClockOffset clock_offset_;
   Schedule schedule_;
   Recorder recorder_;
   std::unique_ptr<RequestSource> source_;
+  Recorder warmup_;
   std::vector<Conn> conns_;
   DeadlineList timeouts_;  // busy connections, deadline = write (or last response) + timeout
   DeadlineList connect_timeouts_;  // connecting and handshaking, deadline = start + connect timeout
@@ -122,6 +132,9 @@ class Pump {
   IdleRing idle_;
 
   uint64_t end_ns_ = 0;
+  uint64_t measure_start_ns_ = 0;
+  uint64_t warmup_due_ = 0;  // requests the warm-up scheduled, counted when it ended
+  bool warmup_counted_ = false;
   uint64_t last_wake_ns_ = 0;
   uint64_t measured_end_ns_ = 0;
   bool stopped_early_ = false;

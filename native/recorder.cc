@@ -4,6 +4,7 @@
 namespace ratetest {
 
 Recorder::Recorder(uint64_t seconds_in_run)
-    : seconds(seconds_in_run == 0 ? 1 : seconds_in_run), per_second(std::make_unique<Counter[]>(seconds)) {}
+    : seconds(seconds_in_run == 0 ? 1 : seconds_in_run), per_second(std::make_unique<Counter[]>(seconds)),
+      opened_per_second(std::make_unique<Counter[]>(seconds)) {}
 
 }  // namespace ratetest

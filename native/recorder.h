@@ -56,8 +56,12 @@ struct Recorder {
   Counter tls_errors[2];     // by TlsFailure: handshake, verify
   FirstMessage tls_first_error;
 
+  Counter due;               // requests due so far by the schedule (target), updated each loop turn
+  Counter connections_opened;  // connections opened beyond the first -c (--max-connections)
+
   uint64_t seconds;                      // length of per_second
   std::unique_ptr<Counter[]> per_second;  // responses completed in each second of the run
+  std::unique_ptr<Counter[]> opened_per_second;  // extra connections opened in each second
   std::vector<std::unique_ptr<NameRecorder>> names;  // by request name index; empty for totals only
 };
 

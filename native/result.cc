@@ -136,6 +136,9 @@ Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   out.Set("uncorrected", histogram_pairs(env, run, &Recorder::uncorrected));
   out.Set("sendLag", histogram_pairs(env, run, &Recorder::send_lag));
   if (run.plan().tls) out.Set("tls", tls_to_js(env, run));
+  // The schedule's target so far (measured part), for target-vs-achieved per-second series.
+  out.Set("due", sum(run, [](const Recorder& r) { return r.due.get(); }));
+  out.Set("connectionsOpened", sum(run, [](const Recorder& r) { return r.connections_opened.get(); }));
   return out;
 }
 
@@ -144,7 +147,10 @@ Napi::Object result_to_js(Napi::Env env, const Run& run) {
   const uint64_t start = run.pumps().empty() ? 0 : run.pumps()[0]->start_ns();
   uint64_t end = 0;
   for (const auto& pump : run.pumps()) end = std::max(end, pump->end_ns());
-  out.Set("durationNs", static_cast<double>(end > start ? end - start : 0));
+  const uint64_t measured_start = start + run.plan().warmup_ns;
+  const uint64_t duration = end > measured_start ? end - measured_start : 0;
+  out.Set("durationNs", static_cast<double>(duration));
+  const uint64_t seconds = std::max<uint64_t>(1, (duration + 999999999ull) / 1000000000ull);
   out.Set("scheduled", sum(run, [](const Recorder& r) { return r.scheduled.get(); }));
   out.Set("notSent", sum(run, [](const Recorder& r) { return r.not_sent.get(); }));
   bool stopped = false;
@@ -157,12 +163,32 @@ Napi::Object result_to_js(Napi::Env env, const Run& run) {
     thread.Set("completed", static_cast<double>(r.completed.get()));
     thread.Set("cpuNs", static_cast<double>(r.cpu_ns.get()));
     std::vector<double> per_second;
-    for (uint64_t s = 0; s < r.seconds; ++s) per_second.push_back(static_cast<double>(r.per_second[s].get()));
+    for (uint64_t s = 0; s < seconds && s < r.seconds; ++s) per_second.push_back(static_cast<double>(r.per_second[s].get()));
     thread.Set("perSecond", to_array(env, per_second));
     threads.Set(static_cast<uint32_t>(i), thread);
   }
   out.Set("threads", threads);
   out.Set("byName", by_name(env, run));
+  std::vector<double> opened(seconds, 0);
+  for (const auto& pump : run.pumps()) {
+    const Recorder& r = pump->recorder();
+    for (uint64_t s = 0; s < seconds && s < r.seconds; ++s) opened[s] += static_cast<double>(r.opened_per_second[s].get());
+  }
+  out.Set("openedPerSecond", to_array(env, opened));
+  if (run.plan().warmup_ns > 0) {
+    Napi::Object warmup = Napi::Object::New(env);
+    auto field = [&run](const Counter Recorder::*member) {
+      uint64_t total = 0;
+      for (const auto& pump : run.pumps()) total += (pump->warmup_recorder().*member).get();
+      return static_cast<double>(total);
+    };
+    warmup.Set("durationNs", static_cast<double>(run.plan().warmup_ns));
+    warmup.Set("scheduled", field(&Recorder::scheduled));
+    warmup.Set("sent", field(&Recorder::sent));
+    warmup.Set("completed", field(&Recorder::completed));
+    warmup.Set("queued", field(&Recorder::queued));
+    out.Set("warmup", warmup);
+  }
   return out;
 }
 

@@ -9,6 +9,8 @@ import { readRequestFile } from './requests/request-file.js';
 import { run } from './run.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
+import { parseStages } from './shape/stages.js';
+import { UNLIMITED_MS, type Arrival } from './shape/options.js';
 
 /** What the command line asks for: the run's options plus how to report it. */
 export interface CliRequest {
@@ -44,6 +46,11 @@ interface RawFlags {
   csv?: string;
   csvOrder?: string;
   seed?: string;
+  stages?: string;
+  arrival?: string;
+  warmup?: string;
+  requests?: string;
+  maxConnections?: string;
 }
 
 // Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
@@ -53,7 +60,12 @@ export function buildProgram(): Command {
   return new Command('ratetest')
     .description('Open-loop HTTP load generator: a constant request rate, latency measured from when each request should have been sent.')
     .argument('<url>', 'target, http[s]://host[:port]/path')
-    .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k (required)'))
+    .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k, or max for closed loop (required unless --stages)'))
+    .addOption(new Option('--stages <stages>', "linear ramps between target rates, e.g. '30s:1k,2m:20k,10s:0' (sets the duration)"))
+    .addOption(new Option('--arrival <kind>', 'request spacing: constant (default) or poisson'))
+    .addOption(new Option('--warmup <duration>', 'load at the target rate this long first, reported apart from the results'))
+    .addOption(new Option('-n, --requests <count>', 'stop after this many requests instead of a duration'))
+    .addOption(new Option('--max-connections <n>', 'open connections up to n when a request is due and all are busy (default -c)'))
     .addOption(new Option('-d, --duration <duration>', `length of the run, e.g. 30s, 2m (default ${msToFlag(DEFAULTS.durationMs)})`))
     .addOption(new Option('-c, --connections <n>', `connections to keep open, over all threads (default ${DEFAULTS.connections}, or one per thread if more)`))
     .addOption(new Option('-t, --threads <n>', `pump threads (default ${DEFAULTS.threads})`))
@@ -76,7 +88,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--requests-file <file>', 'several named requests with weights, YAML or JSON (see README)'))
     .addOption(new Option('--csv <file>', 'CSV file (header row first) for {{csv.column}} placeholders, one row per request'))
     .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
-    .addOption(new Option('--seed <n>', 'seed for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
+    .addOption(new Option('--seed <n>', 'seed for --arrival poisson (default 1) and for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
@@ -98,12 +110,16 @@ export function parseArgs(argv: string[]): CliRequest {
   program.parse(argv);
   const flags = program.opts<RawFlags>();
   const url = program.args[0]!;
-  if (flags.rate === undefined) throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k');
+  if (flags.rate === undefined && flags.stages === undefined) {
+    throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)');
+  }
   if (flags.body !== undefined && flags.bodyFile !== undefined) throw new UsageError('use either --body or --body-file, not both');
   if (flags.requestsFile !== undefined && (flags.body !== undefined || flags.bodyFile !== undefined || flags.method !== undefined)) {
     throw new UsageError('--requests-file gives each request its method and body; drop -m, -b and --body-file (-H still applies to every request)');
   }
-  const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
+  const options: RunOptions = { url, headers: flags.header ?? [] };
+  if (flags.rate !== undefined) options.rate = flags.rate.trim() === 'max' ? 'max' : parseRate(flags.rate, '--rate');
+  parseShapeFlags(flags, options);
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
   if (flags.connectTimeout !== undefined) options.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout') / 1e6;
@@ -133,6 +149,17 @@ export function parseArgs(argv: string[]): CliRequest {
   return request;
 }
 
+function parseShapeFlags(flags: RawFlags, options: RunOptions): void {
+  if (flags.stages !== undefined) options.stages = parseStages(flags.stages);
+  if (flags.arrival !== undefined) {
+    if (flags.arrival !== 'constant' && flags.arrival !== 'poisson') throw new UsageError(`--arrival must be constant or poisson, got "${flags.arrival}"`);
+    options.arrival = flags.arrival as Arrival;
+  }
+  if (flags.warmup !== undefined) options.warmupMs = parseDuration(flags.warmup, '--warmup') / 1e6;
+  if (flags.requests !== undefined) options.requestCount = parseCount(flags.requests, '--requests');
+  if (flags.maxConnections !== undefined) options.maxConnections = parseCount(flags.maxConnections, '--max-connections');
+}
+
 /** Commander's message as one line: it says "error: unknown option '--x'\n(Did you mean --y?)". */
 export function usageMessage(err: CommanderError): string {
   return err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
@@ -140,7 +167,9 @@ export function usageMessage(err: CommanderError): string {
 
 /** wrk2's opening lines, so scripts that read wrk2's output read ours. */
 export function banner(config: RunConfig, url: string): string {
-  return `Running ${formatTimeS(config.durationMs / 1000)} test @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
+  const length = config.durationMs >= UNLIMITED_MS ? `${config.requestCount} requests` : formatTimeS(config.durationMs / 1000);
+  const warmup = config.warmupMs > 0 ? ` after ${formatTimeS(config.warmupMs / 1000)} warm-up` : '';
+  return `Running ${length} test${warmup} @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
 }
 
 /** One line on stderr for any failure; a stack trace never reaches the user. */

@@ -31,6 +31,18 @@ export interface NativePlan {
   request: Buffer;
   /** Responses to this request carry no body (HEAD). */
   headRequest: boolean;
+  /** Linear ramps instead of the constant `rate` (--stages). */
+  stages?: { durationNs: number; fromRate: number; toRate: number }[];
+  arrival?: 'constant' | 'poisson';
+  seed?: number;
+  /** Scheduled before the measured `durationNs`, recorded apart (--warmup). */
+  warmupNs?: number;
+  /** Stop after this many requests over all pumps (0 = no limit). */
+  maxRequests?: number;
+  /** -R max: each connection sends its next request when its response is in. */
+  closedLoop?: boolean;
+  /** Open connections up to this many when a request is due and all are busy. */
+  maxConnections?: number;
   /** Request templates (src/requests/compile.ts); when present they replace `request`. */
   templates?: NativeTemplates;
 }
@@ -78,6 +90,15 @@ export interface NativeTls {
   handshakeNs: NativeBuckets;
 }
 
+/** The --warmup period's counts, kept out of the results. */
+export interface NativeWarmup {
+  durationNs: number;
+  scheduled: number;
+  sent: number;
+  completed: number;
+  queued: number;
+}
+
 /** Latency histograms cross as interleaved [valueNs, count, valueNs, count, ...] pairs (non-zero buckets only). */
 export type NativeBuckets = Float64Array;
 
@@ -113,6 +134,10 @@ export interface NativeSnapshot {
   uncorrected: NativeBuckets;
   sendLag: NativeBuckets;
   tls?: NativeTls;
+  /** Requests the schedule had due so far from its start, warm-up included (the target, for target-vs-achieved series); in closed loop, the result's sent count. */
+  due: number;
+  /** Connections opened beyond -c because every one was busy (--max-connections). */
+  connectionsOpened: number;
 }
 
 export interface NativeThreadResult {
@@ -146,6 +171,10 @@ export interface NativeResult extends NativeSnapshot {
   threads: NativeThreadResult[];
   /** Per request name, in the order of the program's names; empty unless the templates are named. */
   byName: NativeNameResult[];
+  /** Extra connections opened in each second of the measured run. */
+  openedPerSecond: Float64Array;
+  /** Present when the run had a warm-up. */
+  warmup?: NativeWarmup;
 }
 
 export interface NativeRun {
@@ -172,9 +201,15 @@ interface Addon {
   /** Test-only: feed chunks to one connection's response parser; 'eof' marks the connection closing. */
   parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean): NativeParseEvent[];
   /** Test-only: pump `pumpIndex`'s first `count` intended send times (ns after start) at a total `rate`, with due counts at and just before each. */
-  scheduleForTest(rate: number, pumps: number, pumpIndex: number, count: number): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array };
   /** Test/bench-only: expand templates as pump 0 would: the first `keep` requests from `first` and their names; then `count` more, timed (ns per expansion). */
   expandTemplatesForTest(templates: NativeTemplates, first: number, count: number, keep: number): { requests: Buffer[]; names: number[]; nsPerRequest: number; bytesPerRequest: number };
+  scheduleForTest(
+    rate: number,
+    pumps: number,
+    pumpIndex: number,
+    count: number,
+    shape?: { stages?: { durationNs: number; fromRate: number; toRate: number }[]; poisson?: boolean; seed?: number; queryNs?: number[] },
+  ): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array; dueAtQuery: Float64Array };
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
 }

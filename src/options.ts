@@ -3,13 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import type { RequestSpec } from './requests/compile.js';
+import { validateShape, type ShapeConfig, type ShapeOptions } from './shape/options.js';
 
 /** Options of one run. Numbers carry their unit in their name; rates are per second. */
-export interface RunOptions {
+export interface RunOptions extends ShapeOptions {
   /** Target URL: http://host[:port]/path?query. */
   url: string;
-  /** Total requests per second over all threads. Required: ratetest never guesses a rate. */
-  rate: number;
+  /**
+   * Total requests per second over all threads, or 'max' for closed-loop mode. Required unless
+   * `stages` is given: ratetest never guesses a rate.
+   */
+  rate?: number | 'max';
   /** Length of the measured run in milliseconds. */
   durationMs?: number;
   /** Pump threads, each with its own connections and share of the rate. */
@@ -78,15 +82,13 @@ export const LIMITS = {
 } as const;
 
 /** Everything a run needs, checked. */
-export interface RunConfig {
+export interface RunConfig extends ShapeConfig {
   url: URL;
   /** Host name or address, IPv6 without its brackets. */
   host: string;
   port: number;
   /** What follows the host on the request line: path and query, "/" at least. */
   pathAndQuery: string;
-  rate: number;
-  durationMs: number;
   threads: number;
   connections: number;
   timeoutMs: number;
@@ -189,13 +191,12 @@ function checkUnixSocket(path: string | undefined): string | undefined {
 
 export function validate(options: RunOptions): RunConfig {
   const url = parseUrl(options.url);
-  const rate = options.rate;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
-    throw new UsageError(`--rate must be > 0, got ${rate}`);
+  if (typeof options.rate === 'number' && (!Number.isFinite(options.rate) || options.rate <= 0)) {
+    throw new UsageError(`--rate must be > 0, got ${options.rate}`);
   }
-  if (rate > LIMITS.maxRate) throw new UsageError(`--rate must be at most ${LIMITS.maxRate}, got ${rate}`);
-  const durationMs = options.durationMs ?? DEFAULTS.durationMs;
-  if (!Number.isFinite(durationMs) || durationMs <= 0) throw new UsageError(`--duration must be > 0, got ${durationMs}ms`);
+  if (options.durationMs !== undefined && (!Number.isFinite(options.durationMs) || options.durationMs <= 0)) {
+    throw new UsageError(`--duration must be > 0, got ${options.durationMs}ms`);
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be > 0, got ${timeoutMs}ms`);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
@@ -217,6 +218,7 @@ export function validate(options: RunOptions): RunConfig {
   if (connections < threads) {
     throw new UsageError(`--connections (${connections}) must be >= --threads (${threads}): each thread needs a connection`);
   }
+  const shape = validateShape(options, connections, DEFAULTS.durationMs, LIMITS.maxRate);
   const headers = options.headers ?? [];
   headers.forEach(checkHeader);
   const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body);
@@ -228,8 +230,7 @@ export function validate(options: RunOptions): RunConfig {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     pathAndQuery: `${url.pathname}${url.search}`,
-    rate,
-    durationMs,
+    ...shape,
     threads,
     connections,
     timeoutMs,

@@ -41,6 +41,24 @@ export interface ResultConfig {
   pipeline: number;
   /** The Unix domain socket connected to, when one was. */
   unixSocket?: string;
+  /** Load shape (present when not the default): --stages ramps, --arrival/--seed, --warmup, -n, -R max, --max-connections. */
+  stages?: { durationNs: number; fromRate: number; toRate: number }[];
+  arrival?: 'constant' | 'poisson';
+  seed?: number;
+  warmupNs?: number;
+  requestCount?: number;
+  /** -R max: closed loop; `rate` is then 0 and latency is uncorrected. */
+  closedLoop?: boolean;
+  maxConnections?: number;
+}
+
+/** The --warmup period: run at the target rate before the measured part, its counts kept out of it. */
+export interface WarmupResult {
+  durationNs: number;
+  scheduled: number;
+  sent: number;
+  completed: number;
+  queued: number;
 }
 
 export interface ThreadResult {
@@ -102,6 +120,13 @@ export interface Result {
   threads: ThreadResult[];
   /** https runs only. */
   tls?: TlsResult;
+  /** Present when the run had a warm-up. */
+  warmup?: WarmupResult;
+  /** Target requests in each second of the measured run (stages or constant; absent in closed loop). */
+  targetPerSecond?: number[];
+  /** Connections opened beyond -c (--max-connections): in total, and in each second of the run. */
+  connectionsOpened: number;
+  openedPerSecond: number[];
   /** True when the run was stopped early (Ctrl-C or an AbortSignal). */
   interrupted: boolean;
   /** Per request name, when the run sent several named requests (a request file). */

@@ -4,10 +4,11 @@ import { lookup } from 'node:dns/promises';
 import { constants } from 'node:os';
 import { bucketsToHistogram } from './histogram.js';
 import { RatetestError, UsageError } from './errors.js';
-import { loadAddon, type NativeErrors, type NativeResult, type NativeRun, type NativeSnapshot } from './native.js';
+import { loadAddon, type NativeErrors, type NativePlan, type NativeResult, type NativeRun, type NativeSnapshot } from './native.js';
 import { validate, type RunConfig, type RunOptions } from './options.js';
 import { compileRequests, type RequestProgram } from './requests/compile.js';
-import type { ErrorCounts, RequestResult, Result, TlsResult } from './result.js';
+import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from './result.js';
+import { targetPerSecond } from './shape/stages.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {
@@ -56,12 +57,49 @@ function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batc
 /** Raises the soft fd limit to fit the connections, or fails before anything is printed or started. */
 function ensureFds(config: RunConfig): void {
   try {
-    loadAddon().ensureFdLimit(config.connections + FD_HEADROOM);
+    loadAddon().ensureFdLimit(config.maxConnections + FD_HEADROOM);
   } catch (err) {
     if (err instanceof RatetestError) throw err;
     if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
     throw new RatetestError('ERR_ADDON', `cannot check the file descriptor limit: ${(err as Error).message}`);
   }
+}
+
+/** The load-shape fields of the native plan; left out when default, as older plans had them. */
+function shapePlan(config: RunConfig): Partial<NativePlan> {
+  const plan: Partial<NativePlan> = {};
+  if (config.ramps) plan.stages = config.ramps;
+  if (config.arrival === 'poisson') Object.assign(plan, { arrival: 'poisson', seed: config.seed });
+  if (config.warmupMs > 0) plan.warmupNs = Math.round(config.warmupMs * 1e6);
+  if (config.requestCount > 0) plan.maxRequests = config.requestCount;
+  if (config.closedLoop) plan.closedLoop = true;
+  if (config.maxConnections > config.connections) plan.maxConnections = config.maxConnections;
+  return plan;
+}
+
+/** The same, as the Result's config reports them. */
+function shapeResultConfig(config: RunConfig): Partial<ResultConfig> {
+  const out: Partial<ResultConfig> = {};
+  if (config.ramps) out.stages = config.ramps;
+  if (config.arrival === 'poisson') Object.assign(out, { arrival: 'poisson', seed: config.seed });
+  if (config.warmupMs > 0) out.warmupNs = Math.round(config.warmupMs * 1e6);
+  if (config.requestCount > 0) out.requestCount = config.requestCount;
+  if (config.closedLoop) out.closedLoop = true;
+  if (config.maxConnections > config.connections) out.maxConnections = config.maxConnections;
+  return out;
+}
+
+/** Target requests per second of the measured run: the ramps' integral, or the constant rate. */
+function targets(config: RunConfig, durationNs: number): number[] | undefined {
+  if (config.closedLoop) return undefined;
+  if (config.ramps) {
+    // After a warm-up the ramps begin with it; the measured seconds are those after it.
+    const warm = Math.round(config.warmupMs * 1e6);
+    const ramps = warm > 0 ? [{ durationNs: warm, fromRate: config.ramps[0]!.fromRate, toRate: config.ramps[0]!.fromRate }, ...config.ramps] : config.ramps;
+    return targetPerSecond(ramps).slice(Math.ceil(warm / 1e9));
+  }
+  const seconds = Math.ceil(durationNs / 1e9);
+  return Array.from({ length: seconds }, (_, s) => config.rate * Math.min(1, durationNs / 1e9 - s));
 }
 
 function startNative(config: RunConfig, address: string, program: RequestProgram | undefined): NativeRun {
@@ -70,7 +108,8 @@ function startNative(config: RunConfig, address: string, program: RequestProgram
     return addon.start({
       threads: config.threads,
       connections: config.connections,
-      rate: config.rate,
+      // Closed loop has no schedule; the native plan still wants a valid rate.
+      rate: config.closedLoop ? 1 : config.rate,
       ...nanos(config),
       drainNs: nanos(config).timeoutNs,
       address,
@@ -91,6 +130,7 @@ function startNative(config: RunConfig, address: string, program: RequestProgram
       request: config.request,
       headRequest: config.headRequest,
       ...(program && { templates: program.native }),
+      ...shapePlan(config),
     });
   } catch (err) {
     if (err instanceof RatetestError) throw err;
@@ -152,7 +192,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     const errno = native.firstErrno[kind];
     if (errno !== 0) errorCodes[kind] = ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
   }
-  return {
+  const result: Result = {
     config: {
       url: program?.templatedUrl ?? config.url.toString(),
       method: config.method,
@@ -162,6 +202,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
       ...nanos(config),
       pipeline: config.pipeline,
       ...(config.unixSocket !== undefined ? { unixSocket: config.unixSocket } : {}),
+      ...shapeResultConfig(config),
     },
     startedAt: startedAt.toISOString(),
     durationNs: native.durationNs,
@@ -184,8 +225,14 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, perSecond: Array.from(t.perSecond) })),
     ...(native.tls ? { tls: tlsResult(native.tls) } : {}),
     interrupted: native.stopped,
+    connectionsOpened: native.connectionsOpened,
+    openedPerSecond: Array.from(native.openedPerSecond),
     ...(program?.names.length ? { requests: requestResults(native, program)! } : {}),
   };
+  const target = targets(config, native.durationNs);
+  if (target) result.targetPerSecond = target;
+  if (native.warmup) result.warmup = { ...native.warmup };
+  return result;
 }
 
 function tlsResult(tls: NonNullable<NativeResult['tls']>): TlsResult {

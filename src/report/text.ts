@@ -2,6 +2,7 @@
 // print_stats_header, print_stats, print_hdr_latency and main's summary lines), so scripts that
 // parse wrk2 keep working; then ratetest's own lines below a rule, never mixed into wrk2's.
 // Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
+import { closedLoopRateLine, shapeLines } from './shape-lines.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts, Result, TlsResult } from '../result.js';
 import { byNameLines } from './by-name.js';
@@ -103,7 +104,9 @@ function ratetestBlock(result: Result): string[] {
   const lines = [RULE];
   const requested = result.config.rate;
   const achievedPercent = requested > 0 ? (100 * result.achievedRate) / requested : 0;
-  lines.push(`  Rate: requested ${requested.toFixed(2)}/s, achieved ${result.achievedRate.toFixed(2)}/s (${achievedPercent.toFixed(2)}%)`);
+  if (result.config.closedLoop) lines.push(closedLoopRateLine(result));
+  else lines.push(`  Rate: requested ${requested.toFixed(2)}/s, achieved ${result.achievedRate.toFixed(2)}/s (${achievedPercent.toFixed(2)}%)`);
+  lines.push(...shapeLines(result));
   const codes = Object.entries(result.status)
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([code, count]) => `${code}: ${count}`)

@@ -15,7 +15,7 @@ describe.skipIf(!CLI_BUILT)('usage errors', () => {
   afterAll(() => server?.close());
 
   const cases: [string, () => string[], string][] = [
-    ['missing -R', () => [url], '-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k'],
+    ['missing -R', () => [url], '-R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)'],
     ['-R 0', () => ['-R', '0', url], '--rate must be > 0, got 0'],
     ['-R that is not a number', () => ['-R', 'fast', url], '--rate must be a number like 2000, 20k or 1.5m, got "fast"'],
     ['a URL that is not a URL', () => ['-R', '10', 'not a url'], 'URL must look like http://host[:port]/path, got "not a url"'],

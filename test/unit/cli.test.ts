@@ -94,13 +94,13 @@ describe('parseArgs: flags to options', () => {
   });
 
   it('requires -R: "-R/--rate is required: ..."', () => {
-    expect(() => parseArgs(argv(URL_))).toThrow('-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k');
+    expect(() => parseArgs(argv(URL_))).toThrow('-R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)');
   });
 });
 
 describe('main: usage errors print one line and return 2', () => {
   it.each([
-    [[URL_], 'ratetest: -R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k'],
+    [[URL_], 'ratetest: -R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)'],
     [['-R', '1k'], "ratetest: missing required argument 'url' (see ratetest --help)"],
     [['-R', '1k', '--bogus', URL_], "ratetest: unknown option '--bogus' (see ratetest --help)"],
     [['-R', '1k', '--latenc', URL_], "ratetest: unknown option '--latenc' (Did you mean --latency?) (see ratetest --help)"],

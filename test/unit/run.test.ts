@@ -32,12 +32,14 @@ function snapshot(overrides: Partial<NativeSnapshot> = {}): NativeSnapshot {
     corrected: new Float64Array(),
     uncorrected: new Float64Array(),
     sendLag: new Float64Array(),
+    due: 0,
+    connectionsOpened: 0,
     ...overrides,
   };
 }
 
 function nativeResult(overrides: Partial<NativeResult> = {}): NativeResult {
-  return { ...snapshot(), durationNs: 10e9, scheduled: 0, notSent: 0, stopped: false, threads: [], byName: [], ...overrides };
+  return { ...snapshot(), durationNs: 10e9, scheduled: 0, notSent: 0, stopped: false, threads: [], byName: [], openedPerSecond: new Float64Array(), ...overrides };
 }
 
 /** A started fake run whose snapshots and completion the test controls. */
