@@ -6,6 +6,7 @@ import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js
 import { toJson } from './report/json.js';
 import { formatText } from './report/text.js';
 import { run } from './run.js';
+import { findMaxMain } from './commands/find-max.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 
@@ -18,7 +19,7 @@ export interface CliRequest {
   json?: string;
 }
 
-interface RawFlags {
+export interface RawFlags {
   rate?: string;
   duration?: string;
   connections?: string;
@@ -32,6 +33,7 @@ interface RawFlags {
   body?: string;
   bodyFile?: string;
   json?: string;
+  monitorPid?: string;
 }
 
 // Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
@@ -54,6 +56,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
     .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
+    .addOption(new Option('--monitor-pid <pid>', "sample this process's CPU%, RSS and open fds each second (the server's, on this machine)"))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
@@ -74,10 +77,14 @@ export function parseArgs(argv: string[]): CliRequest {
   const program = buildProgram();
   program.parse(argv);
   const flags = program.opts<RawFlags>();
-  const url = program.args[0]!;
   if (flags.rate === undefined) throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000 or -R 20k');
+  return requestFromFlags(program.args[0]!, flags, parseRate(flags.rate, '--rate'));
+}
+
+/** The run's options from parsed flags; find-max shares it, choosing the rate itself. */
+export function requestFromFlags(url: string, flags: RawFlags, rate: number): CliRequest {
   if (flags.body !== undefined && flags.bodyFile !== undefined) throw new UsageError('use either --body or --body-file, not both');
-  const options: RunOptions = { url, rate: parseRate(flags.rate, '--rate'), headers: flags.header ?? [] };
+  const options: RunOptions = { url, rate, headers: flags.header ?? [] };
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
   if (flags.batch !== undefined) options.batchUs = parseDuration(flags.batch, '--batch') / 1e3;
@@ -86,6 +93,7 @@ export function parseArgs(argv: string[]): CliRequest {
   if (flags.method !== undefined) options.method = flags.method;
   if (flags.body !== undefined) options.body = flags.body;
   if (flags.bodyFile !== undefined) options.body = readBodyFile(flags.bodyFile);
+  if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency) };
   if (flags.json !== undefined) request.json = flags.json;
   return request;
@@ -102,14 +110,14 @@ export function banner(config: RunConfig, url: string): string {
 }
 
 /** One line on stderr for any failure; a stack trace never reaches the user. */
-function fail(err: unknown): number {
+export function fail(err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(err instanceof RatetestError ? `ratetest: ${message}\n` : `ratetest: internal error: ${message}\n`);
   return exitCodeFor(err);
 }
 
 /** Fails before the run, not after minutes of load, when the --json file cannot be written. */
-function checkJsonPath(path: string): void {
+export function checkJsonPath(path: string): void {
   if (path === '-') return;
   try {
     closeSync(openSync(path, 'a'));
@@ -118,7 +126,7 @@ function checkJsonPath(path: string): void {
   }
 }
 
-function writeJson(path: string, json: string): void {
+export function writeJson(path: string, json: string): void {
   if (path === '-') {
     process.stdout.write(json);
     return;
@@ -132,6 +140,7 @@ function writeJson(path: string, json: string): void {
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[2] === 'find-max') return findMaxMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   let request: CliRequest;
   try {
     request = parseArgs(argv);

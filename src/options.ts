@@ -29,6 +29,8 @@ export interface RunOptions {
    * and add up to one window of send lag; 0 wakes for each request.
    */
   batchUs?: number;
+  /** A process to sample (CPU%, RSS, open fds) each second during the run: the server's pid. */
+  monitorPid?: number;
 }
 
 export const DEFAULTS = {

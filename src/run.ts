@@ -7,6 +7,7 @@ import { RatetestError } from './errors.js';
 import { loadAddon, type NativeErrors, type NativeResult, type NativeRun, type NativeSnapshot } from './native.js';
 import { validate, type RunConfig, type RunOptions } from './options.js';
 import type { ErrorCounts, Result } from './result.js';
+import { checkMonitorPid, startMonitor } from './monitor.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {
@@ -168,14 +169,18 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   const { address } = await resolveAddress(config.host);
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
+  if (options.monitorPid !== undefined) checkMonitorPid(options.monitorPid);
   hooks.onStart?.(config, address);
   const startedAt = new Date();
   const native = startNative(config, address);
+  const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
   const stopProgress = hooks.onProgress ? watchProgress(native, hooks.onProgress) : () => {};
   try {
-    return toResult(config, await settled(native), startedAt);
+    const result = toResult(config, await settled(native), startedAt);
+    if (monitor) result.monitor = monitor.stop();
+    return result;
   } finally {
     stopProgress();
     hooks.signal?.removeEventListener('abort', stop);

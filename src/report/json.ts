@@ -78,5 +78,6 @@ export function toJson(result: Result): ResultJson {
     threads: result.threads,
     selfCheck: selfCheck(result),
     interrupted: result.interrupted,
+    ...(result.monitor ? { monitor: result.monitor } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { ErrorCounts, Result } from '../result.js';
 import { explainErrno } from './errno-hints.js';
 import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
 import { selfCheck } from './self-check.js';
+import { formatMonitor } from '../monitor.js';
 import { formatBinary, formatMetric, formatTimeUs, padUnits, printfFixed, statsRow } from './wrk-format.js';
 import { percentileSpectrum } from './wrk-spectrum.js';
 import { histogramStats, sampleStats } from './wrk-stats.js';
@@ -117,6 +118,7 @@ function ratetestBlock(result: Result): string[] {
     if (code) lines.push(`  First ${kind} error: ${explainErrno(code)}`);
   }
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
+  if (result.monitor) lines.push(...formatMonitor(result.monitor));
 
   const check = selfCheck(result);
   if (!check.ok) {
