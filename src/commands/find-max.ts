@@ -106,7 +106,9 @@ export function tableRow(step: Step): string {
   const at = (p: number) => (r.corrected.totalCount > 0 ? ms(r.corrected.getValueAtPercentile(p)) : '-');
   const errors = r.sent > 0 ? `${((100 * failedRequests(r)) / r.sent).toFixed(2)}%` : '-';
   const cells = [step.kind, String(step.rate), r.achievedRate.toFixed(1), at(50), at(99), at(99.9), errors, outcomeText(step)];
-  return cells.map((cell, i) => cell.padStart(COLUMNS[i]![1])).join(' ') + '\n';
+  const row = cells.map((cell, i) => cell.padStart(COLUMNS[i]![1])).join(' ') + '\n';
+  // A generator-limited step says why and what to change, under its row.
+  return step.outcome === 'generator' ? row + step.selfCheck.messages.map((m) => `         ${m}\n`).join('') : row;
 }
 
 /** The answer and how sure it is, in words. */

@@ -78,3 +78,31 @@ describe('find-max search', () => {
     expect(search.answer).toMatchObject({ maxRate: 2000, interrupted: true, confirmed: undefined });
   });
 });
+
+describe('find-max output', () => {
+  it('prints a generator-limited row with the self-check advice under it, and the answer with its limit', async () => {
+    const { formatAnswer, tableRow } = await import('../../src/commands/find-max.js');
+    const search = await findMax(options(), { probe: fakeServer(1e9, 6000).probe });
+    const starved = search.steps.find((s) => s.outcome === 'generator')!;
+    const row = tableRow(starved);
+    expect(row).toMatch(/^    ramp      8000 +5600\.0 .* generator-limited \(generator-cpu\): not counted against the server\n/);
+    expect(row).toContain('The generator, not the server, limited this run');
+    const answer = formatAnswer(search, options());
+    expect(answer).toContain(`Highest rate meeting p99<50ms: ${search.answer.maxRate} req/s`);
+    expect(answer).toMatch(/The generator could not produce \d+\/s on this machine: the server may sustain more/);
+  });
+
+  it('reads its flags, and refuses the ones it sets itself', async () => {
+    const { parseFindMaxArgs } = await import('../../src/commands/find-max.js');
+    const argv = (...args: string[]) => ['node', 'ratetest', ...args, 'http://127.0.0.1:8080/'];
+    const request = parseFindMaxArgs(argv('--slo', 'p99<50ms', '--slo', 'errors<1%', '--from', '1k', '--to', '20k', '--step-duration', '3s', '-c', '50', '--precision', '2%'));
+    expect(request.search).toMatchObject({ from: 1000, to: 20_000, precision: 0.02 });
+    expect(request.search.slos.map((s) => s.text)).toEqual(['p99<50ms', 'errors<1%']);
+    expect(request.options).toMatchObject({ connections: 50, durationMs: 3000 });
+    expect(() => parseFindMaxArgs(argv('--from', '1k', '--to', '2k'))).toThrow(/needs at least one --slo/);
+    expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k'))).toThrow(/needs --from and --to/);
+    expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '-d', '5s'))).toThrow(/instead of --duration/);
+    expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '--step-duration', '500ms'))).toThrow(/at least 1s/);
+    expect(() => parseFindMaxArgs(argv('--slo', 'p99 50ms', '--from', '1k', '--to', '2k'))).toThrow(/--slo must be/);
+  });
+});
