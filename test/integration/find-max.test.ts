@@ -3,13 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, runCli, type CliRun } from './run-cli.js';
 import { capacityServer, type CapacityServer } from './capacity-server.js';
+import { root, violations } from '../fixtures/schema.js';
 
 const CAPACITY = 1000;
 
 interface SearchJson {
   schema: string;
   answer: { maxRate?: number; lowestFail?: number; confirmed?: boolean; bracket?: number };
-  steps: { kind: string; rate: number; outcome: string; result: { achievedRate: number; completed: number } }[];
+  steps: { kind: string; rate: number; outcome: string; slos: { slo: string; pass: boolean; actual: number }[]; result: { achievedRate: number; completed: number } }[];
 }
 
 describe.skipIf(!ENGINE_BUILT)(`find-max against a server that serves ${CAPACITY} req/s and queues the rest`, () => {
@@ -45,6 +46,14 @@ describe.skipIf(!ENGINE_BUILT)(`find-max against a server that serves ${CAPACITY
     for (const s of json.steps) {
       if (s.rate > CAPACITY * 1.1) expect(s.outcome, `step at ${s.rate}/s`).toBe('fail');
       if (s.rate < CAPACITY * 0.8) expect(s.outcome, `step at ${s.rate}/s`).toBe('pass');
+    }
+  });
+
+  it("carries each step's verdicts and its full result (schema ratetest/result/v1) in the JSON", () => {
+    for (const s of json.steps) {
+      expect(violations(s.result, root), `step at ${s.rate}/s`).toEqual([]);
+      expect(s.slos.map((v) => v.slo)).toEqual(['p99<50ms', 'errors<1%']);
+      expect(s.outcome === 'pass').toBe(s.slos.every((v) => v.pass));
     }
   });
 
