@@ -1,7 +1,9 @@
 // commands/find-max.ts: `ratetest find-max --slo 'p99<50ms' --from 1k --to 100k URL`: the run
 // flags of a plain run (shared with cli.ts's program), plus the search's own; prints a table row
 // per step as it finishes, then the answer and how sure it is.
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { CommanderError, Option } from 'commander';
+import { findMaxHtml } from '../report/find-max-html.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../errors.js';
 import { findMax, SEARCH_DEFAULTS, type Search, type SearchOptions, type Step } from '../find-max.js';
 import { toJson } from '../report/json.js';
@@ -155,6 +157,15 @@ export function searchJson(search: Search, request: FindMaxRequest) {
   };
 }
 
+/** Fails before the search, not after it, when the --html file cannot be written. */
+function checkHtmlPath(path: string): void {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    throw new UsageError(`--html cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 // ---- the command ------------------------------------------------------------------------------
 
 const sleep = (delayMs: number, signal: AbortSignal) =>
@@ -173,7 +184,7 @@ export async function findMaxMain(argv: string[]): Promise<number> {
     const request = parseFindMaxArgs(argv);
     const out = request.json === '-' ? process.stderr : process.stdout;
     if (request.json !== undefined) checkJsonPath(request.json);
-    if (request.html !== undefined) checkJsonPath(request.html);
+    if (request.html !== undefined) checkHtmlPath(request.html);
     process.on('SIGINT', onSigint);
     const { search } = request;
     out.write(
@@ -193,8 +204,6 @@ export async function findMaxMain(argv: string[]): Promise<number> {
     out.write(formatAnswer(result, search));
     if (request.json !== undefined) writeJson(request.json, JSON.stringify(searchJson(result, request), null, 2) + '\n');
     if (request.html !== undefined) {
-      const { writeFileSync } = await import('node:fs');
-      const { findMaxHtml } = await import('../report/find-max-html.js');
       writeFileSync(request.html, findMaxHtml(result, request));
     }
     if (result.answer.interrupted) return EXIT_INTERRUPTED;

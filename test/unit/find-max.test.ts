@@ -106,3 +106,19 @@ describe('find-max output', () => {
     expect(() => parseFindMaxArgs(argv('--slo', 'p99 50ms', '--from', '1k', '--to', '2k'))).toThrow(/--slo must be/);
   });
 });
+
+describe('find-max --html', () => {
+  it('plots p50/p99/p99.9 against rate, one point per step, passes filled, and marks the answer', async () => {
+    const { findMaxHtml } = await import('../../src/report/find-max-html.js');
+    const { parseFindMaxArgs } = await import('../../src/commands/find-max.js');
+    const search = await findMax(options(), { probe: fakeServer(5000).probe });
+    const request = parseFindMaxArgs(['node', 'ratetest', '--slo', 'p99<50ms', '--from', '1k', '--to', '100k', 'http://127.0.0.1:8080/']);
+    const html = findMaxHtml(search, request);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html.match(/<circle /g)).toHaveLength(3 * search.steps.length);
+    expect(html.match(/<polyline /g)).toHaveLength(3);
+    expect(html).toContain(`Answer: ${search.answer.maxRate} req/s (failed at ${search.answer.lowestFail} req/s)`);
+    expect(html).toContain('SLOs: p99&lt;50ms.');
+    expect(html).toContain(`<title>8000/s fail: p99 500.`);
+  });
+});
