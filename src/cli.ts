@@ -7,6 +7,7 @@ import { toJson } from './report/json.js';
 import { formatText } from './report/text.js';
 import { readRequestFile } from './requests/request-file.js';
 import { run } from './run.js';
+import { findMaxMain } from './commands/find-max.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 import { parseStages } from './shape/stages.js';
@@ -21,7 +22,7 @@ export interface CliRequest {
   json?: string;
 }
 
-interface RawFlags {
+export interface RawFlags {
   rate?: string;
   duration?: string;
   connections?: string;
@@ -51,6 +52,7 @@ interface RawFlags {
   warmup?: string;
   requests?: string;
   maxConnections?: string;
+  monitorPid?: string;
 }
 
 // Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
@@ -89,6 +91,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--csv <file>', 'CSV file (header row first) for {{csv.column}} placeholders, one row per request'))
     .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
     .addOption(new Option('--seed <n>', 'seed for --arrival poisson (default 1) and for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
+    .addOption(new Option('--monitor-pid <pid>', "sample this process's CPU%, RSS and open fds each second (the server's, on this machine)"))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
@@ -113,12 +116,18 @@ export function parseArgs(argv: string[]): CliRequest {
   if (flags.rate === undefined && flags.stages === undefined) {
     throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)');
   }
+  const rate = flags.rate === undefined ? undefined : flags.rate.trim() === 'max' ? 'max' : parseRate(flags.rate, '--rate');
+  return requestFromFlags(url, flags, rate);
+}
+
+/** The run's options from parsed flags; find-max shares it, choosing the rate itself. */
+export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'max' | undefined): CliRequest {
   if (flags.body !== undefined && flags.bodyFile !== undefined) throw new UsageError('use either --body or --body-file, not both');
   if (flags.requestsFile !== undefined && (flags.body !== undefined || flags.bodyFile !== undefined || flags.method !== undefined)) {
     throw new UsageError('--requests-file gives each request its method and body; drop -m, -b and --body-file (-H still applies to every request)');
   }
   const options: RunOptions = { url, headers: flags.header ?? [] };
-  if (flags.rate !== undefined) options.rate = flags.rate.trim() === 'max' ? 'max' : parseRate(flags.rate, '--rate');
+  if (rate !== undefined) options.rate = rate;
   parseShapeFlags(flags, options);
   if (flags.duration !== undefined) options.durationMs = parseDuration(flags.duration, '--duration') / 1e6;
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
@@ -144,6 +153,7 @@ export function parseArgs(argv: string[]): CliRequest {
     }
     options.seed = Number(flags.seed);
   }
+  if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency) };
   if (flags.json !== undefined) request.json = flags.json;
   return request;
@@ -173,14 +183,14 @@ export function banner(config: RunConfig, url: string): string {
 }
 
 /** One line on stderr for any failure; a stack trace never reaches the user. */
-function fail(err: unknown): number {
+export function fail(err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(err instanceof RatetestError ? `ratetest: ${message}\n` : `ratetest: internal error: ${message}\n`);
   return exitCodeFor(err);
 }
 
 /** Fails before the run, not after minutes of load, when the --json file cannot be written. */
-function checkJsonPath(path: string): void {
+export function checkJsonPath(path: string): void {
   if (path === '-') return;
   try {
     closeSync(openSync(path, 'a'));
@@ -189,7 +199,7 @@ function checkJsonPath(path: string): void {
   }
 }
 
-function writeJson(path: string, json: string): void {
+export function writeJson(path: string, json: string): void {
   if (path === '-') {
     process.stdout.write(json);
     return;
@@ -203,6 +213,7 @@ function writeJson(path: string, json: string): void {
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[2] === 'find-max') return findMaxMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   let request: CliRequest;
   try {
     request = parseArgs(argv);

@@ -59,6 +59,8 @@ export interface RunOptions extends ShapeOptions {
   csvOrder?: 'sequential' | 'random';
   /** Seed for {{rand}}, {{uuid}}, {{pick}} and random CSV rows, 0 to 2^53; random when absent. */
   seed?: number;
+  /** A process to sample (CPU%, RSS, open fds) each second during the run: the server's pid. */
+  monitorPid?: number;
 }
 
 export const DEFAULTS = {

@@ -1,6 +1,7 @@
 // result.ts: the shape of a finished run, as the API returns it and every report reads it.
 // Durations are nanoseconds unless the name says otherwise; rates are requests per second.
 import type { Histogram } from 'hdr-histogram-js';
+import type { MonitorSeries } from './monitor.js';
 
 export interface ErrorCounts {
   connect: number;
@@ -131,4 +132,6 @@ export interface Result {
   interrupted: boolean;
   /** Per request name, when the run sent several named requests (a request file). */
   requests?: RequestResult[];
+  /** --monitor-pid: the watched process, sampled each second (absent without the flag). */
+  monitor?: MonitorSeries;
 }

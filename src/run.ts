@@ -9,6 +9,7 @@ import { validate, type RunConfig, type RunOptions } from './options.js';
 import { compileRequests, type RequestProgram } from './requests/compile.js';
 import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from './result.js';
 import { targetPerSecond } from './shape/stages.js';
+import { checkMonitorPid, startMonitor } from './monitor.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {
@@ -263,14 +264,18 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   const address = config.unixSocket ?? (await resolveAddress(config.host)).address;
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
+  if (options.monitorPid !== undefined) checkMonitorPid(options.monitorPid);
   hooks.onStart?.(config, address);
   const startedAt = new Date();
   const native = startNative(config, address, program);
+  const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
   const stopProgress = hooks.onProgress ? watchProgress(native, hooks.onProgress) : () => {};
   try {
-    return toResult(config, await settled(native), startedAt, program);
+    const result = toResult(config, await settled(native), startedAt, program);
+    if (monitor) result.monitor = monitor.stop();
+    return result;
   } finally {
     stopProgress();
     hooks.signal?.removeEventListener('abort', stop);

@@ -111,5 +111,6 @@ export function toJson(result: Result): ResultJson {
     selfCheck: selfCheck(result),
     interrupted: result.interrupted,
     ...(result.requests && { requests: result.requests.map(requestJson) }),
+    ...(result.monitor ? { monitor: result.monitor } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // generator that silently falls behind reports a server as fast when it was the tool that slowed.
 // Pure: Result in, verdict out (the text report prints it, the JSON report carries it).
 import type { Result } from '../result.js';
+import { availableParallelism } from 'node:os';
 import { explainErrno } from './errno-hints.js';
 
 export type SelfCheckCause = 'connect-errors' | 'connections' | 'generator-cpu' | 'unknown';
@@ -25,7 +26,23 @@ export interface SelfCheckFigures {
   queuedPercent: number;
   /** The busiest pump thread's CPU time over the run's duration, percent of one core. */
   maxThreadCpuPercent: number;
+  /** Each pump thread's CPU time over the run's duration, percent of one core. */
+  threadCpuPercent: number[];
+  /** Achieved rate as a percentage of the requested one. */
+  achievedPercent: number;
 }
+
+/** What the advice depends on beyond the Result: the machine the generator ran on. */
+export interface SelfCheckEnv {
+  cores: number;
+}
+
+/** A send window below this still wakes the pump often enough that raising it saves CPU. */
+export const BATCH_ADVICE_BELOW_NS = 1_000_000;
+/** Connections per pump above this cost it noticeably in polling and bookkeeping. */
+export const CONNECTIONS_PER_THREAD_ADVICE = 1000;
+/** Achieved below this share of the requested rate, with the schedule kept, is the server's doing: say so. */
+export const ACHIEVED_NOTE_BELOW = 0.9;
 
 /**
  * Send lag p99 above this means requests went out late enough to matter. Compared at bucket
@@ -48,16 +65,38 @@ const percent = (share: number) => Math.round(share * 10_000) / 100;
 
 export function figuresOf(result: Result): SelfCheckFigures {
   const durationNs = result.durationNs;
-  const maxCpu = Math.max(0, ...result.threads.map((t) => (durationNs > 0 ? t.cpuNs / durationNs : 0)));
+  const shares = result.threads.map((t) => (durationNs > 0 ? t.cpuNs / durationNs : 0));
+  const maxCpu = Math.max(0, ...shares);
   return {
     sendLagP99Ns: result.sendLag.totalCount > 0 ? result.sendLag.getValueAtPercentile(99) : 0,
     notSentPercent: percent(result.scheduled > 0 ? result.notSent / result.scheduled : 0),
     queuedPercent: percent(result.scheduled > 0 ? result.queued / result.scheduled : 0),
     maxThreadCpuPercent: percent(maxCpu),
+    threadCpuPercent: shares.map(percent),
+    achievedPercent: percent(result.config.rate > 0 ? result.achievedRate / result.config.rate : 0),
   };
 }
 
-export function selfCheck(result: Result): SelfCheck {
+/** What to change when the pumps ran out of CPU, most effective first, from what this run used. */
+export function cpuAdvice(result: Result, env: SelfCheckEnv): string {
+  const { threads, connections, batchNs } = result.config;
+  const advice: string[] = [];
+  if (threads < env.cores) advice.push(`raise -t (now ${threads}; this machine has ${env.cores} cores)`);
+  if (batchNs < BATCH_ADVICE_BELOW_NS) advice.push(`raise --batch (now ${batchNs / 1000}us, e.g. --batch 1ms) so each wake-up sends more requests`);
+  if (connections / Math.max(1, threads) > CONNECTIONS_PER_THREAD_ADVICE) {
+    advice.push(`use fewer connections (-c ${connections} is ${Math.round(connections / threads)} per thread, each one a socket the pump must serve)`);
+  }
+  advice.push('run the generator on its own cores or machine, away from the server');
+  return `${advice.join('; ')}.`;
+}
+
+/** Little's law: connections to carry the rate at the latency the server showed, with room for bursts. */
+function connectionsNeeded(result: Result): number | undefined {
+  const meanNs = result.uncorrected.totalCount > 0 ? result.uncorrected.mean : 0;
+  return meanNs > 0 ? Math.ceil(2 * result.config.rate * (meanNs / 1e9)) : undefined;
+}
+
+export function selfCheck(result: Result, env: SelfCheckEnv = { cores: availableParallelism() }): SelfCheck {
   const figures = figuresOf(result);
   // Decisions use the exact ratios; the figures are rounded for people.
   const notSentShare = result.scheduled > 0 ? result.notSent / result.scheduled : 0;
@@ -68,6 +107,10 @@ export function selfCheck(result: Result): SelfCheck {
   const lagging = figures.sendLagP99Ns > LAG_P99_LIMIT_NS || notSentShare > NOT_SENT_LIMIT;
   if (!lagging) {
     const messages = cpuBound ? [`a pump thread used ${cpu}% of a core: close to its limit; add threads (-t) before raising the rate.`] : [];
+    // Sent on time but answered short: the server (or errors) limited the rate, not ratetest.
+    if (result.config.rate > 0 && result.achievedRate < ACHIEVED_NOTE_BELOW * result.config.rate && !result.interrupted) {
+      messages.push(`requests went out on schedule but the server completed only ${figures.achievedPercent}% of the requested rate: the server, not the generator, limited this run.`);
+    }
     return { ok: true, messages, ...figures };
   }
 
@@ -88,24 +131,28 @@ export function selfCheck(result: Result): SelfCheck {
     `send lag p99 ${(figures.sendLagP99Ns / 1e6).toFixed(2)}ms` + (result.notSent > 0 ? `, ${result.notSent} requests never sent` : '');
   if (queuedShare > QUEUED_LIMIT) {
     const c = result.config.connections;
+    const needed = connectionsNeeded(result);
+    const raise = needed !== undefined && needed > c ? `raise -c (to about ${needed} at this latency)` : 'raise -c';
     return {
       ok: false,
       cause: 'connections',
       ...figures,
       messages: [
         `the schedule slipped (${lagText}): ${figures.queuedPercent}% of requests found all ${c} connections busy.`,
-        `The server answered too slowly for ${c} connections to carry ${result.config.rate} req/s; raise -c, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
+        `The server answered too slowly for ${c} connections to carry ${result.config.rate} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
       ],
     };
   }
   if (cpuBound) {
+    const busy = figures.threadCpuPercent.flatMap((p, i) => (p >= CPU_LIMIT * 100 ? [`${i + 1}`] : []));
+    const which = busy.length === 1 ? `pump thread ${busy[0]} of ${result.threads.length}` : `pump threads ${busy.join(', ')} of ${result.threads.length}`;
     return {
       ok: false,
       cause: 'generator-cpu',
       ...figures,
       messages: [
-        `the generator could not keep its schedule (${lagText}): a pump thread used ${cpu}% of a core.`,
-        "These latencies include the generator's own delay; raise -t, or move the generator to its own cores (away from the server).",
+        `the generator could not keep its schedule (${lagText}): ${which} used up to ${cpu}% of a core, and it achieved ${figures.achievedPercent}% of the requested rate.`,
+        `The generator, not the server, limited this run and these latencies include its own delay. To fix: ${cpuAdvice(result, env)}`,
       ],
     };
   }

@@ -9,6 +9,7 @@ import { byNameLines } from './by-name.js';
 import { explainErrno } from './errno-hints.js';
 import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
 import { selfCheck } from './self-check.js';
+import { formatMonitor } from '../monitor.js';
 import { formatBinary, formatMetric, formatTimeUs, padUnits, printfFixed, statsRow } from './wrk-format.js';
 import { percentileSpectrum } from './wrk-spectrum.js';
 import { histogramStats, sampleStats } from './wrk-stats.js';
@@ -123,6 +124,7 @@ function ratetestBlock(result: Result): string[] {
   }
   if (result.tls) lines.push(...tlsLines(result.tls));
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
+  if (result.monitor) lines.push(...formatMonitor(result.monitor));
 
   const check = selfCheck(result);
   if (!check.ok) {

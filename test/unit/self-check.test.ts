@@ -18,6 +18,8 @@ describe('generator self-check', () => {
       notSentPercent: 0,
       queuedPercent: 0,
       maxThreadCpuPercent: 12,
+      threadCpuPercent: [10, 12],
+      achievedPercent: 100,
     });
   });
 
@@ -91,13 +93,25 @@ describe('generator self-check', () => {
 
   describe('cause: a pump thread at 90% of a core or more', () => {
     it('blames the generator at exactly 90% of the duration: "raise -t"', () => {
-      const check = selfCheck(syntheticResult({ sendLag: LATE, threads: [thread(1e9), thread(9e9)] }));
+      const check = selfCheck(syntheticResult({ sendLag: LATE, threads: [thread(1e9), thread(9e9)], achievedRate: 800 }), { cores: 4 });
       expect(check.cause).toBe('generator-cpu');
       expect(check.maxThreadCpuPercent).toBe(90);
+      expect(check.threadCpuPercent).toEqual([10, 90]);
       expect(check.messages).toEqual([
-        'the generator could not keep its schedule (send lag p99 5.00ms): a pump thread used 90% of a core.',
-        "These latencies include the generator's own delay; raise -t, or move the generator to its own cores (away from the server).",
+        'the generator could not keep its schedule (send lag p99 5.00ms): pump thread 2 of 2 used up to 90% of a core, and it achieved 80% of the requested rate.',
+        'The generator, not the server, limited this run and these latencies include its own delay. To fix: raise -t (now 2; this machine has 4 cores); ' +
+          'raise --batch (now 100us, e.g. --batch 1ms) so each wake-up sends more requests; run the generator on its own cores or machine, away from the server.',
       ]);
+    });
+
+    it('advises only what would help: no -t beyond the cores, no --batch already at 1 ms, fewer connections past 1,000 per thread', () => {
+      const config = { ...syntheticResult().config, threads: 2, connections: 5000, batchNs: 1_000_000 };
+      const check = selfCheck(syntheticResult({ config, sendLag: LATE, threads: [thread(9.5e9), thread(9.5e9)] }), { cores: 2 });
+      expect(check.messages[0]).toContain('pump threads 1, 2 of 2 used up to 95% of a core');
+      expect(check.messages[1]).toBe(
+        'The generator, not the server, limited this run and these latencies include its own delay. To fix: ' +
+          'use fewer connections (-c 5000 is 2500 per thread, each one a socket the pump must serve); run the generator on its own cores or machine, away from the server.',
+      );
     });
 
     it('does not 1 ns below', () => {
@@ -109,6 +123,25 @@ describe('generator self-check', () => {
       expect(check.ok).toBe(true);
       expect(check.messages).toEqual(['a pump thread used 95% of a core: close to its limit; add threads (-t) before raising the rate.']);
     });
+  });
+
+  it('says the server limited a run that kept its schedule but completed under 90% of the rate', () => {
+    const check = selfCheck(syntheticResult({ achievedRate: 850 }));
+    expect(check.ok).toBe(true);
+    expect(check.achievedPercent).toBe(85);
+    expect(check.messages).toEqual([
+      'requests went out on schedule but the server completed only 85% of the requested rate: the server, not the generator, limited this run.',
+    ]);
+    expect(selfCheck(syntheticResult({ achievedRate: 900 })).messages).toEqual([]);
+  });
+
+  it('suggests a connection count from the latency the server showed (Little\'s law, doubled)', () => {
+    // 1000 req/s x ~0.505 ms mean uncorrected latency x 2 is about 2; the synthetic run has 10: just "raise -c".
+    expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 2000 })).messages[1]).toContain('; raise -c, or accept');
+    const slow = histogramOf([[50_000_000, 100]]);
+    expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 2000, uncorrected: slow })).messages[1]).toContain(
+      '; raise -c (to about 100 at this latency), or accept',
+    );
   });
 
   it('says so when it cannot tell why the schedule slipped', () => {
@@ -124,6 +157,15 @@ describe('generator self-check', () => {
     const check = selfCheck(
       syntheticResult({ scheduled: 0, sent: 0, completed: 0, durationNs: 0, threads: [], sendLag: empty, corrected: empty, uncorrected: empty }),
     );
-    expect(check).toEqual({ ok: true, messages: [], sendLagP99Ns: 0, notSentPercent: 0, queuedPercent: 0, maxThreadCpuPercent: 0 });
+    expect(check).toEqual({
+      ok: true,
+      messages: [],
+      sendLagP99Ns: 0,
+      notSentPercent: 0,
+      queuedPercent: 0,
+      maxThreadCpuPercent: 0,
+      threadCpuPercent: [],
+      achievedPercent: 100,
+    });
   });
 });

@@ -1,0 +1,66 @@
+// find-max against a server whose capacity the test sets (1000 req/s, queueing the rest): the
+// knee it reports must lie within 10% of that capacity, and the whole search stays bounded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINE_BUILT, runCli, type CliRun } from './run-cli.js';
+import { capacityServer, type CapacityServer } from './capacity-server.js';
+import { root, violations } from '../fixtures/schema.js';
+
+const CAPACITY = 1000;
+
+interface SearchJson {
+  schema: string;
+  answer: { maxRate?: number; lowestFail?: number; confirmed?: boolean; bracket?: number };
+  steps: { kind: string; rate: number; outcome: string; slos: { slo: string; pass: boolean; actual: number }[]; result: { achievedRate: number; completed: number } }[];
+}
+
+describe.skipIf(!ENGINE_BUILT)(`find-max against a server that serves ${CAPACITY} req/s and queues the rest`, () => {
+  let server: CapacityServer;
+  let run: CliRun;
+  let json: SearchJson;
+  beforeAll(async () => {
+    server = await capacityServer(CAPACITY);
+    run = await runCli(
+      ['find-max', '--slo', 'p99<50ms', '--slo', 'errors<1%', '--from', '250', '--to', '8000', '--step-duration', '2s', '--cooldown', '500ms',
+        '-c', '100', '-t', '1', '--timeout', '1s', '--json', '-', server.url],
+      60_000,
+    );
+    json = JSON.parse(run.stdout) as SearchJson;
+  }, 70_000);
+  afterAll(() => server?.close());
+
+  it('finds the knee within 10% of the true capacity', () => {
+    expect(run.code, run.stderr).toBe(0);
+    expect(json.schema).toBe('ratetest/find-max/v1');
+    expect(json.answer.maxRate).toBeGreaterThanOrEqual(CAPACITY * 0.9);
+    expect(json.answer.maxRate).toBeLessThanOrEqual(CAPACITY * 1.1);
+    expect(json.answer.lowestFail).toBeLessThanOrEqual(CAPACITY * 1.1 * 1.06);
+  });
+
+  it('ramps up, refines between pass and fail, and re-runs the answer', () => {
+    const kinds = json.steps.map((s) => s.kind);
+    expect(kinds[0]).toBe('ramp');
+    expect(kinds).toContain('refine');
+    expect(kinds.at(-1)).toBe('confirm');
+    expect(json.steps.at(-1)!.rate).toBe(json.answer.maxRate);
+    // Every step above capacity failed, every one well below it passed.
+    for (const s of json.steps) {
+      if (s.rate > CAPACITY * 1.1) expect(s.outcome, `step at ${s.rate}/s`).toBe('fail');
+      if (s.rate < CAPACITY * 0.8) expect(s.outcome, `step at ${s.rate}/s`).toBe('pass');
+    }
+  });
+
+  it("carries each step's verdicts and its full result (schema ratetest/result/v1) in the JSON", () => {
+    for (const s of json.steps) {
+      expect(violations(s.result, root), `step at ${s.rate}/s`).toEqual([]);
+      expect(s.slos.map((v) => v.slo)).toEqual(['p99<50ms', 'errors<1%']);
+      expect(s.outcome === 'pass').toBe(s.slos.every((v) => v.pass));
+    }
+  });
+
+  it('prints the table and the answer with its bracket', () => {
+    expect(run.stderr).toMatch(/^ +step +rate +achieved +p50 ms +p99 ms +p99\.9 ms +errors +result$/m);
+    expect(run.stderr).toMatch(/^ +ramp +250 /m);
+    expect(run.stderr).toContain(`Highest rate meeting p99<50ms, errors<1%: ${json.answer.maxRate} req/s`);
+    expect(run.stderr).toMatch(/the knee lies between \d+\/s \(passed\) and \d+\/s \(failed\)/);
+  });
+});
