@@ -1,11 +1,12 @@
 // cli.ts: commander wiring only: flags -> RunOptions -> run() -> reports -> exit code.
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
 import { formatText } from './report/text.js';
 import { run } from './run.js';
+import { checkThresholds, formatThresholdFailures, parseThreshold, type Threshold } from './thresholds.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 
@@ -16,9 +17,12 @@ export interface CliRequest {
   uLatency: boolean;
   /** Path for the JSON result, or "-" for stdout. */
   json?: string;
+  /** --threshold gates, parsed before the run. */
+  thresholds: Threshold[];
 }
 
 interface RawFlags {
+  threshold?: string[];
   rate?: string;
   duration?: string;
   connections?: string;
@@ -54,6 +58,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
     .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
+    .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
@@ -86,7 +91,7 @@ export function parseArgs(argv: string[]): CliRequest {
   if (flags.method !== undefined) options.method = flags.method;
   if (flags.body !== undefined) options.body = flags.body;
   if (flags.bodyFile !== undefined) options.body = readBodyFile(flags.bodyFile);
-  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency) };
+  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold) };
   if (flags.json !== undefined) request.json = flags.json;
   return request;
 }
@@ -159,7 +164,10 @@ export async function main(argv: string[]): Promise<number> {
     const result = await run(request.options, { signal: controller.signal, onStart });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
     if (request.json !== undefined) writeJson(request.json, JSON.stringify(toJson(result), null, 2) + '\n');
-    return result.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+    const failures = formatThresholdFailures(checkThresholds(result, request.thresholds));
+    report.write(failures);
+    if (result.interrupted) return EXIT_INTERRUPTED;
+    return failures ? EXIT_THRESHOLD : EXIT_OK;
   } catch (err) {
     const code = fail(err);
     // Ctrl-C before the pumps started (e.g. during DNS) leaves nothing to report; it is still an interrupt.

@@ -93,3 +93,14 @@ export function checkThresholds(result: Result, exprs: (string | Threshold)[]): 
     return { threshold, measured, passed: holds(measured, threshold.op, threshold.limit) };
   });
 }
+
+/** The report lines for failed thresholds ("" when all passed), measured values in the threshold's unit. */
+export function formatThresholdFailures(outcomes: ThresholdOutcome[]): string {
+  const failed = outcomes.filter((o) => !o.passed);
+  if (failed.length === 0) return '';
+  const show = (o: ThresholdOutcome) =>
+    o.threshold.metric === 'errors' || o.threshold.metric === 'non2xx' || o.threshold.metric === 'rate'
+      ? `${Number(o.measured.toFixed(4))}${o.threshold.percent ? '%' : ''}`
+      : `${Number((o.measured / 1e6).toFixed(3))}ms`;
+  return `Thresholds failed:\n${failed.map((o) => `  ${o.threshold.text}: measured ${show(o)}\n`).join('')}`;
+}
