@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
+import { formatHgrm } from './report/hgrm.js';
 import { formatText } from './report/text.js';
 import { run } from './run.js';
 import { checkThresholds, formatThresholdFailures, parseThreshold, type Threshold } from './thresholds.js';
@@ -19,9 +20,12 @@ export interface CliRequest {
   json?: string;
   /** --threshold gates, parsed before the run. */
   thresholds: Threshold[];
+  /** Path for the .hgrm percentile distribution. */
+  hgrm?: string;
 }
 
 interface RawFlags {
+  hgrm?: string;
   threshold?: string[];
   rate?: string;
   duration?: string;
@@ -58,6 +62,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
     .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
+    .addOption(new Option('--hgrm <file>', 'write the corrected percentile distribution in HdrHistogram .hgrm text format (ms)'))
     .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -93,6 +98,7 @@ export function parseArgs(argv: string[]): CliRequest {
   if (flags.bodyFile !== undefined) options.body = readBodyFile(flags.bodyFile);
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold) };
   if (flags.json !== undefined) request.json = flags.json;
+  if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
   return request;
 }
 
@@ -164,6 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = await run(request.options, { signal: controller.signal, onStart });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
     if (request.json !== undefined) writeJson(request.json, JSON.stringify(toJson(result), null, 2) + '\n');
+    if (request.hgrm !== undefined) writeFileSync(request.hgrm, formatHgrm(result));
     const failures = formatThresholdFailures(checkThresholds(result, request.thresholds));
     report.write(failures);
     if (result.interrupted) return EXIT_INTERRUPTED;
