@@ -119,13 +119,13 @@ function fail(err: unknown): number {
   return exitCodeFor(err);
 }
 
-/** Fails before the run, not after minutes of load, when the --json file cannot be written. */
-function checkJsonPath(path: string): void {
+/** Fails before the run, not after minutes of load, when an output file cannot be written. */
+function checkOutputPath(path: string, flag = '--json'): void {
   if (path === '-') return;
   try {
     closeSync(openSync(path, 'a'));
   } catch (err) {
-    throw new UsageError(`--json cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`${flag} cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
@@ -165,7 +165,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    if (request.json !== undefined) checkJsonPath(request.json);
+    if (request.json !== undefined) checkOutputPath(request.json);
+    if (request.hgrm !== undefined) checkOutputPath(request.hgrm, '--hgrm');
     const onStart = (config: RunConfig) => report.write(banner(config, request.options.url));
     const result = await run(request.options, { signal: controller.signal, onStart });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
