@@ -1,13 +1,15 @@
 // cli.ts: commander wiring only: flags -> RunOptions -> run() -> reports -> exit code.
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
+import { formatHgrm } from './report/hgrm.js';
 import { formatText } from './report/text.js';
 import { readRequestFile } from './requests/request-file.js';
 import { run } from './run.js';
 import { findMaxMain } from './commands/find-max.js';
+import { checkThresholds, formatThresholdFailures, parseThreshold, type Threshold } from './thresholds.js';
 import { formatTimeS } from './report/wrk-format.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 import { parseStages } from './shape/stages.js';
@@ -20,9 +22,15 @@ export interface CliRequest {
   uLatency: boolean;
   /** Path for the JSON result, or "-" for stdout. */
   json?: string;
+  /** --threshold gates, parsed before the run. */
+  thresholds: Threshold[];
+  /** Path for the .hgrm percentile distribution. */
+  hgrm?: string;
 }
 
 export interface RawFlags {
+  hgrm?: string;
+  threshold?: string[];
   rate?: string;
   duration?: string;
   connections?: string;
@@ -92,6 +100,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
     .addOption(new Option('--seed <n>', 'seed for --arrival poisson (default 1) and for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
     .addOption(new Option('--monitor-pid <pid>', "sample this process's CPU%, RSS and open fds each second (the server's, on this machine)"))
+    .addOption(new Option('--hgrm <file>', 'write the corrected percentile distribution in HdrHistogram .hgrm text format (ms)'))
+    .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
@@ -154,8 +164,9 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
     options.seed = Number(flags.seed);
   }
   if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
-  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency) };
+  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold) };
   if (flags.json !== undefined) request.json = flags.json;
+  if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
   return request;
 }
 
@@ -189,13 +200,13 @@ export function fail(err: unknown): number {
   return exitCodeFor(err);
 }
 
-/** Fails before the run, not after minutes of load, when the --json file cannot be written. */
-export function checkJsonPath(path: string): void {
+/** Fails before the run, not after minutes of load, when an output file cannot be written. */
+export function checkOutputPath(path: string, flag = '--json'): void {
   if (path === '-') return;
   try {
     closeSync(openSync(path, 'a'));
   } catch (err) {
-    throw new UsageError(`--json cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`${flag} cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
@@ -236,12 +247,17 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    if (request.json !== undefined) checkJsonPath(request.json);
+    if (request.json !== undefined) checkOutputPath(request.json);
+    if (request.hgrm !== undefined) checkOutputPath(request.hgrm, '--hgrm');
     const onStart = (config: RunConfig) => report.write(banner(config, request.options.url));
     const result = await run(request.options, { signal: controller.signal, onStart });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
     if (request.json !== undefined) writeJson(request.json, JSON.stringify(toJson(result), null, 2) + '\n');
-    return result.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+    if (request.hgrm !== undefined) writeFileSync(request.hgrm, formatHgrm(result));
+    const failures = formatThresholdFailures(checkThresholds(result, request.thresholds));
+    report.write(failures);
+    if (result.interrupted) return EXIT_INTERRUPTED;
+    return failures ? EXIT_THRESHOLD : EXIT_OK;
   } catch (err) {
     const code = fail(err);
     // Ctrl-C before the pumps started (e.g. during DNS) leaves nothing to report; it is still an interrupt.

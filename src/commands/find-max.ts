@@ -10,7 +10,7 @@ import { toJson } from '../report/json.js';
 import { run } from '../run.js';
 import { failedRequests, formatActual, parseSlo } from '../slo.js';
 import { formatDurationShort, parseDuration, parseRate } from '../units.js';
-import { buildProgram, checkJsonPath, fail, requestFromFlags, usageMessage, writeJson, type RawFlags } from '../cli.js';
+import { buildProgram, checkOutputPath, fail, requestFromFlags, usageMessage, writeJson, type RawFlags } from '../cli.js';
 import type { RunOptions } from '../options.js';
 
 export const FIND_MAX_SCHEMA_ID = 'ratetest/find-max/v1';
@@ -40,6 +40,8 @@ const DEFAULT_COOLDOWN_MS = 1_000;
 
 /** Flags of a plain run that find-max sets itself, per step. */
 const CHOSEN_BY_SEARCH = ['rate', 'duration', 'latency', 'u_latency'];
+/** Flags of a plain run that mean nothing for a search of many runs. */
+const SINGLE_RUN_ONLY = ['threshold', 'hgrm', 'stages', 'requests', 'warmup'];
 
 export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
   const program = buildProgram()
@@ -52,11 +54,14 @@ export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
     .addOption(new Option('--cooldown <duration>', `pause between steps so the server drains its queues (default ${formatDurationShort(DEFAULT_COOLDOWN_MS * 1e6)})`))
     .addOption(new Option('--precision <percent>', `stop refining when the bracket is this narrow (default ${SEARCH_DEFAULTS.precision * 100}%)`))
     .addOption(new Option('--html <file>', 'write an HTML page plotting latency against rate'));
-  for (const option of program.options) if (CHOSEN_BY_SEARCH.includes(option.attributeName())) option.hideHelp();
+  for (const option of program.options) if ([...CHOSEN_BY_SEARCH, ...SINGLE_RUN_ONLY].includes(option.attributeName())) option.hideHelp();
   program.parse(argv);
   const flags = program.opts<FindMaxFlags>();
   for (const name of CHOSEN_BY_SEARCH) {
     if (flags[name as keyof FindMaxFlags] !== undefined) throw new UsageError(`find-max chooses the rate and step length itself; use --from/--to/--step-duration instead of --${name.replace('_', '-')}`);
+  }
+  for (const name of SINGLE_RUN_ONLY) {
+    if (flags[name as keyof FindMaxFlags] !== undefined) throw new UsageError(`--${name} applies to a single run, not to find-max: judge the steps with --slo`);
   }
   if (!flags.slo?.length) throw new UsageError("find-max needs at least one --slo, e.g. --slo 'p99<50ms'");
   if (flags.from === undefined || flags.to === undefined) throw new UsageError('find-max needs --from and --to, e.g. --from 1k --to 100k');
@@ -183,7 +188,7 @@ export async function findMaxMain(argv: string[]): Promise<number> {
   try {
     const request = parseFindMaxArgs(argv);
     const out = request.json === '-' ? process.stderr : process.stdout;
-    if (request.json !== undefined) checkJsonPath(request.json);
+    if (request.json !== undefined) checkOutputPath(request.json);
     if (request.html !== undefined) checkHtmlPath(request.html);
     process.on('SIGINT', onSigint);
     const { search } = request;

@@ -44,6 +44,7 @@ describe('parseArgs: flags to options', () => {
       },
       latency: true,
       uLatency: true,
+      thresholds: [],
     });
   });
 
@@ -66,7 +67,7 @@ describe('parseArgs: flags to options', () => {
 
   it('leaves unset options to the defaults of validate()', () => {
     const request = parseArgs(argv('-R', '100', URL_));
-    expect(request).toEqual({ options: { url: URL_, rate: 100, headers: [] }, latency: false, uLatency: false });
+    expect(request).toEqual({ options: { url: URL_, rate: 100, headers: [] }, latency: false, uLatency: false, thresholds: [] });
     expect(validate(request.options)).toMatchObject({ durationMs: DEFAULTS.durationMs, threads: DEFAULTS.threads, method: 'GET' });
   });
 
