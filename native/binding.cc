@@ -15,6 +15,7 @@
 #include "result.h"
 #include "run.h"
 #include "schedule.h"
+#include "byte_ring.h"
 #include "template_plan.h"
 #include "template_source.h"
 #include "tls.h"
@@ -30,6 +31,81 @@ struct RunState {
   Napi::ThreadSafeFunction on_done;
   explicit RunState(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 };
+
+ScriptChannels& channels_of(const Napi::CallbackInfo& call, const RunState& state) {
+  if (call.Length() < 1 || !call[0].IsNumber()) throw Napi::TypeError::New(call.Env(), "the first argument is a thread index");
+  ScriptChannels* channels = state.run->script(call[0].As<Napi::Number>().Uint32Value());
+  if (channels == nullptr) throw Napi::RangeError::New(call.Env(), "no such thread");
+  return *channels;
+}
+
+// A script run's side of the rings (script_channels.h), all called on the JavaScript thread:
+//   feed(thread, bytes, lengths) -> how many of the requests fitted (in order)
+//   queued(thread)               -> requests waiting in the ring
+//   largestRequest(thread)       -> the largest request the ring takes
+//   takeResponses(thread)        -> Buffer of [u32 size][u32 status][raw response] records, or null
+//   stopThread(thread)           -> wrk.thread:stop()
+//   scriptCounts()               -> {responsesDropped, responsesTruncated, starved}
+void add_script_channels(Napi::Env env, Napi::Object handle, const std::shared_ptr<RunState>& state) {
+  handle.Set("feed", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               ScriptChannels& channels = channels_of(call, *state);
+               if (call.Length() != 3 || !call[1].IsBuffer() || !call[2].IsTypedArray()) {
+                 throw Napi::TypeError::New(call.Env(), "feed(thread, bytes: Buffer, lengths: Uint32Array)");
+               }
+               const auto bytes = call[1].As<Napi::Buffer<char>>();
+               const auto lengths = call[2].As<Napi::Uint32Array>();
+               size_t offset = 0;
+               uint32_t accepted = 0;
+               for (; accepted < lengths.ElementLength(); ++accepted) {
+                 const size_t length = lengths[accepted];
+                 if (offset + length > bytes.Length()) throw Napi::RangeError::New(call.Env(), "lengths run past the bytes");
+                 if (!channels.requests.push(bytes.Data() + offset, length, nullptr, 0)) break;
+                 offset += length;
+               }
+               return Napi::Number::New(call.Env(), accepted);
+             }));
+  handle.Set("queued", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               return Napi::Number::New(call.Env(), static_cast<double>(channels_of(call, *state).requests.records_queued()));
+             }));
+  handle.Set("largestRequest", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               return Napi::Number::New(call.Env(), static_cast<double>(channels_of(call, *state).requests.max_payload()));
+             }));
+  handle.Set("takeResponses", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               ScriptChannels& channels = channels_of(call, *state);
+               if (!channels.responses) return call.Env().Null();
+               std::vector<char> out;
+               size_t size = 0;
+               for (const char* record = channels.responses->peek(&size); record != nullptr; record = channels.responses->peek(&size)) {
+                 const auto length = static_cast<uint32_t>(size);
+                 const char* at = reinterpret_cast<const char*>(&length);
+                 out.insert(out.end(), at, at + sizeof length);
+                 out.insert(out.end(), record, record + size);
+                 channels.responses->pop();
+               }
+               if (out.empty()) return call.Env().Null();
+               return Napi::Buffer<char>::Copy(call.Env(), out.data(), out.size());
+             }));
+  handle.Set("stopThread", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               channels_of(call, *state);
+               state->run->stop_pump(call[0].As<Napi::Number>().Uint32Value());
+               return call.Env().Undefined();
+             }));
+  handle.Set("scriptCounts", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               double dropped = 0;
+               double truncated = 0;
+               double starved = 0;
+               for (uint32_t i = 0; i < state->run->plan().threads; ++i) {
+                 starved += static_cast<double>(state->run->script(i)->starved.load());
+                 dropped += static_cast<double>(state->run->script(i)->responses_dropped.load());
+                 truncated += static_cast<double>(state->run->script(i)->responses_truncated.load());
+               }
+               Napi::Object out = Napi::Object::New(call.Env());
+               out.Set("responsesDropped", dropped);
+               out.Set("responsesTruncated", truncated);
+               out.Set("starved", starved);
+               return out;
+             }));
+}
 
 Napi::Value start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -63,6 +139,7 @@ Napi::Value start(const Napi::CallbackInfo& info) {
                return call.Env().Undefined();
              }));
   handle.Set("done", state->deferred.Promise());
+  if (state->run->plan().script.enabled) add_script_channels(env, handle, state);
 
   state->run->start([state] {
     state->on_done.BlockingCall([state](Napi::Env js_env, Napi::Function) {
@@ -229,6 +306,41 @@ Napi::Value expand_templates_for_test(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Test-only: pushes `records` through a ByteRing of `capacity` bytes, popping one record each
+// time a push is refused (so the ring wraps and skips as it does under load), and returns the
+// records in the order they came out, plus how many pushes were refused along the way.
+Napi::Value byte_ring_for_test(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsArray()) throw Napi::TypeError::New(env, "byteRingForTest(capacity, records: Buffer[])");
+  ByteRing ring(info[0].As<Napi::Number>().Uint32Value());
+  const Napi::Array records = info[1].As<Napi::Array>();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t refused = 0;
+  auto pop_one = [&]() -> bool {
+    size_t size = 0;
+    const char* data = ring.peek(&size);
+    if (data == nullptr) return false;
+    out.Set(out.Length(), Napi::Buffer<char>::Copy(env, data, size));
+    ring.pop();
+    return true;
+  };
+  for (uint32_t i = 0; i < records.Length(); ++i) {
+    const auto record = records.Get(i).As<Napi::Buffer<char>>();
+    const size_t half = record.Length() / 2;
+    while (!ring.push(record.Data(), half, record.Data() + half, record.Length() - half)) {
+      ++refused;
+      if (!pop_one()) throw Napi::RangeError::New(env, "a record larger than the ring can hold");
+    }
+  }
+  while (pop_one()) {
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("records", out);
+  result.Set("refused", refused);
+  result.Set("queuedAfter", static_cast<double>(ring.records_queued()));
+  return result;
+}
+
 // Each connection is a file descriptor; Node leaves the soft limit where the shell set it.
 Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -256,6 +368,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("parseResponses", Napi::Function::New(env, parse_responses, "parseResponses"));
   exports.Set("scheduleForTest", Napi::Function::New(env, schedule_for_test, "scheduleForTest"));
   exports.Set("expandTemplatesForTest", Napi::Function::New(env, expand_templates_for_test, "expandTemplatesForTest"));
+  exports.Set("byteRingForTest", Napi::Function::New(env, byte_ring_for_test, "byteRingForTest"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
   return exports;
 }

@@ -43,6 +43,10 @@ struct Conn {
   int32_t next = -1;
   ResponseParser parser;
   RequestBytes request;  // the next request, as the pump's source filled it in
+  // A script's response() hook: the raw bytes of the response being read, up to the capture
+  // limit. Reserved before the run; grows for a response larger than the reserve, then shrinks back.
+  std::vector<char> captured;
+  bool capture_truncated = false;
 };
 
 // Connections whose deadlines were all set with the same delay, in the order they were set, so

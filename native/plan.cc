@@ -70,25 +70,63 @@ void set_tls(const Napi::Object& object, RunPlan* plan) {
   }
 }
 
-void set_address(const Napi::Object& object, RunPlan* plan) {
-  if (set_unix_address(object, plan)) return;
+// object.address (numeric IPv4 or IPv6) and object.port into *address.
+void set_inet_address(const Napi::Object& object, const char* what, sockaddr_storage* address, socklen_t* length) {
   const Napi::Value value = object.Get("address");
-  if (!value.IsString()) throw Napi::TypeError::New(object.Env(), "plan.address must be a string");
+  if (!value.IsString()) throw Napi::TypeError::New(object.Env(), std::string(what) + ".address must be a string");
   const std::string text = value.As<Napi::String>().Utf8Value();
   const auto port = static_cast<uint16_t>(number_field(object, "port", 1, 65535, true));
-  std::memset(&plan->address, 0, sizeof plan->address);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&plan->address);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&plan->address);
+  std::memset(address, 0, sizeof *address);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(address);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(address);
   if (inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
     v4->sin_port = htons(port);
-    plan->address_length = sizeof(sockaddr_in);
+    *length = sizeof(sockaddr_in);
   } else if (inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(port);
-    plan->address_length = sizeof(sockaddr_in6);
+    *length = sizeof(sockaddr_in6);
   } else {
-    throw Napi::TypeError::New(object.Env(), "plan.address must be a numeric IPv4 or IPv6 address, got \"" + text + "\"");
+    throw Napi::TypeError::New(object.Env(), std::string(what) + ".address must be a numeric IPv4 or IPv6 address, got \"" + text + "\"");
+  }
+}
+
+void set_address(const Napi::Object& object, RunPlan* plan) {
+  if (set_unix_address(object, plan)) return;
+  set_inet_address(object, "plan", &plan->address, &plan->address_length);
+}
+
+// plan.pumpAddresses: [{address, port}] one per thread, or absent.
+void set_pump_addresses(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value value = object.Get("pumpAddresses");
+  if (value.IsUndefined()) return;
+  if (!value.IsArray() || value.As<Napi::Array>().Length() != plan->threads) {
+    throw Napi::TypeError::New(object.Env(), "plan.pumpAddresses must be an array with one entry per thread");
+  }
+  const Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    if (!array.Get(i).IsObject()) throw Napi::TypeError::New(object.Env(), "plan.pumpAddresses entries must be objects");
+    RunPlan::Address address;
+    set_inet_address(array.Get(i).As<Napi::Object>(), "plan.pumpAddresses[]", &address.address, &address.length);
+    plan->pump_addresses.push_back(address);
+  }
+}
+
+// plan.script: {requestRingBytes, responseRingBytes, maxRequestBytes, captureLimit}, or absent.
+void set_script(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value value = object.Get("script");
+  if (value.IsUndefined()) return;
+  if (!value.IsObject()) throw Napi::TypeError::New(object.Env(), "plan.script must be an object");
+  const Napi::Object script = value.As<Napi::Object>();
+  constexpr double kGiB = 1024.0 * 1024 * 1024;
+  plan->script.enabled = true;
+  plan->script.request_ring_bytes = static_cast<size_t>(number_field(script, "requestRingBytes", 4096, kGiB, true));
+  plan->script.response_ring_bytes = static_cast<size_t>(number_field(script, "responseRingBytes", 0, kGiB, true));
+  plan->script.max_request_bytes = static_cast<size_t>(number_field(script, "maxRequestBytes", 1, kGiB, true));
+  plan->script.capture_limit = static_cast<size_t>(number_field(script, "captureLimit", 0, kGiB, true));
+  if (plan->script.request_ring_bytes % 8 != 0 || plan->script.response_ring_bytes % 8 != 0) {
+    throw Napi::RangeError::New(object.Env(), "plan.script ring sizes must be multiples of 8");
   }
 }
 
@@ -171,6 +209,8 @@ RunPlan plan_from_js(const Napi::Object& object) {
   plan.closed_loop = closed.IsBoolean() && closed.As<Napi::Boolean>().Value();
   plan.max_connections = static_cast<uint32_t>(optional_number(object, "maxConnections", plan.connections, plan.connections, 1000000, true));
   set_shape(object, &plan);
+  set_script(object, &plan);
+  set_pump_addresses(object, &plan);
   return plan;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <napi.h>
 
@@ -41,6 +42,20 @@ struct RunPlan {
   uint64_t max_requests = 0;    // 0 = no limit; total over the pumps
   bool closed_loop = false;     // -R max: each connection sends again once its response is in
   uint32_t max_connections = 0; // >= connections: opened on demand when every one is busy
+  // A script run (-s): requests come from per-pump rings the JavaScript side fills.
+  struct Script {
+    bool enabled = false;
+    size_t request_ring_bytes = 0;
+    size_t response_ring_bytes = 0;  // 0 = no response() hook, no tap
+    size_t max_request_bytes = 0;    // buffers are sized for this before the run
+    size_t capture_limit = 0;        // response bytes kept per response for response()
+  } script;
+  // Per pump, when a script gave threads addresses of their own (thread.addr); else empty.
+  struct Address {
+    sockaddr_storage address{};
+    socklen_t length = 0;
+  };
+  std::vector<Address> pump_addresses;
 };
 
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.

@@ -36,13 +36,25 @@ uint64_t seconds_of(const RunPlan& plan) { return std::min<uint64_t>((plan.durat
 // Pump i of T takes the requests k = n*T + i, and so the connections dealt round-robin too.
 uint64_t share_of(uint64_t total, uint32_t pumps, uint32_t index) { return (total - index + pumps - 1) / pumps; }
 
+RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
+  if (index < plan.pump_addresses.size()) return plan.pump_addresses[index];
+  return RunPlan::Address{plan.address, plan.address_length};
+}
+
+// A tapped response leaves its connection's capture buffer this large, so most never grow it.
+constexpr size_t kCaptureReserve = 4096;
+
 }  // namespace
 
-Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop, const TlsContext* tls)
+Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop, const TlsContext* tls,
+           ScriptChannels* script)
     : plan_(plan),
       index_(index),
       gate_(gate),
       stop_(stop),
+      script_(script),
+      tap_(script != nullptr ? script->responses.get() : nullptr),
+      address_(address_for(plan, index)),
       // Connections are dealt round-robin: pump i of T gets ceil((C - i) / T).
       connection_count_(static_cast<uint32_t>(share_of(plan.connections, plan.threads, index))),
       max_connections_(static_cast<uint32_t>(share_of(std::max(plan.max_connections, plan.connections), plan.threads, index))),
@@ -50,7 +62,7 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       poller_(kMaxEvents),
       schedule_(&plan.shape, plan.threads, index, plan.poisson, plan.seed),
       recorder_(seconds_of(plan)),
-      source_(make_request_source(plan, index)),
+      source_(make_request_source(plan, index, script)),
       warmup_(1),
       conns_(max_connections_),
       timeouts_(&conns_),
@@ -73,6 +85,7 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
     // Pipelined requests queue behind a full socket buffer as a matter of course; one request
     // only does so rarely, and its buffer then grows once and stays.
     if (tls == nullptr && plan.pipeline > 1) conn.unsent.reserve(largest * plan.pipeline);
+    if (tap_ != nullptr) conn.captured.reserve(std::min(kCaptureReserve, plan.script.capture_limit));
   }
 }
 
@@ -121,7 +134,7 @@ void Pump::run() {
   }
   const uint64_t sent_measured = next_request_ - warmup_.sent.get();
   recorder_.scheduled.set(scheduled - warmup_scheduled);
-  recorder_.due.set(scheduled);
+  recorder_.due.set(scheduled - warmup_scheduled);
   recorder_.not_sent.set(scheduled - warmup_scheduled > sent_measured ? scheduled - warmup_scheduled - sent_measured : 0);
   if (!stopped) loop(Phase::draining, now + plan_.drain_ns);
   // A run bounded by -n lasts until its last response (as hey's total time), not its last send.
@@ -136,6 +149,8 @@ void Pump::run() {
 
 bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   if (stop_->load(std::memory_order_relaxed)) return true;
+  // wrk.thread:stop(): this thread's schedule ends here, as if its duration were up.
+  if (phase == Phase::running && script_ != nullptr && script_->stop.load(std::memory_order_relaxed)) return true;
   if (now_ns >= until_ns) return true;
   switch (phase) {
     case Phase::connecting:
@@ -277,7 +292,9 @@ void Pump::dispatch_due(uint64_t now_ns) {
     warmup_due_ = plan_.warmup_ns > 0 ? schedule_.due_count(measure_start_ns_ - 1) : 0;
     warmup_counted_ = true;
   }
-  recorder_.due.set(std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_));
+  // The measured target: what the schedule has due since the warm-up ended (nothing during it).
+  const uint64_t due_now = std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_);
+  recorder_.due.set(warmup_counted_ && due_now > warmup_due_ ? due_now - warmup_due_ : 0);
   uint64_t intended = schedule_.intended_ns(next_request_);
   while (intended <= now_ns && intended < end_ns_ && !schedule_exhausted()) {
     if (idle_count_ == 0) {
@@ -327,7 +344,7 @@ void Pump::grow_connections(uint64_t now_ns) {
 void Pump::open(uint32_t index, uint64_t now_ns) {
   Conn& conn = conns_[index];
   int err = 0;
-  const int fd = start_connect(plan_.address, plan_.address_length, &err);
+  const int fd = start_connect(address_.address, address_.length, &err);
   if (fd < 0) {
     back_off(index, err, now_ns);
     return;
@@ -548,6 +565,7 @@ void Pump::on_bytes(uint32_t index, const char* data, size_t left, uint64_t arri
     }
     size_t consumed = 0;
     const ParseStatus status = conn.parser.feed(data, left, &consumed);
+    if (tap_ != nullptr) capture(conn, data, consumed);
     data += consumed;
     left -= consumed;
     if (status == ParseStatus::error) {
@@ -575,6 +593,7 @@ void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   recorder.completed.add();
   const int status = conn.parser.status();
   recorder.status[status < kStatusCodes ? status : 0].add();
+  if (tap_ != nullptr) tap_response(conn, status);
   if (&recorder == &recorder_ && !recorder_.names.empty()) {
     NameRecorder& by_name = *recorder_.names[static_cast<size_t>(request.name)];
     by_name.corrected.record(completed_ns - intended_ns);
@@ -599,6 +618,37 @@ void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
     timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
     make_available(index);
   }
+}
+
+// Response bytes as the parser consumed them, kept for the script's response() hook.
+void Pump::capture(Conn& conn, const char* data, size_t size) {
+  const size_t room = plan_.script.capture_limit - std::min(conn.captured.size(), plan_.script.capture_limit);
+  if (size > room) conn.capture_truncated = true;
+  const size_t keep = std::min(size, room);
+  // Past the reserve, grow once to the limit rather than doubling a few times over one response.
+  if (conn.captured.size() + keep > conn.captured.capacity()) conn.captured.reserve(plan_.script.capture_limit);
+  conn.captured.insert(conn.captured.end(), data, data + keep);
+}
+
+// Hands a completed response to the JavaScript side, which calls response() in batches. A full
+// ring drops it (counted): the pump never waits for a script.
+void Pump::tap_response(Conn& conn, int status) {
+  const uint32_t head = static_cast<uint32_t>(status);
+  if (!tap_->push(&head, sizeof head, conn.captured.data(), conn.captured.size())) script_->responses_dropped.fetch_add(1, std::memory_order_relaxed);
+  if (conn.capture_truncated) script_->responses_truncated.fetch_add(1, std::memory_order_relaxed);
+  reset_capture(conn);
+}
+
+// A buffer grown for one large response goes back to its reserve: kept, every connection that
+// ever saw one would hold up to the capture limit (256 KiB x 10k connections). The cost, one
+// allocation, comes only with responses larger than the reserve, next to copying them.
+void Pump::reset_capture(Conn& conn) {
+  if (conn.captured.capacity() > kCaptureReserve) {
+    std::vector<char>().swap(conn.captured);
+    conn.captured.reserve(std::min(kCaptureReserve, plan_.script.capture_limit));
+  }
+  conn.captured.clear();
+  conn.capture_truncated = false;
 }
 
 void Pump::on_timeout(uint32_t index, uint64_t now_ns) { fail(index, ErrorKind::timeout, 0, now_ns); }
@@ -659,6 +709,7 @@ void Pump::close_conn(uint32_t index) {
     --idle_count_;
   }
   conn.in_flight.clear();
+  if (tap_ != nullptr) reset_capture(conn);
   conn.unsent_size = 0;
   conn.write_offset = 0;
   if (tls_context_ != nullptr) {

@@ -24,6 +24,7 @@
 #include "recorder.h"
 #include "request_source.h"
 #include "schedule.h"
+#include "script_channels.h"
 #include "tls.h"
 
 namespace ratetest {
@@ -46,7 +47,9 @@ class Pump {
 #endif
 
   // tls: the run's context for https, else nullptr.
-  Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop, const TlsContext* tls);
+  // script: the channels of a script run (-s), else nullptr.
+  Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atomic<bool>* stop, const TlsContext* tls,
+       ScriptChannels* script);
 
   void run();  // the thread's body
   void wake() { poller_.wake(); }
@@ -88,6 +91,9 @@ class Pump {
   void on_eof(uint32_t index, uint64_t now_ns);
   void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
   void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
+  void capture(Conn& conn, const char* data, size_t size);
+  void tap_response(Conn& conn, int status);
+  void reset_capture(Conn& conn);
   void on_timeout(uint32_t index, uint64_t now_ns);
   void fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns);
   void back_off(uint32_t index, int err_no, uint64_t now_ns);
@@ -115,6 +121,9 @@ class Pump {
   const uint32_t index_;
   StartGate* gate_;
   const std::atomic<bool>* stop_;
+  ScriptChannels* script_;  // nullptr unless a script run
+  ByteRing* tap_;           // the script's response ring when it has a response() hook
+  const RunPlan::Address address_;  // where this pump connects
   uint32_t connection_count_;  // connection slots in use; grows up to max_connections_
   const uint32_t max_connections_;
   const uint64_t request_limit_;  // this pump's share of -n, or no limit

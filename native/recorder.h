@@ -56,7 +56,7 @@ struct Recorder {
   Counter tls_errors[2];     // by TlsFailure: handshake, verify
   FirstMessage tls_first_error;
 
-  Counter due;               // requests due so far by the schedule (target), updated each loop turn
+  Counter due;               // requests due so far by the schedule after the warm-up (the target), updated each loop turn
   Counter connections_opened;  // connections opened beyond the first -c (--max-connections)
 
   uint64_t seconds;                      // length of per_second

@@ -2,11 +2,13 @@
 // before the run starts.
 #include "request_source.h"
 
+#include "script_source.h"
 #include "template_source.h"
 
 namespace ratetest {
 
-std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index) {
+std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index, ScriptChannels* script) {
+  if (script != nullptr) return std::make_unique<ScriptSource>(script, plan.script.max_request_bytes);
   if (plan.templates) return std::make_unique<TemplateSource>(plan.templates, pump_index);
   return std::make_unique<StaticSource>(plan);
 }

@@ -12,6 +12,7 @@
 
 #include "plan.h"
 #include "request_bytes.h"
+#include "script_channels.h"
 
 namespace ratetest {
 
@@ -54,7 +55,8 @@ class StaticSource final : public RequestSource {
   const RunPlan& plan_;
 };
 
-// The source the plan asks for, for pump `pump_index`. Called before the pump thread starts.
-std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index);
+// The source the plan asks for, for pump `pump_index` (script: its channels in a script run).
+// Called before the pump thread starts.
+std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index, ScriptChannels* script);
 
 }  // namespace ratetest

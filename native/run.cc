@@ -12,8 +12,12 @@ Run::Run(RunPlan plan) : plan_(std::move(plan)), gate_(plan_.threads) {}
 std::unique_ptr<Run> Run::create(RunPlan plan, std::unique_ptr<TlsContext> tls, std::string* error_out) {
   std::unique_ptr<Run> run(new Run(std::move(plan)));
   run->tls_ = std::move(tls);
+  const RunPlan::Script& script = run->plan_.script;
+  for (uint32_t i = 0; i < run->plan_.threads && script.enabled; ++i) {
+    run->scripts_.push_back(std::make_unique<ScriptChannels>(script.request_ring_bytes, script.response_ring_bytes));
+  }
   for (uint32_t i = 0; i < run->plan_.threads; ++i) {
-    auto pump = std::make_unique<Pump>(run->plan_, i, &run->gate_, &run->stop_, run->tls_.get());
+    auto pump = std::make_unique<Pump>(run->plan_, i, &run->gate_, &run->stop_, run->tls_.get(), run->script(i));
     if (pump->init_error() != 0) {
       *error_out = std::string("cannot create a poller: ") + std::strerror(pump->init_error());
       return nullptr;
@@ -43,6 +47,12 @@ void Run::start(std::function<void()> on_finished) {
 void Run::stop() {
   stop_.store(true);
   for (auto& pump : pumps_) pump->wake();
+}
+
+void Run::stop_pump(uint32_t pump) {
+  if (pump >= scripts_.size()) return;
+  scripts_[pump]->stop.store(true);
+  pumps_[pump]->wake();
 }
 
 void Run::join() {

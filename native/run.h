@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "pump.h"
+#include "script_channels.h"
 
 namespace ratetest {
 
@@ -25,6 +26,10 @@ class Run {
 
   const RunPlan& plan() const { return plan_; }
   const std::vector<std::unique_ptr<Pump>>& pumps() const { return pumps_; }
+  // A script run's channels to pump i, else nullptr.
+  ScriptChannels* script(uint32_t pump) const { return pump < scripts_.size() ? scripts_[pump].get() : nullptr; }
+  // wrk.thread:stop(): pump i's schedule ends now; the others go on.
+  void stop_pump(uint32_t pump);
 
  private:
   explicit Run(RunPlan plan);
@@ -34,6 +39,7 @@ class Run {
   StartGate gate_;
   std::atomic<bool> stop_{false};
   std::atomic<uint32_t> running_{0};
+  std::vector<std::unique_ptr<ScriptChannels>> scripts_;  // before pumps_: pumps point into them
   std::vector<std::unique_ptr<Pump>> pumps_;
   std::vector<std::thread> threads_;
   std::function<void()> on_finished_;

@@ -1,16 +1,27 @@
 // cli.ts: commander wiring only: flags -> RunOptions -> run() -> reports -> exit code.
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
+import { formatHdrLog } from './report/hdr-log.js';
 import { formatHgrm } from './report/hgrm.js';
 import { formatText } from './report/text.js';
 import { readRequestFile } from './requests/request-file.js';
-import { run } from './run.js';
+import { run, type Progress, type RunSnapshot } from './run.js';
+import type { RunMetrics } from './report/prometheus.js';
+import type { MetricsServer } from './metrics-server.js';
+import { ProgressLine } from './report/progress-line.js';
+import type { Result } from './result.js';
+import { scriptDone } from './script/done.js';
+import { ScriptLoadError, type LoadedScript, type ScriptRunError } from './script/types.js';
 import { findMaxMain } from './commands/find-max.js';
+import { mergeMain } from './commands/merge.js';
+import { compareMain } from './commands/compare.js';
 import { checkThresholds, formatThresholdFailures, parseThreshold, type Threshold } from './thresholds.js';
 import { formatTimeS } from './report/wrk-format.js';
+import { checkOutputPath, writeOutput } from './output-file.js';
+import { withoutCredentials } from './url-display.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 import { parseStages } from './shape/stages.js';
 import { UNLIMITED_MS, type Arrival } from './shape/options.js';
@@ -26,10 +37,27 @@ export interface CliRequest {
   thresholds: Threshold[];
   /** Path for the .hgrm percentile distribution. */
   hgrm?: string;
+  /** Path for the HdrHistogram interval log. */
+  hdrLog?: string;
+  /** Path for the self-contained HTML report. */
+  html?: string;
+  /** No live progress line. */
+  quiet: boolean;
+  /** Serve /metrics here during the run. */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** Write the final metrics here, Prometheus text format. */
+  promFile?: string;
 }
 
 export interface RawFlags {
+  quiet?: boolean;
+  metricsPort?: string;
+  metricsHost?: string;
+  promFile?: string;
   hgrm?: string;
+  hdrLog?: string;
+  html?: string;
   threshold?: string[];
   rate?: string;
   duration?: string;
@@ -61,6 +89,7 @@ export interface RawFlags {
   requests?: string;
   maxConnections?: string;
   monitorPid?: string;
+  script?: string;
 }
 
 // Help text shows the defaults from DEFAULTS, so it cannot drift from what a run uses.
@@ -70,6 +99,7 @@ export function buildProgram(): Command {
   return new Command('ratetest')
     .description('Open-loop HTTP load generator: a constant request rate, latency measured from when each request should have been sent.')
     .argument('<url>', 'target, http[s]://host[:port]/path')
+    .argument('[script-args...]', "with -s: passed to the script's init(args) after the URL (put -- before them)")
     .addOption(new Option('-R, --rate <rate>', 'total requests per second, e.g. 2000 or 20k, or max for closed loop (required unless --stages)'))
     .addOption(new Option('--stages <stages>', "linear ramps between target rates, e.g. '30s:1k,2m:20k,10s:0' (sets the duration)"))
     .addOption(new Option('--arrival <kind>', 'request spacing: constant (default) or poisson'))
@@ -99,11 +129,25 @@ export function buildProgram(): Command {
     .addOption(new Option('--csv <file>', 'CSV file (header row first) for {{csv.column}} placeholders, one row per request'))
     .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
     .addOption(new Option('--seed <n>', 'seed for --arrival poisson (default 1) and for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics during the run (0 = any free port, printed)'))
+    .addOption(new Option('--metrics-host <address>', 'address --metrics-port listens on (default 127.0.0.1)'))
+    .addOption(new Option('--prom-file <file>', 'write the final metrics in Prometheus text format (node-exporter textfile collector)'))
+    .addOption(new Option('-q, --quiet', 'no live progress line (shown only when stdout is a terminal)'))
+    .addOption(new Option('-s, --script <file>', "wrk/wrk2 Lua script (.lua) or JavaScript module (.mjs, .js) with wrk's hooks: setup, init, request, response, done"))
     .addOption(new Option('--monitor-pid <pid>', "sample this process's CPU%, RSS and open fds each second (the server's, on this machine)"))
+    .addOption(new Option('--hdr-log <file>', 'write an HdrHistogram interval log: corrected and uncorrected histograms for each second (ratetest merge reads it)'))
     .addOption(new Option('--hgrm <file>', 'write the corrected percentile distribution in HdrHistogram .hgrm text format (ms)'))
+    .addOption(new Option('--html <file>', 'write a self-contained HTML report: percentile spectrum, latency, rate and status codes over time'))
     .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
+    .addHelpText(
+      'after',
+      '\nOther commands (each with --help):\n' +
+        '  ratetest find-max --slo <expr> --from <rate> --to <rate> <url>   the highest rate that meets every SLO\n' +
+        '  ratetest merge <files...>                 add the histograms of --hdr-log logs or --json results exactly\n' +
+        '  ratetest compare <before.json> <after.json>   two runs side by side, the change and the better one\n',
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });
@@ -123,11 +167,17 @@ export function parseArgs(argv: string[]): CliRequest {
   program.parse(argv);
   const flags = program.opts<RawFlags>();
   const url = program.args[0]!;
+  const scriptArgs = program.args.slice(1);
+  if (scriptArgs.length > 0 && flags.script === undefined) {
+    throw new UsageError(`unexpected argument "${scriptArgs[0]}" after the URL (arguments after the URL go to a script's init(); give -s <script>)`);
+  }
   if (flags.rate === undefined && flags.stages === undefined) {
     throw new UsageError('-R/--rate is required: the total requests per second, e.g. -R 2000, -R 20k or -R max (or give --stages)');
   }
   const rate = flags.rate === undefined ? undefined : flags.rate.trim() === 'max' ? 'max' : parseRate(flags.rate, '--rate');
-  return requestFromFlags(url, flags, rate);
+  const request = requestFromFlags(url, flags, rate);
+  if (flags.script !== undefined) request.options.script = { file: flags.script, args: scriptArgs };
+  return request;
 }
 
 /** The run's options from parsed flags; find-max shares it, choosing the rate itself. */
@@ -164,9 +214,24 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
     options.seed = Number(flags.seed);
   }
   if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
-  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold) };
+  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold), quiet: Boolean(flags.quiet) };
   if (flags.json !== undefined) request.json = flags.json;
   if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
+  if (flags.hdrLog !== undefined) {
+    request.hdrLog = flags.hdrLog;
+    request.options.intervalHistograms = true;
+  }
+  if (flags.metricsPort !== undefined) {
+    const port = Number(flags.metricsPort);
+    if (!/^\d+$/.test(flags.metricsPort) || port > 65535) throw new UsageError(`--metrics-port must be a port number from 0 to 65535, got "${flags.metricsPort}"`);
+    request.metricsPort = port;
+  }
+  if (flags.metricsHost !== undefined) {
+    if (request.metricsPort === undefined) throw new UsageError('--metrics-host goes with --metrics-port');
+    request.metricsHost = flags.metricsHost;
+  }
+  if (flags.promFile !== undefined) request.promFile = flags.promFile;
+  if (flags.html !== undefined) request.html = flags.html;
   return request;
 }
 
@@ -200,31 +265,36 @@ export function fail(err: unknown): number {
   return exitCodeFor(err);
 }
 
-/** Fails before the run, not after minutes of load, when an output file cannot be written. */
-export function checkOutputPath(path: string, flag = '--json'): void {
-  if (path === '-') return;
+/**
+ * After the report, as wrk does: the script's notes, then done(). Returns the exit code a script
+ * error or os.exit() in a hook decides (1 for an error), or undefined when the script ran clean.
+ */
+function finishScript(script: LoadedScript, result: Result, out: NodeJS.WritableStream): number | undefined {
+  const info = result.script!;
+  const lines: string[] = [];
+  if (info.responsesDropped > 0) lines.push(`  Script: ${info.responsesDropped} responses were not passed to response() (it fell behind; the run did not wait for it)`);
+  if (info.responsesTruncated > 0) lines.push(`  Script: ${info.responsesTruncated} responses were passed to response() cut short at 256 KiB`);
+  for (const note of info.notes) lines.push(`  Script: ${note}`);
+  if (info.error !== undefined) {
+    lines.push(`ratetest: script error: ${info.error} (the run stopped there; the results above are what it gathered)`);
+    out.write(lines.join('\n') + '\n');
+    return info.exitCode ?? EXIT_THRESHOLD;
+  }
+  if (lines.length > 0) out.write(lines.join('\n') + '\n');
   try {
-    closeSync(openSync(path, 'a'));
+    scriptDone(script, result);
   } catch (err) {
-    throw new UsageError(`${flag} cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    out.write(`ratetest: script error in done(): ${(err as Error).message}\n`);
+    return (err as ScriptRunError).exitCode ?? EXIT_THRESHOLD;
   }
-}
-
-export function writeJson(path: string, json: string): void {
-  if (path === '-') {
-    process.stdout.write(json);
-    return;
-  }
-  try {
-    writeFileSync(path, json);
-  } catch (err) {
-    throw new UsageError(`--json cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  return undefined;
 }
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'find-max') return findMaxMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
+  if (argv[2] === 'merge') return mergeMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
+  if (argv[2] === 'compare') return compareMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   let request: CliRequest;
   try {
     request = parseArgs(argv);
@@ -247,19 +317,69 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    if (request.json !== undefined) checkOutputPath(request.json);
+    const stdoutOk = { allowStdout: true };
+    if (request.json !== undefined) checkOutputPath(request.json, '--json', stdoutOk);
     if (request.hgrm !== undefined) checkOutputPath(request.hgrm, '--hgrm');
-    const onStart = (config: RunConfig) => report.write(banner(config, request.options.url));
-    const result = await run(request.options, { signal: controller.signal, onStart });
+    if (request.hdrLog !== undefined) checkOutputPath(request.hdrLog, '--hdr-log');
+    if (request.html !== undefined) checkOutputPath(request.html, '--html');
+    if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
+    let progress: ProgressLine | undefined;
+    const onStart = (config: RunConfig) => {
+      report.write(banner(config, request.options.url));
+      // A live line only for a person watching: stdout a terminal, and never into --json - output.
+      const stream = request.json === '-' ? process.stderr : process.stdout;
+      if (!request.quiet && process.stdout.isTTY && stream.isTTY) progress = new ProgressLine(stream, config);
+    };
+    // A script's print() and io.write() go with the text report (stderr under --json -).
+    if (request.options.script) request.options.script.output = (text) => void report.write(text);
+    let script: LoadedScript | undefined;
+    const onProgress = (p: Progress) => progress?.update(p);
+    // prom-client, wasmoon and the HTML report's chart library load only for the runs that use
+    // them: together they would add ~25 MB to every run's RSS.
+    const prometheus = request.metricsPort !== undefined || request.promFile !== undefined ? await import('./report/prometheus.js') : undefined;
+    const metrics: RunMetrics | undefined = prometheus && new prometheus.RunMetrics({ url: withoutCredentials(request.options.url) }, { closedLoop: request.options.rate === 'max' });
+    const onSnapshot = metrics ? (s: RunSnapshot, final: boolean) => metrics.update(s, final) : undefined;
+    let metricsServer: MetricsServer | undefined;
+    if (metrics && request.metricsPort !== undefined) {
+      const { startMetricsServer } = await import('./metrics-server.js');
+      metricsServer = await startMetricsServer(metrics, request.metricsPort, request.metricsHost);
+      const host = request.metricsHost ?? '127.0.0.1';
+      process.stderr.write(`Metrics at http://${host.includes(':') ? `[${host}]` : host}:${metricsServer.port}/metrics\n`);
+    }
+    const result = await run(request.options, { signal: controller.signal, onStart, onProgress, onSnapshot, onScript: (s) => (script = s) }).finally(() => {
+      progress?.clear();
+      return metricsServer?.close();
+    });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
-    if (request.json !== undefined) writeJson(request.json, JSON.stringify(toJson(result), null, 2) + '\n');
-    if (request.hgrm !== undefined) writeFileSync(request.hgrm, formatHgrm(result));
+    const scriptExit = script ? finishScript(script, result, report) : undefined;
+    // Every output is attempted, and the thresholds still judged, when one of them cannot be written.
+    const outputs: [flag: string, path: string | undefined, text: () => string | Promise<string>][] = [
+      ['--json', request.json, () => JSON.stringify(toJson(result), null, 2) + '\n'],
+      ['--hgrm', request.hgrm, () => formatHgrm(result)],
+      ['--hdr-log', request.hdrLog, () => formatHdrLog(result)],
+      ['--prom-file', request.promFile, () => metrics!.text()],
+      ['--html', request.html, async () => (await import('./report/html.js')).formatHtml(result, { headers: request.options.headers ?? [] })],
+    ];
+    let outputFailed = false;
+    for (const [flag, path, text] of outputs) {
+      if (path === undefined) continue;
+      try {
+        writeOutput(path, await text(), flag, flag === '--json' ? stdoutOk : {});
+      } catch (err) {
+        fail(err);
+        outputFailed = true;
+      }
+    }
     const failures = formatThresholdFailures(checkThresholds(result, request.thresholds));
     report.write(failures);
+    if (scriptExit !== undefined) return scriptExit;
     if (result.interrupted) return EXIT_INTERRUPTED;
+    if (outputFailed) return EXIT_USAGE;
     return failures ? EXIT_THRESHOLD : EXIT_OK;
   } catch (err) {
     const code = fail(err);
+    // os.exit(n) in a script's setup() or init() ends ratetest with the script's own code.
+    if (err instanceof ScriptLoadError && err.exitCode !== undefined) return err.exitCode;
     // Ctrl-C before the pumps started (e.g. during DNS) leaves nothing to report; it is still an interrupt.
     return controller.signal.aborted && !(err instanceof UsageError) ? EXIT_INTERRUPTED : code;
   } finally {

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'ERR_RESOLVE' // the host name did not resolve
   | 'ERR_FD_LIMIT' // not enough file descriptors for the connections asked for
   | 'ERR_ADDON' // the native addon is missing or failed to start
+  | 'ERR_SCRIPT' // a -s script could not be loaded, or failed in setup() or init()
   | 'ERR_RUN'; // the run failed after it started
 
 export class RatetestError extends Error {
@@ -32,7 +33,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof RatetestError && (err.code === 'ERR_USAGE' || err.code === 'ERR_RESOLVE' || err.code === 'ERR_FD_LIMIT')) {
+  if (err instanceof RatetestError && (err.code === 'ERR_USAGE' || err.code === 'ERR_SCRIPT' || err.code === 'ERR_RESOLVE' || err.code === 'ERR_FD_LIMIT')) {
     return EXIT_USAGE;
   }
   return EXIT_THRESHOLD;

@@ -45,6 +45,26 @@ export interface NativePlan {
   maxConnections?: number;
   /** Request templates (src/requests/compile.ts); when present they replace `request`. */
   templates?: NativeTemplates;
+  /** A script run (-s): requests come from rings the JavaScript side fills (see ScriptChannelsHandle). */
+  script?: { requestRingBytes: number; responseRingBytes: number; maxRequestBytes: number; captureLimit: number };
+  /** One numeric address per thread (a script's thread.addr), instead of `address` and `port`. */
+  pumpAddresses?: { address: string; port: number }[];
+}
+
+/** A script run's side of the pumps' rings (native/script_channels.h). */
+export interface ScriptChannelsHandle {
+  /** Copies requests (back to back in `bytes`) into thread i's ring; returns how many fitted. */
+  feed(thread: number, bytes: Buffer, lengths: Uint32Array): number;
+  /** Requests waiting in thread i's ring. */
+  queued(thread: number): number;
+  /** The largest request thread i's ring takes (half its size). */
+  largestRequest(thread: number): number;
+  /** Responses tapped since the last call: [u32 size][u32 status][raw response] records, or null. */
+  takeResponses(thread: number): Buffer | null;
+  /** wrk.thread:stop(): thread i's schedule ends now. */
+  stopThread(thread: number): void;
+  /** starved: times a thread's ring ran dry with a request due (the script was behind). */
+  scriptCounts(): { responsesDropped: number; responsesTruncated: number; starved: number };
 }
 
 /**
@@ -177,7 +197,7 @@ export interface NativeResult extends NativeSnapshot {
   warmup?: NativeWarmup;
 }
 
-export interface NativeRun {
+export interface NativeRun extends Partial<ScriptChannelsHandle> {
   snapshot(): NativeSnapshot;
   stop(): void;
   done: Promise<NativeResult>;
@@ -203,6 +223,7 @@ interface Addon {
   /** Test-only: pump `pumpIndex`'s first `count` intended send times (ns after start) at a total `rate`, with due counts at and just before each. */
   /** Test/bench-only: expand templates as pump 0 would: the first `keep` requests from `first` and their names; then `count` more, timed (ns per expansion). */
   expandTemplatesForTest(templates: NativeTemplates, first: number, count: number, keep: number): { requests: Buffer[]; names: number[]; nsPerRequest: number; bytesPerRequest: number };
+  byteRingForTest(capacity: number, records: Buffer[]): { records: Buffer[]; refused: number; queuedAfter: number };
   scheduleForTest(
     rate: number,
     pumps: number,

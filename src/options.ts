@@ -1,5 +1,6 @@
 // options.ts: the typed options of a run, their defaults (defined here and nowhere else), and
 // validate(), which turns options into a RunConfig or throws one UsageError naming the option.
+import type { ScriptOptions } from './script/load.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import type { RequestSpec } from './requests/compile.js';
@@ -61,6 +62,14 @@ export interface RunOptions extends ShapeOptions {
   seed?: number;
   /** A process to sample (CPU%, RSS, open fds) each second during the run: the server's pid. */
   monitorPid?: number;
+  /** A wrk/wrk2 Lua script or a JavaScript module with wrk's hooks (-s); see src/script/. */
+  script?: ScriptOptions;
+  /**
+   * Keep each interval's corrected and uncorrected histograms in result.intervals (compressed,
+   * a few KB a second), as an HdrHistogram interval log (formatHdrLog) needs. Off by default, so
+   * that long runs hold only each second's figures.
+   */
+  intervalHistograms?: boolean;
 }
 
 export const DEFAULTS = {

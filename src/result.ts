@@ -1,6 +1,7 @@
 // result.ts: the shape of a finished run, as the API returns it and every report reads it.
 // Durations are nanoseconds unless the name says otherwise; rates are requests per second.
 import type { Histogram } from 'hdr-histogram-js';
+import type { Interval } from './series.js';
 import type { MonitorSeries } from './monitor.js';
 
 export interface ErrorCounts {
@@ -132,6 +133,32 @@ export interface Result {
   interrupted: boolean;
   /** Per request name, when the run sent several named requests (a request file). */
   requests?: RequestResult[];
+  /** The run in intervals of about a second, adding up to the totals (absent when the Result was built without a run). */
+  intervals?: Interval[];
   /** --monitor-pid: the watched process, sampled each second (absent without the flag). */
   monitor?: MonitorSeries;
+  /** Why a run bounded only by -n ended before its requests were sent (a target that never accepted a connection). */
+  endedEarly?: string;
+  /** A script run (-s). */
+  script?: ScriptResult;
+}
+
+/** What a script run adds to the result. */
+export interface ScriptResult {
+  file: string;
+  language: 'lua' | 'javascript';
+  /** Requests each request() call returned (more than 1: pipelined, as wrk's pipeline.lua). */
+  requestsPerCall: number;
+  /** Responses response() did not see because the tap's ring was full (the pump never waits). */
+  responsesDropped: number;
+  /** Times a thread's ring of generated requests ran dry with a request due (the request waited, its latency clock running). */
+  starved: number;
+  /** Responses longer than the capture limit, handed to response() cut short. */
+  responsesTruncated: number;
+  /** Things the run could not do as the script asked, said once each. */
+  notes: string[];
+  /** The error a hook raised during the run, "file:line: message"; the run stopped there. */
+  error?: string;
+  /** os.exit(code) during the run. */
+  exitCode?: number;
 }

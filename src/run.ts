@@ -8,8 +8,16 @@ import { loadAddon, type NativeErrors, type NativePlan, type NativeResult, type 
 import { validate, type RunConfig, type RunOptions } from './options.js';
 import { compileRequests, type RequestProgram } from './requests/compile.js';
 import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from './result.js';
-import { targetPerSecond } from './shape/stages.js';
+import { cumulativeAt, targetPerSecond, type Ramp } from './shape/stages.js';
 import { checkMonitorPid, startMonitor } from './monitor.js';
+import { SeriesRecorder } from './series.js';
+import { DeadTargetWatch } from './dead-target.js';
+import { UNLIMITED_MS } from './shape/options.js';
+import { performance } from 'node:perf_hooks';
+import { ScriptFeeder } from './script/feeder.js';
+import { splitRequests } from './script/http-messages.js';
+import { loadScript, planScript, type ScriptPlan } from './script/load.js';
+import { ScriptLoadError, type LoadedScript, type ScriptRunError } from './script/types.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {
@@ -20,14 +28,114 @@ export interface Progress {
   rate: number;
   errors: number;
   connectionsOpen: number;
+  /** Requests the schedule had due per second over the last interval (0 in closed loop). */
+  targetRate: number;
+  /** Corrected latency of the last interval's responses; undefined when none completed. */
+  p50Ns?: number;
+  p99Ns?: number;
+}
+
+/** The run's cumulative figures so far, once a second and once at the end (for live exporters). */
+export interface RunSnapshot {
+  elapsedNs: number;
+  /** Requests the schedule had due (the target); in closed loop, those sent. */
+  due: number;
+  sent: number;
+  completed: number;
+  errors: ErrorCounts;
+  /** Responses by status code. */
+  status: Record<string, number>;
+  connectionsOpen: number;
+  inFlight: number;
+  /** Corrected latency so far as [valueNs, count] pairs, ascending (HdrHistogram buckets). */
+  correctedBuckets: Float64Array;
+}
+
+function runSnapshot(s: NativeSnapshot): RunSnapshot {
+  const status: Record<string, number> = {};
+  for (let i = 0; i + 1 < s.status.length; i += 2) status[String(s.status[i])] = s.status[i + 1]!;
+  return {
+    elapsedNs: s.elapsedNs,
+    due: s.due,
+    sent: s.sent,
+    completed: s.completed,
+    errors: { ...s.errors },
+    status,
+    connectionsOpen: s.connectionsOpen,
+    inFlight: s.inFlight,
+    correctedBuckets: s.corrected,
+  };
 }
 
 export interface RunHooks {
+  /** Each cumulative snapshot: once a second while the run goes on, then the final figures (final = true). */
+  onSnapshot?: (snapshot: RunSnapshot, final: boolean) => void;
   /** Aborting stops the run early; the promise still resolves with what was gathered. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   /** Called once the options are valid and the host resolved, just before the pumps start. */
   onStart?: (config: RunConfig, address: string) => void;
+  /** A script run: the loaded script, for scriptDone() after the report (src/script/done.ts). */
+  onScript?: (script: LoadedScript) => void;
+}
+
+/** A -n run gives up after this many (connect timeout + timeout) with no connection and no response. */
+const DEAD_TARGET_FACTOR = 2;
+
+/**
+ * A script's rings hold about this long of each thread's rate, generated ahead: the JavaScript
+ * thread was seen to pause up to ~40 ms (GC, the first snapshot) at 20k req/s, and an empty ring
+ * is send lag. Response-driven scripts see their changes this much later at most.
+ */
+const SCRIPT_AHEAD_S = 0.1;
+/** Response bytes kept per response for response(); longer ones are cut (and counted). */
+const SCRIPT_CAPTURE_LIMIT = 256 * 1024;
+const SCRIPT_RESPONSE_RING_BYTES = 8 * 1024 * 1024;
+
+function nextPowerOfTwo(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(n, 8)));
+}
+
+/** Requests kept queued per thread: a few feeder ticks' worth of its rate, or of its connections in closed loop. */
+function scriptDepth(config: RunConfig): number {
+  if (config.closedLoop) return Math.max(256, 4 * Math.ceil(config.maxConnections / config.threads) * config.pipeline);
+  const peak = config.ramps ? Math.max(...config.ramps.map((r) => Math.max(r.fromRate, r.toRate))) : config.rate;
+  return Math.min(65536, Math.max(32, Math.ceil((peak / config.threads) * SCRIPT_AHEAD_S)));
+}
+
+/**
+ * How many requests each thread's schedule can ask for in the whole run (Infinity when nothing
+ * bounds it), so request() is not called for requests that will never be sent: wrk scripts that
+ * count their request() calls (setup.lua) then count what was sent, give or take the queue.
+ */
+function scriptLimits(config: RunConfig): number[] {
+  let total = Infinity;
+  if (!config.closedLoop) {
+    const ramps = runRamps(config);
+    total = cumulativeAt(ramps, ramps.reduce((sum, r) => sum + r.durationNs, 0));
+    // Poisson arrivals vary around the mean: leave room for a generous deviation.
+    total = config.arrival === 'poisson' ? total + 4 * Math.sqrt(total) + 10 : total + 1;
+  }
+  if (config.requestCount > 0) total = Math.min(total, config.requestCount);
+  return Array.from({ length: config.threads }, (_, i) => (Number.isFinite(total) ? Math.ceil((Math.ceil(total) - i) / config.threads) + 1 : Infinity));
+}
+
+function scriptNativePlan(config: RunConfig, script: LoadedScript, plan: ScriptPlan, address: string): Partial<NativePlan> {
+  const out: Partial<NativePlan> = {};
+  if (!plan.staticRequest) {
+    const depth = scriptDepth(config);
+    out.script = {
+      // Room for twice the queue at the largest request seen, and for one request of 512 KiB at least.
+      requestRingBytes: Math.min(2 ** 30, nextPowerOfTwo(Math.max(1 << 20, 2 * depth * (plan.maxRequestBytes + 16)))),
+      responseRingBytes: script.threads.some((t) => t.hasResponse) ? SCRIPT_RESPONSE_RING_BYTES : 0,
+      maxRequestBytes: plan.maxRequestBytes,
+      captureLimit: SCRIPT_CAPTURE_LIMIT,
+    };
+  }
+  if (config.unixSocket === undefined && script.threads.some((t) => t.address)) {
+    out.pumpAddresses = script.threads.map((t) => (t.address ? { address: t.address.host, port: t.address.port } : { address, port: config.port }));
+  }
+  return out;
 }
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, code]) => [code, name]));
@@ -90,20 +198,35 @@ function shapeResultConfig(config: RunConfig): Partial<ResultConfig> {
   return out;
 }
 
+/**
+ * The rate as the schedule follows it from its start (a constant rate is one flat ramp), a
+ * warm-up first at the first stage's target, as native/plan.cc prepends it.
+ */
+function runRamps(config: RunConfig): Ramp[] {
+  const ramps = config.ramps ?? [{ durationNs: config.durationMs * 1e6, fromRate: config.rate, toRate: config.rate }];
+  const warm = Math.round(config.warmupMs * 1e6);
+  return warm > 0 ? [{ durationNs: warm, fromRate: ramps[0]!.toRate, toRate: ramps[0]!.toRate }, ...ramps] : ramps;
+}
+
+/** The schedule's mean rate between two times since the start (0 in closed loop): what progress shows as the target. */
+function targetRateBetween(config: RunConfig, fromNs: number, toNs: number): number {
+  if (config.closedLoop || toNs <= fromNs) return 0;
+  const ramps = runRamps(config);
+  return ((cumulativeAt(ramps, toNs) - cumulativeAt(ramps, fromNs)) * 1e9) / (toNs - fromNs);
+}
+
 /** Target requests per second of the measured run: the ramps' integral, or the constant rate. */
 function targets(config: RunConfig, durationNs: number): number[] | undefined {
   if (config.closedLoop) return undefined;
   if (config.ramps) {
-    // After a warm-up the ramps begin with it; the measured seconds are those after it.
-    const warm = Math.round(config.warmupMs * 1e6);
-    const ramps = warm > 0 ? [{ durationNs: warm, fromRate: config.ramps[0]!.fromRate, toRate: config.ramps[0]!.fromRate }, ...config.ramps] : config.ramps;
-    return targetPerSecond(ramps).slice(Math.ceil(warm / 1e9));
+    // The measured seconds are those after the warm-up.
+    return targetPerSecond(runRamps(config)).slice(Math.ceil((config.warmupMs * 1e6) / 1e9));
   }
   const seconds = Math.ceil(durationNs / 1e9);
   return Array.from({ length: seconds }, (_, s) => config.rate * Math.min(1, durationNs / 1e9 - s));
 }
 
-function startNative(config: RunConfig, address: string, program: RequestProgram | undefined): NativeRun {
+function startNative(config: RunConfig, address: string, program: RequestProgram | undefined, extra: Partial<NativePlan> = {}): NativeRun {
   const addon = loadAddon();
   try {
     return addon.start({
@@ -132,6 +255,7 @@ function startNative(config: RunConfig, address: string, program: RequestProgram
       headRequest: config.headRequest,
       ...(program && { templates: program.native }),
       ...shapePlan(config),
+      ...extra,
     });
   } catch (err) {
     if (err instanceof RatetestError) throw err;
@@ -145,19 +269,26 @@ function sumErrors(errors: NativeErrors): number {
   return errors.connect + errors.read + errors.write + errors.timeout + errors.parse;
 }
 
-function watchProgress(native: NativeRun, onProgress: (p: Progress) => void): () => void {
+// Once a second: the series' next interval, and progress for whoever asked.
+function watch(native: NativeRun, config: RunConfig, series: SeriesRecorder, onProgress?: (p: Progress) => void, onSnapshot?: (s: NativeSnapshot) => void): () => void {
   let last: NativeSnapshot | undefined;
   const timer = setInterval(() => {
     const now = native.snapshot();
+    series.add(now);
+    onSnapshot?.(now);
     const intervalNs = last ? now.elapsedNs - last.elapsedNs : now.elapsedNs;
     const done = last ? now.completed - last.completed : now.completed;
-    onProgress({
+    const latest = series.intervals.at(-1);
+    const latency = latest && latest.endNs === now.elapsedNs && latest.maxNs > 0 ? latest : undefined;
+    onProgress?.({
       elapsedNs: now.elapsedNs,
       sent: now.sent,
       completed: now.completed,
       rate: intervalNs > 0 ? (done * 1e9) / intervalNs : 0,
       errors: sumErrors(now.errors),
       connectionsOpen: now.connectionsOpen,
+      targetRate: targetRateBetween(config, last?.elapsedNs ?? 0, now.elapsedNs),
+      ...(latency && { p50Ns: latency.p50Ns, p99Ns: latency.p99Ns }),
     });
     last = now;
   }, 1000);
@@ -258,26 +389,96 @@ async function settled(native: NativeRun): Promise<NativeResult> {
 
 /** Runs one load test. Rejects only for bad options or a run that cannot start; failed requests are counted. */
 export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Result> {
-  const config = validate(options);
-  const program = compileRequests(config, options);
+  let config = validate(options);
+  if (options.script && (options.requests || options.csvFile !== undefined)) {
+    throw new UsageError('-s gives the requests; drop --requests-file and --csv');
+  }
+  // A script makes its own requests; templates in -H/-b reach it as the text they are.
+  const program = options.script ? undefined : compileRequests(config, options);
   // With --unix-socket the URL's host is only the Host header: nothing to resolve.
   const address = config.unixSocket ?? (await resolveAddress(config.host)).address;
+  let script: { loaded: LoadedScript; plan: ScriptPlan } | undefined;
+  if (options.script) {
+    const loaded = await loadScript(config, options.script);
+    const plan = planScript(loaded);
+    script = { loaded, plan };
+    hooks.onScript?.(loaded);
+    config = scriptConfig(config, plan, options);
+  }
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
   if (options.monitorPid !== undefined) checkMonitorPid(options.monitorPid);
   hooks.onStart?.(config, address);
   const startedAt = new Date();
-  const native = startNative(config, address, program);
+  const feeder = script && !script.plan.staticRequest ? newFeeder(config, script.loaded, script.plan) : undefined;
+  const native = startNative(config, address, program, script ? scriptNativePlan(config, script.loaded, script.plan, address) : {});
+  feeder?.start(native as Required<NativeRun>, () => native.stop());
   const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
-  const stopProgress = hooks.onProgress ? watchProgress(native, hooks.onProgress) : () => {};
+  const series = new SeriesRecorder(options.intervalHistograms === true, Math.round(config.warmupMs * 1e6));
+  let endedEarly: string | undefined;
+  const deadTarget = config.durationMs >= UNLIMITED_MS ? new DeadTargetWatch(DEAD_TARGET_FACTOR * (config.connectTimeoutMs + config.timeoutMs)) : undefined;
+  const onSnapshot = (s: NativeSnapshot) => {
+    hooks.onSnapshot?.(runSnapshot(s), false);
+    endedEarly ??= deadTarget?.check(s, performance.now());
+    if (endedEarly) native.stop();
+  };
+  const stopWatching = watch(native, config, series, hooks.onProgress, onSnapshot);
   try {
-    const result = toResult(config, await settled(native), startedAt, program);
+    const final = await settled(native);
+    stopWatching();
+    feeder?.finish();
+    hooks.onSnapshot?.(runSnapshot(final), true);
+    const result = toResult(config, final, startedAt, program);
+    result.intervals = series.finish(final);
+    if (endedEarly) Object.assign(result, { endedEarly, interrupted: false });
     if (monitor) result.monitor = monitor.stop();
+    if (script) result.script = scriptResult(script.loaded, script.plan, native, feeder);
     return result;
   } finally {
-    stopProgress();
+    stopWatching();
+    feeder?.finish();
     hooks.signal?.removeEventListener('abort', stop);
   }
+}
+
+/** The config a script run uses: its static request, or pipelining deep enough for what request() returns. */
+function scriptConfig(config: RunConfig, plan: ScriptPlan, options: RunOptions): RunConfig {
+  if (plan.staticRequest) {
+    return { ...config, request: plan.staticRequest, headRequest: plan.staticRequest.subarray(0, 5).toString('latin1') === 'HEAD ' };
+  }
+  // wrk pipelines the requests one request() returns; so does ratetest unless --pipeline says otherwise.
+  if (plan.perCall > 1 && options.pipeline === undefined) return { ...config, pipeline: Math.min(plan.perCall, 1024) };
+  return config;
+}
+
+/** The feeder with each thread's first queue generated: before the pumps start. A hook error here is a load error. */
+function newFeeder(config: RunConfig, script: LoadedScript, plan: ScriptPlan): ScriptFeeder {
+  try {
+    return new ScriptFeeder(script, {
+      depth: scriptDepth(config),
+      limits: scriptLimits(config),
+      perCall: plan.perCall,
+      split: splitRequests,
+      primed: script.threads.map((_, i) => (i === 0 ? plan.probe : undefined)),
+    });
+  } catch (err) {
+    throw new ScriptLoadError(`request(): ${(err as Error).message}`, (err as ScriptRunError).exitCode);
+  }
+}
+
+function scriptResult(script: LoadedScript, plan: ScriptPlan, native: NativeRun, feeder: ScriptFeeder | undefined): NonNullable<Result['script']> {
+  const counts = native.scriptCounts?.() ?? { responsesDropped: 0, responsesTruncated: 0, starved: 0 };
+  return {
+    file: script.file,
+    language: script.file.toLowerCase().endsWith('.lua') ? 'lua' : 'javascript',
+    requestsPerCall: plan.perCall,
+    starved: counts.starved,
+    responsesDropped: counts.responsesDropped,
+    responsesTruncated: counts.responsesTruncated,
+    notes: [...script.notes],
+    ...(feeder?.error ? { error: feeder.error.message } : {}),
+    ...(feeder?.error?.exitCode !== undefined ? { exitCode: feeder.error.exitCode } : {}),
+  };
 }

@@ -1,7 +1,6 @@
 // commands/find-max.ts: `ratetest find-max --slo 'p99<50ms' --from 1k --to 100k URL`: the run
 // flags of a plain run (shared with cli.ts's program), plus the search's own; prints a table row
 // per step as it finishes, then the answer and how sure it is.
-import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { CommanderError, Option } from 'commander';
 import { findMaxHtml } from '../report/find-max-html.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../errors.js';
@@ -10,7 +9,8 @@ import { toJson } from '../report/json.js';
 import { run } from '../run.js';
 import { failedRequests, formatActual, parseSlo } from '../slo.js';
 import { formatDurationShort, parseDuration, parseRate } from '../units.js';
-import { buildProgram, checkOutputPath, fail, requestFromFlags, usageMessage, writeJson, type RawFlags } from '../cli.js';
+import { buildProgram, fail, requestFromFlags, usageMessage, type RawFlags } from '../cli.js';
+import { checkOutputPath, writeOutput } from '../output-file.js';
 import type { RunOptions } from '../options.js';
 
 export const FIND_MAX_SCHEMA_ID = 'ratetest/find-max/v1';
@@ -41,7 +41,7 @@ const DEFAULT_COOLDOWN_MS = 1_000;
 /** Flags of a plain run that find-max sets itself, per step. */
 const CHOSEN_BY_SEARCH = ['rate', 'duration', 'latency', 'u_latency'];
 /** Flags of a plain run that mean nothing for a search of many runs. */
-const SINGLE_RUN_ONLY = ['threshold', 'hgrm', 'stages', 'requests', 'warmup'];
+const SINGLE_RUN_ONLY = ['threshold', 'hgrm', 'hdrLog', 'stages', 'requests', 'warmup', 'script', 'metricsPort', 'metricsHost', 'promFile'];
 
 export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
   const program = buildProgram()
@@ -52,8 +52,9 @@ export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
     .addOption(new Option('--to <rate>', 'highest rate tried, e.g. 100k (required)'))
     .addOption(new Option('--step-duration <duration>', `length of each step (default ${formatDurationShort(DEFAULT_STEP_MS * 1e6)})`))
     .addOption(new Option('--cooldown <duration>', `pause between steps so the server drains its queues (default ${formatDurationShort(DEFAULT_COOLDOWN_MS * 1e6)})`))
-    .addOption(new Option('--precision <percent>', `stop refining when the bracket is this narrow (default ${SEARCH_DEFAULTS.precision * 100}%)`))
-    .addOption(new Option('--html <file>', 'write an HTML page plotting latency against rate'));
+    .addOption(new Option('--precision <percent>', `stop refining when the bracket is this narrow (default ${SEARCH_DEFAULTS.precision * 100}%)`));
+  // --html comes from the run's flags; for a search it writes the latency-against-rate page.
+  program.options.find((o) => o.long === '--html')!.description = 'write an HTML page plotting latency against rate';
   for (const option of program.options) if ([...CHOSEN_BY_SEARCH, ...SINGLE_RUN_ONLY].includes(option.attributeName())) option.hideHelp();
   program.parse(argv);
   const flags = program.opts<FindMaxFlags>();
@@ -61,8 +62,11 @@ export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
     if (flags[name as keyof FindMaxFlags] !== undefined) throw new UsageError(`find-max chooses the rate and step length itself; use --from/--to/--step-duration instead of --${name.replace('_', '-')}`);
   }
   for (const name of SINGLE_RUN_ONLY) {
-    if (flags[name as keyof FindMaxFlags] !== undefined) throw new UsageError(`--${name} applies to a single run, not to find-max: judge the steps with --slo`);
+    if (flags[name as keyof FindMaxFlags] !== undefined) {
+      throw new UsageError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a single run, not to find-max: judge the steps with --slo`);
+    }
   }
+  if (program.args.length > 1) throw new UsageError(`unexpected argument "${program.args[1]}" after the URL`);
   if (!flags.slo?.length) throw new UsageError("find-max needs at least one --slo, e.g. --slo 'p99<50ms'");
   if (flags.from === undefined || flags.to === undefined) throw new UsageError('find-max needs --from and --to, e.g. --from 1k --to 100k');
   const from = parseRate(flags.from, '--from');
@@ -162,15 +166,6 @@ export function searchJson(search: Search, request: FindMaxRequest) {
   };
 }
 
-/** Fails before the search, not after it, when the --html file cannot be written. */
-function checkHtmlPath(path: string): void {
-  try {
-    closeSync(openSync(path, 'a'));
-  } catch (err) {
-    throw new UsageError(`--html cannot write "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 // ---- the command ------------------------------------------------------------------------------
 
 const sleep = (delayMs: number, signal: AbortSignal) =>
@@ -188,8 +183,8 @@ export async function findMaxMain(argv: string[]): Promise<number> {
   try {
     const request = parseFindMaxArgs(argv);
     const out = request.json === '-' ? process.stderr : process.stdout;
-    if (request.json !== undefined) checkOutputPath(request.json);
-    if (request.html !== undefined) checkHtmlPath(request.html);
+    if (request.json !== undefined) checkOutputPath(request.json, '--json', { allowStdout: true });
+    if (request.html !== undefined) checkOutputPath(request.html, '--html');
     process.on('SIGINT', onSigint);
     const { search } = request;
     out.write(
@@ -207,10 +202,8 @@ export async function findMaxMain(argv: string[]): Promise<number> {
       stopped: () => controller.signal.aborted,
     });
     out.write(formatAnswer(result, search));
-    if (request.json !== undefined) writeJson(request.json, JSON.stringify(searchJson(result, request), null, 2) + '\n');
-    if (request.html !== undefined) {
-      writeFileSync(request.html, findMaxHtml(result, request));
-    }
+    if (request.json !== undefined) writeOutput(request.json, JSON.stringify(searchJson(result, request), null, 2) + '\n', '--json', { allowStdout: true });
+    if (request.html !== undefined) writeOutput(request.html, findMaxHtml(result, request), '--html');
     if (result.answer.interrupted) return EXIT_INTERRUPTED;
     return result.answer.maxRate === undefined ? EXIT_THRESHOLD : EXIT_OK;
   } catch (err) {

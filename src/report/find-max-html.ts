@@ -3,13 +3,12 @@
 // no network). Issue 4's run report owns the HTML of a single run; this page is the search's.
 import type { FindMaxRequest } from '../commands/find-max.js';
 import type { Search } from '../find-max.js';
+import { escapeHtml as escape } from './html-escape.js';
 
 const W = 720;
 const H = 400;
 const PAD = 56;
 const SERIES: [number, string][] = [[50, '#2b7bb9'], [99, '#d9822b'], [99.9, '#c23030']];
-
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 export function findMaxHtml(search: Search, request: FindMaxRequest): string {
   const points = search.steps

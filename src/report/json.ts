@@ -1,5 +1,6 @@
 // json.ts: the whole result as JSON, schema "ratetest/result/v1" (schema/result.schema.json,
 // documented in docs/json.md). Every time is in nanoseconds and says so in its name.
+import { intervalJson, type IntervalJson } from '../series.js';
 import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { RequestResult, Result } from '../result.js';
 import { selfCheck, type SelfCheck } from './self-check.js';
@@ -25,7 +26,9 @@ export interface TlsJson extends Omit<NonNullable<Result['tls']>, 'handshake'> {
   handshake: LatencyJson;
 }
 
-export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status' | 'requests' | 'tls'> {
+export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status' | 'requests' | 'tls' | 'intervals'> {
+  /** About a second each, adding up to the totals; the histograms themselves are in --hdr-log. */
+  series?: IntervalJson[];
   schema: typeof JSON_SCHEMA_ID;
   tls?: TlsJson;
   requestedRate: number;
@@ -112,5 +115,8 @@ export function toJson(result: Result): ResultJson {
     interrupted: result.interrupted,
     ...(result.requests && { requests: result.requests.map(requestJson) }),
     ...(result.monitor ? { monitor: result.monitor } : {}),
+    ...(result.intervals ? { series: result.intervals.map(intervalJson) } : {}),
+    ...(result.script ? { script: result.script } : {}),
+    ...(result.endedEarly ? { endedEarly: result.endedEarly } : {}),
   };
 }

@@ -5,7 +5,7 @@ import type { Result } from '../result.js';
 import { availableParallelism } from 'node:os';
 import { explainErrno } from './errno-hints.js';
 
-export type SelfCheckCause = 'connect-errors' | 'connections' | 'generator-cpu' | 'unknown';
+export type SelfCheckCause = 'connect-errors' | 'connections' | 'generator-cpu' | 'script' | 'unknown';
 
 /** The verdict, with the figures it was drawn from. */
 export interface SelfCheck extends SelfCheckFigures {
@@ -129,6 +129,19 @@ export function selfCheck(result: Result, env: SelfCheckEnv = { cores: available
   }
   const lagText =
     `send lag p99 ${(figures.sendLagP99Ns / 1e6).toFixed(2)}ms` + (result.notSent > 0 ? `, ${result.notSent} requests never sent` : '');
+  // A -s script whose request() fell behind: the pumps had nothing to send. First, because the
+  // burst that follows a refill finds the connections busy and would blame them instead.
+  if (result.script && result.script.starved > 0) {
+    return {
+      ok: false,
+      cause: 'script',
+      ...figures,
+      messages: [
+        `the script fell behind the rate (${lagText}): its requests ran out ${result.script.starved} times with a request due (request() had not made the next one yet); it achieved ${figures.achievedPercent}% of the requested rate.`,
+        'request() runs on one JavaScript thread for all pumps: make it cheaper (build the requests in init() and pick one in request()), or use templates (-H/-b with {{...}}), which the pumps expand natively.',
+      ],
+    };
+  }
   if (queuedShare > QUEUED_LIMIT) {
     const c = result.config.connections;
     const needed = connectionsNeeded(result);

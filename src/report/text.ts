@@ -124,6 +124,7 @@ function ratetestBlock(result: Result): string[] {
   }
   if (result.tls) lines.push(...tlsLines(result.tls));
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
+  if (result.endedEarly) lines.push(`  Run ended after ${(result.durationNs / 1e9).toFixed(2)}s: ${result.endedEarly}`);
   if (result.monitor) lines.push(...formatMonitor(result.monitor));
 
   const check = selfCheck(result);

@@ -1,7 +1,7 @@
 // --json: with "-", stdout is one JSON document (schema ratetest/result/v1) and nothing else,
 // the text report goes to stderr; with a path, the JSON goes to the file and the text to stdout.
 // Both carry the same figures.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
@@ -97,4 +97,23 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     expect(textFigures(run.stdout).requests).toBe(json.completed);
     expect(json.completed).toBeGreaterThan(0);
   }, 45_000);
+
+  it('an output that cannot be written after the run: one line, the other outputs and the thresholds still done, exit 2', async () => {
+    const file = join(dir, 'kept.json');
+    const run = await runCli(['-R', '100', '-d', '1s', '-c', '2', '-t', '1', '--html', '/dev/full', '--threshold', 'p99<1ns', '--json', file, server.url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ratetest: --html cannot write "/dev/full": ENOSPC');
+    expect(run.stdout).toContain('Thresholds failed:');
+    expect((JSON.parse(readFileSync(file, 'utf8')) as ResultJson).completed).toBe(100);
+  }, 30_000);
+
+  it('a run that fails before it starts leaves no output file behind; "-" is stdout for --json only', async () => {
+    const file = join(dir, 'never.json');
+    const failed = await runCli(['-R', '100', '-d', '1s', '--json', file, '--monitor-pid', '999999999', server.url]);
+    expect(failed.code).toBe(2);
+    expect(existsSync(file)).toBe(false);
+    const dash = await runCli(['-R', '100', '-d', '1s', '--html', '-', server.url]);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toContain('--html takes a file name ("-" for stdout is only for --json)');
+  }, 30_000);
 });

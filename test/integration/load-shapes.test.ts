@@ -28,6 +28,12 @@ describe.skipIf(!ENGINE_BUILT)('load shapes', () => {
     expect(json.completed).toBe(json.sent);
     expect(Math.abs(json.sent - 200)).toBeLessThanOrEqual(2);
     expect(run.stderr).toMatch(/Warm-up \(excluded\): 1\.00s, 200 scheduled/);
+    // The series is the measured part too: it starts where the warm-up ends and adds up to the totals.
+    const series = json.series!;
+    expect(series[0]!.startNs).toBe(1e9);
+    expect(series.reduce((sum, i) => sum + i.due, 0)).toBe(json.scheduled);
+    expect(series.reduce((sum, i) => sum + i.sent, 0)).toBe(json.sent);
+    expect(series.reduce((sum, i) => sum + i.completed, 0)).toBe(json.completed);
   }, 30_000);
 
   it('-n: sends exactly that many requests, then stops', async () => {

@@ -45,3 +45,17 @@ describe.skipIf(!ENGINE_BUILT)('a refused port (-R 50 -d 1s -c 2)', () => {
     expect(run.json.selfCheck.cause).toBe('connect-errors');
   });
 });
+
+describe.skipIf(!ENGINE_BUILT)('a refused port with only -n to end the run', () => {
+  it('gives up after twice (connect timeout + timeout) without a connection, says why, and exits 0', async () => {
+    const port = await refusedPort();
+    const run = await runJson(['-R', '100', '-n', '100', '-c', '2', '-t', '1', '--timeout', '500ms', '--connect-timeout', '500ms', `http://127.0.0.1:${port}/`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json.endedEarly).toMatch(/no connection to the target for 2\.0s/);
+    expect(run.json.interrupted).toBe(false);
+    expect(run.json.sent).toBe(0);
+    expect(run.json.errors.connect).toBeGreaterThan(0);
+    expect(run.stderr).toContain('Run ended after');
+    expect(run.elapsedMs).toBeLessThan(10_000);
+  }, 30_000);
+});

@@ -42,9 +42,9 @@ export interface StartedCli {
   done: Promise<CliRun>;
 }
 
-export function startCli(args: string[], killAfterMs = 30_000): StartedCli {
+export function startCli(args: string[], killAfterMs = 30_000, env?: Record<string, string>): StartedCli {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env: { ...process.env, ...env } }) });
   live.add(child);
   let stdout = '';
   let stderr = '';
@@ -77,8 +77,8 @@ export function mustHaveExited(run: CliRun): CliRun {
   return run;
 }
 
-export async function runCli(args: string[], killAfterMs = 30_000): Promise<CliRun> {
-  return mustHaveExited(await startCli(args, killAfterMs).done);
+export async function runCli(args: string[], killAfterMs = 30_000, env?: Record<string, string>): Promise<CliRun> {
+  return mustHaveExited(await startCli(args, killAfterMs, env).done);
 }
 
 /** The JSON result on stdout of a `--json -` run; throws with the output when it is not JSON. */

@@ -45,6 +45,7 @@ describe('parseArgs: flags to options', () => {
       latency: true,
       uLatency: true,
       thresholds: [],
+      quiet: false,
     });
   });
 
@@ -67,7 +68,9 @@ describe('parseArgs: flags to options', () => {
 
   it('leaves unset options to the defaults of validate()', () => {
     const request = parseArgs(argv('-R', '100', URL_));
-    expect(request).toEqual({ options: { url: URL_, rate: 100, headers: [] }, latency: false, uLatency: false, thresholds: [] });
+    expect(request).toEqual({ options: { url: URL_, rate: 100, headers: [] }, latency: false, uLatency: false, thresholds: [], quiet: false });
+    expect(parseArgs(argv('-R', '100', '-q', URL_)).quiet).toBe(true);
+    expect(parseArgs(argv('-R', '100', '-s', 'x.lua', URL_, 'a', 'b')).options.script).toEqual({ file: 'x.lua', args: ['a', 'b'] });
     expect(validate(request.options)).toMatchObject({ durationMs: DEFAULTS.durationMs, threads: DEFAULTS.threads, method: 'GET' });
   });
 
@@ -78,6 +81,11 @@ describe('parseArgs: flags to options', () => {
   it('accepts --json - (stdout) and --json <file>', () => {
     expect(parseArgs(argv('-R', '1', '--json', '-', URL_)).json).toBe('-');
     expect(parseArgs(argv('-R', '1', '--json', 'out.json', URL_)).json).toBe('out.json');
+  });
+
+  it('takes --html <file> for the run report', () => {
+    expect(parseArgs(argv('-R', '1', '--html', 'run.html', URL_)).html).toBe('run.html');
+    expect(parseArgs(argv('-R', '1', URL_)).html).toBeUndefined();
   });
 
   it('reads --body-file as bytes', () => {
@@ -105,7 +113,7 @@ describe('main: usage errors print one line and return 2', () => {
     [['-R', '1k'], "ratetest: missing required argument 'url' (see ratetest --help)"],
     [['-R', '1k', '--bogus', URL_], "ratetest: unknown option '--bogus' (see ratetest --help)"],
     [['-R', '1k', '--latenc', URL_], "ratetest: unknown option '--latenc' (Did you mean --latency?) (see ratetest --help)"],
-    [['-R', '1k', URL_, 'extra'], 'ratetest: too many arguments. Expected 1 argument but got 2. (see ratetest --help)'],
+    [['-R', '1k', URL_, 'extra'], 'ratetest: unexpected argument "extra" after the URL (arguments after the URL go to a script\'s init(); give -s <script>)'],
     [['-R'], "ratetest: option '-R, --rate <rate>' argument missing (see ratetest --help)"],
     [['-R', 'fast', URL_], 'ratetest: --rate must be a number like 2000, 20k or 1.5m, got "fast"'],
     [['-R', '0', URL_], 'ratetest: --rate must be > 0, got 0'],
@@ -131,7 +139,7 @@ describe('main: help and version', () => {
     const { code, stdout, stderr } = await cli('--help');
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toMatch(/^Usage: ratetest \[options\] <url>\n/);
+    expect(stdout).toMatch(/^Usage: ratetest \[options\] <url> \[script-args\.\.\.\]\n/);
   });
 
   it('--help states the defaults from DEFAULTS', async () => {

@@ -113,6 +113,7 @@ describe('find-max --html', () => {
     const { parseFindMaxArgs } = await import('../../src/commands/find-max.js');
     const search = await findMax(options(), { probe: fakeServer(5000).probe });
     const request = parseFindMaxArgs(['node', 'ratetest', '--slo', 'p99<50ms', '--from', '1k', '--to', '100k', 'http://127.0.0.1:8080/']);
+    expect(parseFindMaxArgs(['node', 'ratetest', '--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '--html', 'knee.html', 'http://127.0.0.1:8080/']).html).toBe('knee.html');
     const html = findMaxHtml(search, request);
     expect(html).toMatch(/^<!doctype html>/);
     expect(html.match(/<circle /g)).toHaveLength(3 * search.steps.length);

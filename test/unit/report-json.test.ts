@@ -51,7 +51,7 @@ describe('JSON result', () => {
         '$.completed: not integer',
         '$.extra: not allowed',
         '$.latency.corrected.percentilesNs.99: not integer',
-        '$.selfCheck.cause: not one of ["connect-errors","connections","generator-cpu","unknown"]',
+        '$.selfCheck.cause: not one of ["connect-errors","connections","generator-cpu","script","unknown"]',
       ].sort(),
     );
   });

@@ -150,8 +150,8 @@ describe('run: abort and progress', () => {
     await vi.waitFor(() => expect(fake.start).toHaveBeenCalled());
     vi.advanceTimersByTime(2000);
     expect(onProgress.mock.calls).toEqual([
-      [{ elapsedNs: 1e9, sent: 1000, completed: 990, rate: 990, errors: 0, connectionsOpen: 20 }],
-      [{ elapsedNs: 2e9, sent: 2000, completed: 1490, rate: 500, errors: 5, connectionsOpen: 19 }],
+      [{ elapsedNs: 1e9, sent: 1000, completed: 990, rate: 990, errors: 0, connectionsOpen: 20, targetRate: 1000 }],
+      [{ elapsedNs: 2e9, sent: 2000, completed: 1490, rate: 500, errors: 5, connectionsOpen: 19, targetRate: 1000 }],
     ]);
     finish(nativeResult());
     await running;
@@ -159,7 +159,23 @@ describe('run: abort and progress', () => {
     expect(onProgress).toHaveBeenCalledTimes(2);
   });
 
-  it('takes no snapshots without onProgress', async () => {
+  it('gives progress the target over each second from the schedule itself: the mean rate of a ramp, not a count of due requests', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { handle, finish } = fakeRun();
+    handle.snapshot
+      .mockReturnValueOnce(snapshot({ elapsedNs: 1e9, sent: 501, completed: 500, connectionsOpen: 20 }))
+      .mockReturnValueOnce(snapshot({ elapsedNs: 2e9, sent: 2001, completed: 2000, connectionsOpen: 20 }));
+    const onProgress = vi.fn();
+    const { rate: _, durationMs: __, ...rest } = options;
+    const running = run({ ...rest, stages: [{ durationMs: 2000, rate: 2000 }] }, { onProgress });
+    await vi.waitFor(() => expect(fake.start).toHaveBeenCalled());
+    vi.advanceTimersByTime(2000);
+    expect(onProgress.mock.calls.map(([p]) => p.targetRate)).toEqual([500, 1500]);
+    finish(nativeResult());
+    await running;
+  });
+
+  it('takes a snapshot each second for the per-second series, onProgress or not', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const { handle, finish } = fakeRun();
     const running = run(options);
@@ -167,7 +183,7 @@ describe('run: abort and progress', () => {
     vi.advanceTimersByTime(3000);
     finish(nativeResult());
     await running;
-    expect(handle.snapshot).not.toHaveBeenCalled();
+    expect(handle.snapshot).toHaveBeenCalledTimes(3);
   });
 });
 

@@ -152,6 +152,16 @@ describe('generator self-check', () => {
     ]);
   });
 
+  it('blames a -s script whose request() fell behind, before CPU, and says how to make it cheaper', () => {
+    const script = { file: 's.lua', language: 'lua' as const, requestsPerCall: 1, starved: 120, responsesDropped: 0, responsesTruncated: 0, notes: [] };
+    const check = selfCheck(syntheticResult({ sendLag: LATE, threads: [thread(10e9), thread(0)], script }));
+    expect(check).toMatchObject({ ok: false, cause: 'script' });
+    expect(check.messages[0]).toContain('its requests ran out 120 times with a request due');
+    expect(check.messages[1]).toContain('templates');
+    // A script that kept up is not blamed.
+    expect(selfCheck(syntheticResult({ sendLag: LATE, script: { ...script, starved: 0 } })).cause).toBe('unknown');
+  });
+
   it('copes with an empty run', () => {
     const empty = histogramOf([]);
     const check = selfCheck(

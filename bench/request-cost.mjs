@@ -1,13 +1,15 @@
-// templates.mjs: what request templates cost. The same fixed rate against one private nginx,
-// alternating a static request and a template with three placeholders ({{rand}} in the path,
-// {{seq}} in the query, {{uuid}} in a header), several rounds, medians reported. Not part of
-// npm test: these are timings.
+// request-cost.mjs: what varying requests cost. The same fixed rate against one private nginx,
+// alternating a static request, a template with three placeholders ({{rand}} in the path, {{seq}}
+// in the query, {{uuid}} in a header), and the same three fields made by a Lua request() and by a
+// JavaScript request() (bench/scripts/), several rounds, medians reported. Not part of npm test:
+// these are timings.
 //
-//   node bench/templates.mjs [--rate 20000] [--duration 10s] [--rounds 3] [--batch 100us]
+//   node bench/request-cost.mjs [--rate 20000] [--duration 10s] [--rounds 3] [--batch 100us] [--only static,lua]
 //
 // CPU per request is measured two ways: the pump thread's own CPU time (the JSON result's
 // threads[].cpuNs: the hot path, where templates are expanded) and the whole process's user +
-// system time under GNU time (adds Node's start-up and the report, the same for both).
+// system time under GNU time (adds Node's start-up and the report, the same for all, and for
+// scripts the JavaScript thread that runs request()).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,18 +32,19 @@ const rate = flag('rate', '20000');
 const duration = flag('duration', '10s');
 const rounds = Number(flag('rounds', '3'));
 const batch = flag('batch', '100us');
+const only = flag('only', 'static,template,lua,js').split(',');
 
 const nginxBinary = findNginx();
 if (!nginxBinary) {
-  console.error('bench/templates.mjs: nginx is not installed (apt-get install nginx-light)');
+  console.error('bench/request-cost.mjs: nginx is not installed (apt-get install nginx-light)');
   process.exit(2);
 }
 if (!existsSync(TIME)) {
-  console.error('bench/templates.mjs: GNU time is not installed (apt-get install time)');
+  console.error('bench/request-cost.mjs: GNU time is not installed (apt-get install time)');
   process.exit(2);
 }
 
-const out = mkdtempSync(join(tmpdir(), 'ratetest-bench-templates-'));
+const out = mkdtempSync(join(tmpdir(), 'ratetest-bench-requests-'));
 const nginx = await startNginx(nginxBinary);
 
 /** One ratetest run under GNU time; returns requests completed, pump CPU and process CPU. */
@@ -76,7 +79,10 @@ const base = nginx.url.replace(/\/$/, '');
 const scenarios = {
   static: [`${base}/items/42?seq=1`, '-H', 'X-Request-Id: 3b241101-e2bb-4255-8caf-4136c566a962'],
   template: [`${base}/items/{{rand 1 100000}}?seq={{seq}}`, '-H', 'X-Request-Id: {{uuid}}'],
+  lua: ['-s', join(ROOT, 'bench/scripts/three-fields.lua'), `${base}/`],
+  js: ['-s', join(ROOT, 'bench/scripts/three-fields.mjs'), `${base}/`],
 };
+const names = Object.keys(scenarios).filter((n) => only.includes(n));
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -86,9 +92,9 @@ const median = (values) => {
 try {
   // One unmeasured run first: nginx and the page cache warm up.
   await measure('warmup', [...scenarios.static.slice(0, 1), '-d', '2s']);
-  const results = { static: [], template: [] };
+  const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 1; round <= rounds; round++) {
-    for (const name of ['static', 'template']) {
+    for (const name of names) {
       const r = await measure(`${name}-${round}`, scenarios[name]);
       results[name].push(r);
       console.error(`round ${round} ${name}: ${r.completed} requests, ${r.errors} errors, pump ${r.pumpUsPerReq.toFixed(2)} µs/req, process ${r.processUsPerReq.toFixed(2)} µs/req, p50 ${r.p50Us.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs`);
@@ -100,27 +106,32 @@ try {
       { pump: median(rows.map((r) => r.pumpUsPerReq)), process: median(rows.map((r) => r.processUsPerReq)), p50: median(rows.map((r) => r.p50Us)), p99: median(rows.map((r) => r.p99Us)) },
     ]),
   );
-  const extra = (key) => ((summary.template[key] / summary.static[key] - 1) * 100).toFixed(1);
+  const extra = (name, key) => ((summary[name][key] / summary.static[key] - 1) * 100).toFixed(1);
   console.log(`\n-R ${rate} -d ${duration} -c 100 -t 1 --batch ${batch}, ${rounds} rounds, medians:\n`);
-  console.log('| request | pump CPU µs/req | process CPU µs/req | p50 | p99 |');
-  console.log('|---|---|---|---|---|');
+  console.log('| request | pump CPU µs/req | process CPU µs/req | vs static (process) | p50 | p99 |');
+  console.log('|---|---|---|---|---|---|');
   for (const [name, s] of Object.entries(summary)) {
-    console.log(`| ${name} | ${s.pump.toFixed(2)} | ${s.process.toFixed(2)} | ${s.p50.toFixed(0)} µs | ${s.p99.toFixed(0)} µs |`);
+    const vs = summary.static && name !== 'static' ? `${extra(name, 'process')}%` : '—';
+    console.log(`| ${name} | ${s.pump.toFixed(2)} | ${s.process.toFixed(2)} | ${vs} | ${s.p50.toFixed(0)} µs | ${s.p99.toFixed(0)} µs |`);
   }
   // Run-to-run noise on a shared 2-core machine is larger than the effect, so also compare each
-  // round's template run with the static run just before it, and take the median of those.
-  const paired = (key) => (median(results.template.map((t, i) => t[key] / results.static[i][key] - 1)) * 100).toFixed(1);
-  console.log(`\ntemplate vs static, medians: pump CPU ${extra('pump')}%, process CPU ${extra('process')}% per request (limit: +15%)`);
-  console.log(`template vs static, median of per-round pairs: pump CPU ${paired('pumpUsPerReq')}%, process CPU ${paired('processUsPerReq')}%`);
+  // round's run with the static run just before it, and take the median of those.
+  const paired = (name, key) => (median(results[name].map((t, i) => t[key] / results.static[i][key] - 1)) * 100).toFixed(1);
+  for (const name of names.filter((n) => n !== 'static' && results.static)) {
+    console.log(`\n${name} vs static, medians: pump CPU ${extra(name, 'pump')}%, process CPU ${extra(name, 'process')}% per request${name === 'template' ? ' (limit: +15%)' : ''}`);
+    console.log(`${name} vs static, median of per-round pairs: pump CPU ${paired(name, 'pumpUsPerReq')}%, process CPU ${paired(name, 'processUsPerReq')}%`);
+  }
   // The expansion alone, without sockets: what the template adds to each request's CPU.
-  const options = { url: scenarios.template[0], rate: Number(rate), headers: [scenarios.template[2]] };
-  const program = compileRequests(validate(options), options);
-  const expansion = loadAddon().expandTemplatesForTest(program.native, 0, 1_000_000, 0);
-  const staticPump = summary.static.pump * 1000;
-  console.log(
-    `expansion alone: ${expansion.nsPerRequest.toFixed(0)} ns per request (${expansion.bytesPerRequest.toFixed(0)} bytes), ` +
-      `${((expansion.nsPerRequest / staticPump) * 100).toFixed(2)}% of the static request's pump CPU`,
-  );
+  if (results.template) {
+    const options = { url: scenarios.template[0], rate: Number(rate), headers: [scenarios.template[2]] };
+    const program = compileRequests(validate(options), options);
+    const expansion = loadAddon().expandTemplatesForTest(program.native, 0, 1_000_000, 0);
+    const staticPump = summary.static.pump * 1000;
+    console.log(
+      `expansion alone: ${expansion.nsPerRequest.toFixed(0)} ns per request (${expansion.bytesPerRequest.toFixed(0)} bytes), ` +
+        `${((expansion.nsPerRequest / staticPump) * 100).toFixed(2)}% of the static request's pump CPU`,
+    );
+  }
 } finally {
   nginx.stop();
   rmSync(out, { recursive: true, force: true });

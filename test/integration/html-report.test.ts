@@ -1,0 +1,153 @@
+// --html: the real binary writes the report of a run against a local server, and headless
+// Chromium (Debian's `chromium`, installed by .ci/run) opens it offline: every chart must have
+// drawn the run's data (the page's script records series and point counts in data-* attributes
+// after uPlot draws), and a screenshot must show the charts' colours.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultJson } from '../../src/report/json.js';
+import { countColour, decodePng } from '../fixtures/png.js';
+import { CLI_BUILT, ENGINE_BUILT, runCli, STACK_FRAME } from './run-cli.js';
+import { mixedStatus, type TestServer } from './servers.js';
+
+/** CHROMIUM=/path/to/chrome, or the first of these on PATH. */
+function findChromium(): string | undefined {
+  if (process.env.CHROMIUM) return process.env.CHROMIUM;
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+      try {
+        accessSync(join(dir, name), constants.X_OK);
+        return join(dir, name);
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+const CHROMIUM = findChromium();
+if (!CHROMIUM) console.warn('html-report: skipping the browser checks: no chromium on PATH (apt-get install chromium, or set CHROMIUM)');
+
+/** Runs headless Chromium on a file; resolves with stdout. Root needs --no-sandbox. */
+function chromium(args: string[], profile: string): Promise<string> {
+  const base = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', `--user-data-dir=${profile}`];
+  return new Promise((resolve, reject) => {
+    execFile(CHROMIUM!, [...base, ...args], { timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`chromium ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The attributes of the element with this id in a DOM dump. */
+function attributes(dom: string, id: string): Record<string, string> {
+  const tag = new RegExp(`<div[^>]*\\bid="${id}"[^>]*>`).exec(dom);
+  if (!tag) throw new Error(`no element #${id} in the rendered DOM`);
+  return Object.fromEntries([...tag[0].matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+/** Points per series as the page recorded them. */
+const points = (attrs: Record<string, string>) => attrs['data-points']!.split(',').map(Number);
+
+describe.skipIf(!ENGINE_BUILT)('--html', () => {
+  let server: TestServer;
+  let dir: string;
+  let html: string;
+  let json: ResultJson;
+  beforeAll(async () => {
+    server = await mixedStatus();
+    dir = mkdtempSync(join(tmpdir(), 'ratetest-html-'));
+    const file = join(dir, 'report.html');
+    const run = await runCli(['-R', '200', '-d', '3s', '-c', '4', '-t', '1', '-H', 'X-Note: </script><b>bold</b>', '--html', file, '--json', join(dir, 'run.json'), server.url]);
+    expect(run.code, run.stderr).toBe(0);
+    html = readFileSync(file, 'utf8');
+    json = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as ResultJson;
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    // RATETEST_KEEP_HTML=1 keeps the page and its screenshot to look at.
+    if (dir && !process.env.RATETEST_KEEP_HTML) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes one self-contained page with the run in its JSON block', () => {
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/\s(src|href)\s*=|<link\b|url\(|@import/i);
+    expect(html).toContain('X-Note: &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;');
+    const block = /<script type="application\/json" id="ratetest-data">([^<]*)<\/script>/.exec(html);
+    const data = JSON.parse(block![1]!) as { timeline: { t: number[]; completed: number[] }; spectrum: { x: number[] } };
+    expect(data.timeline.t).toHaveLength(json.series!.length);
+    expect(data.spectrum.x.at(-1)).toBe(json.completed);
+    expect(json.completed).toBe(server.stats.requests);
+  });
+
+  describe.skipIf(!CHROMIUM)('in headless Chromium', () => {
+    let dom: string;
+    beforeAll(async () => {
+      dom = await chromium(['--dump-dom', pathToFileURL(join(dir, 'report.html')).href], join(dir, 'profile-dom'));
+    }, 40_000);
+
+    it('draws all four charts', () => {
+      expect(/<body[^>]*data-charts-rendered="(\d+)"/.exec(dom)?.[1]).toBe('4');
+    });
+
+    it('draws the spectrum with corrected and uncorrected curves to the last request', () => {
+      const spectrum = attributes(dom, 'chart-spectrum');
+      expect(spectrum['data-rendered']).toBe('true');
+      expect(spectrum['data-series']).toBe('corrected,uncorrected');
+      // 600 requests: x = 1/(1-p) from 1 to 600 at 20 points a decade, 56 points, each curve on all of them.
+      const x = Number(spectrum['data-x']);
+      expect(x).toBe(Math.floor(Math.log10(json.completed) * 20 + 1e-9) + 2);
+      expect(points(spectrum)).toEqual([x, x]);
+    });
+
+    it('draws one point per interval in each time chart', () => {
+      const intervals = json.series!.length;
+      const answered = json.series!.filter((s) => s.completed > 0).length;
+      const latency = attributes(dom, 'chart-latency');
+      expect(latency['data-series']).toBe('p50,p99,max');
+      expect(Number(latency['data-x'])).toBe(intervals);
+      expect(points(latency)).toEqual([answered, answered, answered]);
+      const rate = attributes(dom, 'chart-rate');
+      expect(rate['data-series']).toBe('target (due),sent,completed');
+      expect(points(rate)).toEqual([intervals, intervals, intervals]);
+      const outcomes = attributes(dom, 'chart-outcomes');
+      // mixedStatus answers 200, 204, 302, 404 and 503.
+      expect(outcomes['data-series']).toBe('errors,200,204,302,404,503');
+      expect(Object.keys(json.status).sort()).toEqual(['200', '204', '302', '404', '503']);
+      expect(points(outcomes)).toEqual(Array(6).fill(intervals));
+    });
+
+    it('saves a screenshot showing the charts\' lines', async () => {
+      const shoot = async (page: string, png: string) => {
+        await chromium([`--screenshot=${png}`, '--window-size=1280,2000', pathToFileURL(page).href], join(dir, 'profile-shot'));
+        return decodePng(readFileSync(png));
+      };
+      const shot = join(dir, 'report.png');
+      const image = await shoot(join(dir, 'report.html'), shot);
+      expect([image.width, image.height]).toEqual([1280, 2000]);
+      expect(statSync(shot).size).toBeGreaterThan(30_000);
+      // The same page with uPlot disabled: its text and tables, no charts. Its red warning text
+      // (when the self-check warns) shares pixels with the red series, hence the comparison.
+      const withoutCharts = join(dir, 'no-charts.html');
+      writeFileSync(withoutCharts, html.replace('var uPlot=', 'var uPlotDisabled='));
+      const blank = await shoot(withoutCharts, join(dir, 'no-charts.png'));
+      // Each series colour is drawn: corrected/max/503 red, uncorrected/p50 blue, completed/200 green, p99/404 orange.
+      for (const colour of ['#c23030', '#2b7bb9', '#2a8a3e', '#d9822b']) {
+        expect(countColour(image, colour) - countColour(blank, colour), colour).toBeGreaterThan(500);
+      }
+      console.log(`html-report screenshot: ${shot}, ${statSync(shot).size} bytes`);
+    }, 60_000);
+  });
+});
+
+describe.skipIf(!CLI_BUILT)('--html usage', () => {
+  it('an unwritable --html path stops the run before it starts: one line, exit 2', async () => {
+    const run = await runCli(['-R', '10', '-d', '1s', '--html', '/nonexistent-dir/report.html', 'http://127.0.0.1:9/']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('ratetest: --html cannot write "/nonexistent-dir/report.html": ENOENT\n');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+});
