@@ -74,6 +74,9 @@ export interface SearchHooks {
   stopped?: () => boolean;
 }
 
+/** Re-runs of a step whose schedule slipped for no reason the self-check can name. */
+const STALL_RETRIES = 1;
+
 /** Rates rounded to whole requests per second: a knee is never known finer than that. */
 const whole = (rate: number) => Math.max(1, Math.round(rate));
 
@@ -89,12 +92,19 @@ export async function findMax(options: SearchOptions, hooks: SearchHooks): Promi
       interrupted = true;
       return undefined;
     }
-    const result = await hooks.probe(rate);
-    const s = judgeStep(kind, rate, result, options.slos);
-    steps.push(s);
-    hooks.onStep?.(s);
-    if (result.interrupted) interrupted = true;
-    return interrupted ? undefined : s;
+    for (let attempt = 1; ; attempt++) {
+      const result = await hooks.probe(rate);
+      const s = judgeStep(kind, rate, result, options.slos);
+      steps.push(s);
+      hooks.onStep?.(s);
+      if (result.interrupted) interrupted = true;
+      if (interrupted) return undefined;
+      // A schedule that slipped with connections and CPU to spare is a passing stall of the
+      // machine (another process, a paused VM): one more try says more about the server than
+      // ending the ramp on it.
+      const stalled = s.outcome === 'generator' && s.selfCheck.cause === 'unknown';
+      if (!stalled || attempt > STALL_RETRIES || hooks.stopped?.()) return s;
+    }
   };
 
   // Ramp: from, from*growth, ... and `to` itself last.

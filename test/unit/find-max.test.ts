@@ -5,18 +5,20 @@ import { parseSlo } from '../../src/slo.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 /** A fake server: p99 1 ms up to `capacity`, 500 ms above it. `cpuBoundFrom`: the generator starves from there. */
-function fakeServer(capacity: number, cpuBoundFrom = Infinity) {
+function fakeServer(capacity: number, cpuBoundFrom = Infinity, stallAt?: { rate: number; times: number }) {
   const rates: number[] = [];
   const probe = async (rate: number): Promise<Result> => {
     rates.push(rate);
     const slow = rate > capacity;
     const starved = rate >= cpuBoundFrom;
+    // A stalled machine: the schedule slips with the pump's core mostly idle.
+    const stalled = stallAt !== undefined && rate === stallAt.rate && stallAt.times-- > 0;
     return syntheticResult({
       config: { ...syntheticResult().config, rate },
       achievedRate: starved ? rate * 0.7 : rate,
-      corrected: histogramOf([[slow || starved ? 500e6 : 1e6, 1000]]),
+      corrected: histogramOf([[slow || starved || stalled ? 500e6 : 1e6, 1000]]),
       // A starved pump sends late and burns its core.
-      sendLag: histogramOf([[starved ? 20e6 : 20e3, 1000]]),
+      sendLag: histogramOf([[starved || stalled ? 20e6 : 20e3, 1000]]),
       threads: [{ completed: 1000, cpuNs: starved ? 9.9e9 : 1e9, perSecond: [] }],
     });
   };
@@ -49,6 +51,22 @@ describe('find-max search', () => {
     const search = await findMax(options(), { probe: fakeServer(500).probe });
     expect(search.steps).toHaveLength(1);
     expect(search.answer).toMatchObject({ maxRate: undefined, lowestFail: 1000, confirmed: undefined });
+  });
+
+  it('re-runs a step once when the schedule slipped with CPU to spare (a stalled machine)', async () => {
+    const once = fakeServer(5000, Infinity, { rate: 2000, times: 1 });
+    const search = await findMax(options(), { probe: once.probe });
+    expect(once.rates.slice(0, 4)).toEqual([1000, 2000, 2000, 4000]);
+    expect(search.steps[1]).toMatchObject({ rate: 2000, outcome: 'generator', selfCheck: { cause: 'unknown' } });
+    expect(search.steps[2]).toMatchObject({ rate: 2000, outcome: 'pass' });
+    expect(search.answer.maxRate).toBeGreaterThanOrEqual(5000 / 1.05);
+
+    // Stalled again: the ramp ends there, as generator-limited, after one retry.
+    const twice = fakeServer(5000, Infinity, { rate: 2000, times: 2 });
+    const limited = await findMax(options(), { probe: twice.probe });
+    expect(twice.rates.slice(0, 3)).toEqual([1000, 2000, 2000]);
+    expect(twice.rates[3]).toBeLessThan(2000);
+    expect(limited.answer.generatorLimitedAt).toBe(2000);
   });
 
   it('does not count a generator-limited step as the server failing', async () => {
