@@ -4,7 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, RatetestError, UsageError, exitCodeFor } from './errors.js';
 import { DEFAULTS, version, type RunConfig, type RunOptions } from './options.js';
 import { toJson } from './report/json.js';
-import { formatHdrLog } from './report/hdr-log.js';
+import { HdrLogWriter } from './report/hdr-log.js';
+import type { Interval, IntervalHistogramPair } from './series.js';
 import { formatHgrm } from './report/hgrm.js';
 import { formatText } from './report/text.js';
 import { readRequestFile } from './requests/request-file.js';
@@ -20,7 +21,7 @@ import { mergeMain } from './commands/merge.js';
 import { compareMain } from './commands/compare.js';
 import { checkThresholds, formatThresholdFailures, parseThreshold, type Threshold } from './thresholds.js';
 import { formatTimeS } from './report/wrk-format.js';
-import { checkOutputPath, writeOutput } from './output-file.js';
+import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
 import { withoutCredentials } from './url-display.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 import { parseStages } from './shape/stages.js';
@@ -217,10 +218,8 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold), quiet: Boolean(flags.quiet) };
   if (flags.json !== undefined) request.json = flags.json;
   if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
-  if (flags.hdrLog !== undefined) {
-    request.hdrLog = flags.hdrLog;
-    request.options.intervalHistograms = true;
-  }
+  // Streamed to its file as the run goes (see hdrLogStream), so the run need not keep its intervals' histograms.
+  if (flags.hdrLog !== undefined) request.hdrLog = flags.hdrLog;
   if (flags.metricsPort !== undefined) {
     const port = Number(flags.metricsPort);
     if (!/^\d+$/.test(flags.metricsPort) || port > 65535) throw new UsageError(`--metrics-port must be a port number from 0 to 65535, got "${flags.metricsPort}"`);
@@ -324,8 +323,13 @@ export async function main(argv: string[]): Promise<number> {
     if (request.html !== undefined) checkOutputPath(request.html, '--html');
     if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
     let progress: ProgressLine | undefined;
-    const onStart = (config: RunConfig) => {
+    let hdrLog: { file: StreamingOutput; log: HdrLogWriter } | undefined;
+    const onStart = (config: RunConfig, _address: string, startedAt: Date) => {
       report.write(banner(config, request.options.url));
+      if (request.hdrLog !== undefined) {
+        const file = openStreamingOutput(request.hdrLog, '--hdr-log');
+        hdrLog = { file, log: new HdrLogWriter((text) => file.write(text), { method: config.method, url: request.options.url, rate: config.rate }, startedAt) };
+      }
       // A live line only for a person watching: stdout a terminal, and never into --json - output.
       const stream = request.json === '-' ? process.stderr : process.stdout;
       if (!request.quiet && process.stdout.isTTY && stream.isTTY) progress = new ProgressLine(stream, config);
@@ -346,17 +350,23 @@ export async function main(argv: string[]): Promise<number> {
       const host = request.metricsHost ?? '127.0.0.1';
       process.stderr.write(`Metrics at http://${host.includes(':') ? `[${host}]` : host}:${metricsServer.port}/metrics\n`);
     }
-    const result = await run(request.options, { signal: controller.signal, onStart, onProgress, onSnapshot, onScript: (s) => (script = s) }).finally(() => {
-      progress?.clear();
-      return metricsServer?.close();
-    });
+    const onInterval = request.hdrLog !== undefined ? (interval: Interval, histograms: IntervalHistogramPair) => hdrLog?.log.interval(interval, histograms) : undefined;
+    const result = await run(request.options, { signal: controller.signal, onStart, onProgress, onSnapshot, onInterval, onScript: (s) => (script = s) })
+      .catch((err: unknown) => {
+        hdrLog?.file.discard();
+        throw err;
+      })
+      .finally(() => {
+        progress?.clear();
+        return metricsServer?.close();
+      });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
     const scriptExit = script ? finishScript(script, result, report) : undefined;
     // Every output is attempted, and the thresholds still judged, when one of them cannot be written.
-    const outputs: [flag: string, path: string | undefined, text: () => string | Promise<string>][] = [
+    const outputs: [flag: string, path: string | undefined, text: () => string | Promise<string> | StreamingOutput][] = [
       ['--json', request.json, () => JSON.stringify(toJson(result), null, 2) + '\n'],
       ['--hgrm', request.hgrm, () => formatHgrm(result)],
-      ['--hdr-log', request.hdrLog, () => formatHdrLog(result)],
+      ['--hdr-log', request.hdrLog, () => hdrLog!.file],
       ['--prom-file', request.promFile, () => metrics!.text()],
       ['--html', request.html, async () => (await import('./report/html.js')).formatHtml(result, { headers: request.options.headers ?? [] })],
     ];
@@ -364,7 +374,9 @@ export async function main(argv: string[]): Promise<number> {
     for (const [flag, path, text] of outputs) {
       if (path === undefined) continue;
       try {
-        writeOutput(path, await text(), flag, flag === '--json' ? stdoutOk : {});
+        const output = await text();
+        if (typeof output === 'string') writeOutput(path, output, flag, flag === '--json' ? stdoutOk : {});
+        else output.commit();
       } catch (err) {
         fail(err);
         outputFailed = true;

@@ -2,7 +2,8 @@
 // subcommands' outputs). Checked before the run without creating anything, so a run that fails
 // leaves no empty file behind; written whole or not at all (a temporary file renamed into place),
 // so a full disk or a kill never leaves half a result where a tool or a textfile collector reads it.
-import { accessSync, constants, existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// --hdr-log is written as the run goes (openStreamingOutput), under the same guarantees.
+import { accessSync, closeSync, constants, existsSync, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -42,6 +43,76 @@ export function checkOutputPath(path: string, flag: string, options: OutputOptio
   }
 }
 
+/** Where a regular file is written before it is renamed into place. */
+function temporaryFor(path: string): { target: string; temporary: string } {
+  // Through a symlink to the file it names: renaming over the link would replace the link itself.
+  const target = existsSync(path) ? realpathSync(path) : path;
+  return { target, temporary: join(dirname(target), `.${basename(target)}.${process.pid}.tmp`) };
+}
+
+/** An output written as the run goes (a long run's --hdr-log would otherwise grow in memory). */
+export interface StreamingOutput {
+  write(text: string): void;
+  /** Puts the file in place; throws the first write error as one UsageError line. */
+  commit(): void;
+  /** Leaves nothing behind: the run produced no result. */
+  discard(): void;
+}
+
+/**
+ * Opens `path` for writing in pieces, with writeOutput's guarantees: a regular file appears whole
+ * at commit() (written to a temporary file, renamed), never half-written; a special file is
+ * written in place. A write that fails is remembered and reported at commit(), so the run goes on.
+ */
+export function openStreamingOutput(path: string, flag: string): StreamingOutput {
+  const special = isSpecial(path);
+  const { target, temporary } = special ? { target: path, temporary: path } : temporaryFor(path);
+  let fd: number | undefined;
+  let error: unknown;
+  try {
+    fd = openSync(temporary, special ? 'a' : 'w');
+  } catch (err) {
+    error = err;
+  }
+  // A second Ctrl-C exits at once: the temporary file goes with it.
+  const removeTemporary = () => void (special || rmSync(temporary, { force: true }));
+  process.once('exit', removeTemporary);
+  const close = () => {
+    process.off('exit', removeTemporary);
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch (err) {
+      error ??= err;
+    }
+    fd = undefined;
+  };
+  return {
+    write(text) {
+      if (fd === undefined || error !== undefined) return;
+      try {
+        writeSync(fd, text);
+      } catch (err) {
+        error = err;
+      }
+    },
+    commit() {
+      close();
+      try {
+        if (error !== undefined) throw error;
+        if (!special) renameSync(temporary, target);
+      } catch (err) {
+        removeTemporary();
+        throw cannotWrite(flag, path, err);
+      }
+    },
+    discard() {
+      close();
+      removeTemporary();
+    },
+  };
+}
+
 /** Writes `text` to `path` whole (or to stdout for `-` when allowed); a failure is one UsageError line. */
 export function writeOutput(path: string, text: string, flag: string, options: OutputOptions = {}): void {
   if (path === '-' && options.allowStdout) {
@@ -56,9 +127,7 @@ export function writeOutput(path: string, text: string, flag: string, options: O
     }
     return;
   }
-  // Through a symlink to the file it names: renaming over the link would replace the link itself.
-  const target = existsSync(path) ? realpathSync(path) : path;
-  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  const { target, temporary } = temporaryFor(path);
   try {
     writeFileSync(temporary, text);
     renameSync(temporary, target);

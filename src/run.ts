@@ -10,7 +10,7 @@ import { compileRequests, type RequestProgram } from './requests/compile.js';
 import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from './result.js';
 import { cumulativeAt, targetPerSecond, type Ramp } from './shape/stages.js';
 import { checkMonitorPid, startMonitor } from './monitor.js';
-import { SeriesRecorder } from './series.js';
+import { SeriesRecorder, type IntervalListener } from './series.js';
 import { DeadTargetWatch } from './dead-target.js';
 import { UNLIMITED_MS } from './shape/options.js';
 import { performance } from 'node:perf_hooks';
@@ -73,8 +73,14 @@ export interface RunHooks {
   /** Aborting stops the run early; the promise still resolves with what was gathered. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
-  /** Called once the options are valid and the host resolved, just before the pumps start. */
-  onStart?: (config: RunConfig, address: string) => void;
+  /** Called once the options are valid and the host resolved, just before the pumps start; startedAt becomes Result.startedAt. */
+  onStart?: (config: RunConfig, address: string, startedAt: Date) => void;
+  /**
+   * Each interval of about a second as it closes (after any warm-up), with its corrected and
+   * uncorrected histograms: for writing them out during the run (--hdr-log) rather than keeping
+   * them (RunOptions.intervalHistograms). Its times are from Result.startedAt.
+   */
+  onInterval?: IntervalListener;
   /** A script run: the loaded script, for scriptDone() after the report (src/script/done.ts). */
   onScript?: (script: LoadedScript) => void;
 }
@@ -408,15 +414,15 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
   if (options.monitorPid !== undefined) checkMonitorPid(options.monitorPid);
-  hooks.onStart?.(config, address);
   const startedAt = new Date();
+  hooks.onStart?.(config, address, startedAt);
   const feeder = script && !script.plan.staticRequest ? newFeeder(config, script.loaded, script.plan) : undefined;
   const native = startNative(config, address, program, script ? scriptNativePlan(config, script.loaded, script.plan, address) : {});
   feeder?.start(native as Required<NativeRun>, () => native.stop());
   const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
-  const series = new SeriesRecorder(options.intervalHistograms === true, Math.round(config.warmupMs * 1e6));
+  const series = new SeriesRecorder(options.intervalHistograms === true, Math.round(config.warmupMs * 1e6), hooks.onInterval);
   let endedEarly: string | undefined;
   const deadTarget = config.durationMs >= UNLIMITED_MS ? new DeadTargetWatch(DEAD_TARGET_FACTOR * (config.connectTimeoutMs + config.timeoutMs)) : undefined;
   const onSnapshot = (s: NativeSnapshot) => {

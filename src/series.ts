@@ -78,6 +78,14 @@ function statusRecord(pairs: Float64Array): Record<string, number> {
   return out;
 }
 
+export interface IntervalHistogramPair {
+  corrected: Histogram;
+  uncorrected: Histogram;
+}
+
+/** An interval's histograms as it closes, for a consumer that writes them out (an --hdr-log stream). */
+export type IntervalListener = (interval: Interval, histograms: IntervalHistogramPair) => void;
+
 export class SeriesRecorder {
   readonly intervals: Interval[] = [];
   private last: Cumulative | undefined;
@@ -86,10 +94,12 @@ export class SeriesRecorder {
    * keepHistograms: store each interval's histograms (compressed) as well as its figures.
    * fromNs: where measuring starts (the end of a warm-up): the first interval begins there, and
    * snapshots before it (whose counters are all still zero) make no interval.
+   * onInterval: each interval's histograms as it closes, kept or not.
    */
   constructor(
     private readonly keepHistograms = false,
     private readonly fromNs = 0,
+    private readonly onInterval?: IntervalListener,
   ) {}
 
   /** Adds the interval since the previous call (the first from the start). Empty intervals are kept: a stall is data. */
@@ -107,9 +117,12 @@ export class SeriesRecorder {
       status: statusRecord(subtractPairs(now.status, before?.status)),
       ...latencyFigures(corrected),
     };
-    if (this.keepHistograms) {
+    if (this.keepHistograms || this.onInterval) {
       const uncorrected = bucketsToHistogram(subtractPairs(now.uncorrected, before?.uncorrected));
-      interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
+      if (this.keepHistograms) {
+        interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
+      }
+      this.onInterval?.(interval, { corrected, uncorrected });
     }
     this.intervals.push(interval);
     this.last = now;

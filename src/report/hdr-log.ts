@@ -1,30 +1,45 @@
 // hdr-log.ts: the run as an HdrHistogram interval log (.hlog): the standard header lines, then one
 // line per interval and tag ("corrected", "uncorrected") with the histogram in HdrHistogram's
 // compressed base64 encoding, written by hdr-histogram-js's own HistogramLogWriter. Readable by
-// HdrHistogram's HistogramLogProcessor and by `ratetest merge`.
+// HdrHistogram's HistogramLogProcessor and by `ratetest merge`. The CLI streams it to its file as
+// each interval closes (HdrLogWriter); formatHdrLog writes a finished run's kept intervals.
 import { HistogramLogWriter } from 'hdr-histogram-js';
 import type { Result } from '../result.js';
-import { intervalHistogram } from '../series.js';
+import { intervalHistogram, type Interval, type IntervalHistogramPair } from '../series.js';
 import { maskUrl } from '../url-display.js';
 
 /** Values are recorded in nanoseconds; the log's Interval_Max column is in milliseconds. */
 const NS_PER_MS = 1e6;
 export const LOG_TAGS = ['corrected', 'uncorrected'] as const;
 
+/** Writes an interval log as its intervals come: the header first, then each interval's lines. */
+export class HdrLogWriter {
+  private readonly writer: HistogramLogWriter;
+
+  constructor(write: (text: string) => void, config: Pick<Result['config'], 'method' | 'url' | 'rate'>, startedAt: Date) {
+    this.writer = new HistogramLogWriter(write);
+    this.writer.outputComment(`ratetest ${config.method} ${maskUrl(config.url)} at ${config.rate} req/s; values in nanoseconds`);
+    this.writer.outputLogFormatVersion();
+    this.writer.outputStartTime(startedAt.getTime());
+    this.writer.outputLegend();
+  }
+
+  /** One interval (times from the run's start) and its histograms, a line per tag. */
+  interval(interval: Pick<Interval, 'startNs' | 'endNs'>, histograms: IntervalHistogramPair): void {
+    for (const tag of LOG_TAGS) {
+      const histogram = histograms[tag];
+      histogram.tag = tag;
+      this.writer.outputIntervalHistogram(histogram, interval.startNs / 1e9, interval.endNs / 1e9, NS_PER_MS);
+    }
+  }
+}
+
+/** The log of a finished run that kept its interval histograms (RunOptions.intervalHistograms). */
 export function formatHdrLog(result: Result): string {
   let text = '';
-  const writer = new HistogramLogWriter((chunk: string) => void (text += chunk));
-  const startMs = Date.parse(result.startedAt);
-  writer.outputComment(`ratetest ${result.config.method} ${maskUrl(result.config.url)} at ${result.config.rate} req/s; values in nanoseconds`);
-  writer.outputLogFormatVersion();
-  writer.outputStartTime(startMs);
-  writer.outputLegend();
+  const log = new HdrLogWriter((chunk) => void (text += chunk), result.config, new Date(result.startedAt));
   for (const interval of result.intervals ?? []) {
-    for (const tag of LOG_TAGS) {
-      const histogram = intervalHistogram(interval, tag);
-      histogram.tag = tag;
-      writer.outputIntervalHistogram(histogram, interval.startNs / 1e9, interval.endNs / 1e9, NS_PER_MS);
-    }
+    log.interval(interval, { corrected: intervalHistogram(interval, 'corrected'), uncorrected: intervalHistogram(interval, 'uncorrected') });
   }
   return text;
 }

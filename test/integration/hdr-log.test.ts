@@ -1,12 +1,13 @@
 // --hdr-log and `ratetest merge`: the interval log decodes (with hdr-histogram-js, as any HdrHistogram
 // tool would) to the run's own counts, and merging two runs' logs gives exactly the histogram of
-// both runs' requests: the sum of the two JSON results' histograms, percentile for percentile.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// both runs' requests: the sum of the two JSON results' histograms, percentile for percentile. The
+// log is written during the run, and a Ctrl-C still leaves it whole.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistogramLogReader, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_BUILT, runCli } from './run-cli.js';
+import { ENGINE_BUILT, mustHaveExited, runCli, startCli, waitFor } from './run-cli.js';
 import { delayed, type TestServer } from './servers.js';
 
 interface RunJson {
@@ -78,6 +79,24 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(mixed.stdout.split('\n').slice(1, 3)).toEqual(merged.stdout.split('\n').slice(1, 3));
   }, 60_000);
+
+  it('writes the log as the run goes (a temporary file beside it, renamed at the end), whole after a Ctrl-C', async () => {
+    const log = join(dir, 'live.hlog');
+    const cli = startCli(['-R', '200', '-d', '30s', '-c', '2', '-t', '1', '--hdr-log', log, '--json', join(dir, 'live.json'), server.url]);
+    const temporary = () => readdirSync(dir).find((f) => f.startsWith('.live.hlog.') && f.endsWith('.tmp'));
+    // Two intervals' lines on disk while the run goes on: nothing waits in memory for the end.
+    await waitFor(() => {
+      const name = temporary();
+      return name !== undefined && (readFileSync(join(dir, name), 'utf8').match(/,HIST/g) ?? []).length >= 4;
+    }, 'two intervals in the streamed log', 20_000);
+    expect(existsSync(log)).toBe(false);
+    cli.child.kill('SIGINT');
+    const run = mustHaveExited(await cli.done);
+    expect(run.code, run.stderr).toBe(130);
+    expect(temporary()).toBeUndefined();
+    const json = JSON.parse(readFileSync(join(dir, 'live.json'), 'utf8')) as RunJson;
+    expect(logTotals(log)).toEqual({ corrected: json.completed, uncorrected: json.completed });
+  }, 40_000);
 
   it('rejects a file that is neither a log nor a result, with one line and exit 2', async () => {
     const bad = await runCli(['merge', join(dir, 'missing.hlog')]);

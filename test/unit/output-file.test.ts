@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputPath, writeOutput } from '../../src/output-file.js';
+import { checkOutputPath, openStreamingOutput, writeOutput } from '../../src/output-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ratetest-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,5 +41,32 @@ describe('output files', () => {
     expect(() => writeOutput('/dev/full', 'x', '--html')).toThrow('--html cannot write "/dev/full": ENOSPC');
     expect(() => writeOutput(join(dir, 'nope', 'x'), 'x', '--hgrm')).toThrow('--hgrm cannot write');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a streamed output grows in a temporary file and appears whole at commit; discard leaves nothing', () => {
+    const file = join(dir, 'stream.hlog');
+    writeFileSync(file, 'old');
+    const out = openStreamingOutput(file, '--hdr-log');
+    out.write('a\n');
+    out.write('b\n');
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.stream.hlog.'))).toHaveLength(1);
+    out.commit();
+    expect(readFileSync(file, 'utf8')).toBe('a\nb\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const dropped = openStreamingOutput(join(dir, 'dropped.hlog'), '--hdr-log');
+    dropped.write('x');
+    dropped.discard();
+    expect(readdirSync(dir).filter((f) => f.includes('dropped'))).toEqual([]);
+  });
+
+  it('a streamed output that cannot be written fails at commit with one line, not during the run', () => {
+    const full = openStreamingOutput('/dev/full', '--hdr-log');
+    expect(() => full.write('x'.repeat(1 << 16))).not.toThrow();
+    expect(() => full.commit()).toThrow('--hdr-log cannot write "/dev/full": ENOSPC');
+    const gone = openStreamingOutput(join(dir, 'no-such-dir', 'x.hlog'), '--hdr-log');
+    gone.write('x');
+    expect(() => gone.commit()).toThrow('ENOENT');
   });
 });
