@@ -218,7 +218,7 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold), quiet: Boolean(flags.quiet) };
   if (flags.json !== undefined) request.json = flags.json;
   if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
-  // Streamed to its file as the run goes (see hdrLogStream), so the run need not keep its intervals' histograms.
+  // Streamed to its file as the run goes (main() opens it at onStart), so the run keeps no interval histograms.
   if (flags.hdrLog !== undefined) request.hdrLog = flags.hdrLog;
   if (flags.metricsPort !== undefined) {
     const port = Number(flags.metricsPort);
