@@ -396,6 +396,8 @@ const scenarios = {
     await warmup(s);
     const rows = [await runTool('wrk', { connections: 1, threads: 1, duration: Math.min(5, s.duration), label: 'wrk -c1 -t1 (unloaded round trip)' })];
     rows.push(await runTool('ratetest', s));
+    // The wider send windows that bring ratetest's CPU near wrk2's (see batch), at their cost in p50.
+    for (const window of ['200us', '500us']) rows.push(await runTool('ratetest', { ...s, extra: ['--batch', window] }));
     if (WRK2) rows.push(await runTool('wrk2', s));
     if (HAVE_AUTOCANNON) rows.push(await runTool('autocannon', s));
     const rtt = rows[0].p50Us;
