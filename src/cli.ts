@@ -23,6 +23,7 @@ import { checkThresholds, formatThresholdFailures, parseThreshold, type Threshol
 import { formatTimeS } from './report/wrk-format.js';
 import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
 import { withoutCredentials } from './url-display.js';
+import { ignoreClosedPipes } from './pipes.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from './units.js';
 import { parseStages } from './shape/stages.js';
 import { UNLIMITED_MS, type Arrival } from './shape/options.js';
@@ -291,6 +292,7 @@ function finishScript(script: LoadedScript, result: Result, out: NodeJS.Writable
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   if (argv[2] === 'find-max') return findMaxMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   if (argv[2] === 'merge') return mergeMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   if (argv[2] === 'compare') return compareMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
