@@ -3,6 +3,7 @@
 import type { ScriptOptions } from './script/load.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { formatDurationShort } from './units.js';
 import type { RequestSpec } from './requests/compile.js';
 import { validateShape, type ShapeConfig, type ShapeOptions } from './shape/options.js';
 
@@ -220,7 +221,8 @@ export function validate(options: RunOptions): RunConfig {
   const unixSocket = checkUnixSocket(options.unixSocket);
   const batchUs = options.batchUs ?? DEFAULTS.batchUs;
   if (!Number.isFinite(batchUs) || batchUs < 0 || batchUs > LIMITS.maxBatchUs) {
-    throw new UsageError(`--batch must be from 0 to ${LIMITS.maxBatchUs / 1000}ms, got ${batchUs}us`);
+    const got = Number.isFinite(batchUs) && batchUs >= 0 ? formatDurationShort(Math.round(batchUs * 1000)) : String(batchUs);
+    throw new UsageError(`--batch must be from 0 to ${LIMITS.maxBatchUs / 1000}ms, got ${got}`);
   }
   const threads = options.threads ?? DEFAULTS.threads;
   checkInteger(threads, '--threads', 1, LIMITS.maxThreads);

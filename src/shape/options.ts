@@ -81,7 +81,9 @@ export function validateShape(options: ShapeOptions, connections: number, defaul
   if (stages !== undefined) durationMs = totalDurationMs(stages);
   else if (options.durationMs !== undefined) durationMs = options.durationMs;
   else durationMs = requests !== undefined ? UNLIMITED_MS : defaultDurationMs;
-  check(Number.isFinite(durationMs) && durationMs > 0 && durationMs <= UNLIMITED_MS, `--duration must be > 0, got ${durationMs}ms`);
+  const durationFlag = stages !== undefined ? '--stages (in total)' : '--duration';
+  check(Number.isFinite(durationMs) && durationMs > 0, `${durationFlag} must be > 0, got ${durationMs}ms`);
+  check(durationMs <= UNLIMITED_MS, `${durationFlag} must be at most a year (8760h), got ${Math.round(durationMs / 3_600_000)}h`);
 
   // After a warm-up (at the first stage's target) the first stage starts from that rate, not from 0.
   const ramps = stages !== undefined ? rampsOf(stages, warmupMs > 0 ? stages[0]!.rate : 0) : undefined;
