@@ -126,15 +126,18 @@ function scriptLimits(config: RunConfig): number[] {
   return Array.from({ length: config.threads }, (_, i) => (Number.isFinite(total) ? Math.ceil((Math.ceil(total) - i) / config.threads) + 1 : Infinity));
 }
 
-function scriptNativePlan(config: RunConfig, script: LoadedScript, plan: ScriptPlan, address: string): Partial<NativePlan> {
+function scriptNativePlan(config: RunConfig, script: LoadedScript, plan: ScriptPlan, address: string, feeder: ScriptFeeder | undefined): Partial<NativePlan> {
   const out: Partial<NativePlan> = {};
   if (!plan.staticRequest) {
     const depth = scriptDepth(config);
+    // Sized from every request of the first queues, not only the first: a script whose requests
+    // vary in size (bodies from a file) would otherwise starve on a ring that fits the first.
+    const largest = Math.max(plan.maxRequestBytes, feeder?.largestFirstRequest ?? 0);
     out.script = {
       // Room for twice the queue at the largest request seen, and for one request of 512 KiB at least.
-      requestRingBytes: Math.min(2 ** 30, nextPowerOfTwo(Math.max(1 << 20, 2 * depth * (plan.maxRequestBytes + 16)))),
+      requestRingBytes: Math.min(2 ** 30, nextPowerOfTwo(Math.max(1 << 20, 2 * depth * (largest + 16)))),
       responseRingBytes: script.threads.some((t) => t.hasResponse) ? SCRIPT_RESPONSE_RING_BYTES : 0,
-      maxRequestBytes: plan.maxRequestBytes,
+      maxRequestBytes: largest,
       captureLimit: SCRIPT_CAPTURE_LIMIT,
     };
   }
@@ -417,7 +420,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   const startedAt = new Date();
   hooks.onStart?.(config, address, startedAt);
   const feeder = script && !script.plan.staticRequest ? newFeeder(config, script.loaded, script.plan) : undefined;
-  const native = startNative(config, address, program, script ? scriptNativePlan(config, script.loaded, script.plan, address) : {});
+  const native = startNative(config, address, program, script ? scriptNativePlan(config, script.loaded, script.plan, address, feeder) : {});
   feeder?.start(native as Required<NativeRun>, () => native.stop());
   const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();

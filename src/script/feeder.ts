@@ -67,6 +67,13 @@ export class ScriptFeeder {
     });
   }
 
+  /** The largest request in the first queues (about 0.1 s of each thread's rate): what the request rings are sized for. */
+  get largestFirstRequest(): number {
+    let largest = 0;
+    for (const pending of this.pending) for (const length of pending?.lengths ?? []) largest = Math.max(largest, length);
+    return largest;
+  }
+
   /** Feeds the rings of a started run from now on; onError stops the run. */
   start(native: ScriptChannelsHandle, onError: () => void): void {
     this.native = native;

@@ -245,6 +245,16 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.script!.error).toBeUndefined();
       expect(run.json.completed).toBeGreaterThan(0);
+      // Two 400 KB requests fit the ring at a time, against ~50 due in 0.1 s: it runs dry often.
+      expect(run.json.script!.starved).toBeGreaterThan(20);
+    }, 30_000);
+
+    it('requests that vary in size from the first one on: the ring is sized from the whole first queue, and the script keeps up', async () => {
+      const run = await runJson(['-R', '500', '-d', '1s', '-c', '10', '-t', '1', '-s', fixture('varies.lua'), server.url]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.completed).toBe(500);
+      // Sized from the first request alone (100 bytes) it ran dry ~200 times a second here.
+      expect(run.json.script!.starved).toBeLessThan(5);
     }, 30_000);
 
     it('a runtime error in request() during the run: the run stops, the report and JSON keep what was gathered, exit 1', async () => {
