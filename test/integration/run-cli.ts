@@ -15,6 +15,8 @@ export const BIN = process.env.RATETEST_BIN ?? root('bin/ratetest.js');
 export const CLI_BUILT = existsSync(root('dist/cli.js'));
 /** The CLI and the native addon (RATETEST_ADDON, as src/native.ts loads it): needed for any real run. */
 export const ENGINE_BUILT = CLI_BUILT && existsSync(process.env.RATETEST_ADDON ?? root('build/Release/ratetest.node'));
+/** The addon under test is another build (the sanitizer pass's): several times slower. */
+export const SANITIZED = process.env.RATETEST_ADDON !== undefined;
 
 export interface CliRun {
   args: string[];
