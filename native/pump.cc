@@ -81,7 +81,9 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
   for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
     conn.in_flight.attach(&in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline);
-    if (hint > 0) conn.request.buffer.resize(hint);
+    // Presized up to a point: 10k connections each holding a copy of a 400 KB request would
+    // be 4 GB; a request larger than this grows its connection's buffer once, then it stays.
+    if (hint > 0) conn.request.buffer.resize(std::min(hint, kRequestBufferPresizeBytes));
     // Pipelined requests queue behind a full socket buffer as a matter of course; one request
     // only does so rarely, and its buffer then grows once and stays.
     if (tls == nullptr && plan.pipeline > 1) conn.unsent.reserve(largest * plan.pipeline);

@@ -40,6 +40,8 @@ struct StartGate {
 class Pump {
  public:
   static constexpr size_t kReadBufferBytes = 64 * 1024;
+  // The most of a script's first request each connection's buffer is presized for (see Pump()).
+  static constexpr size_t kRequestBufferPresizeBytes = 16 * 1024;
 #ifdef MSG_NOSIGNAL
   static constexpr int kSendFlags = MSG_NOSIGNAL;
 #else

@@ -137,7 +137,9 @@ function scriptNativePlan(config: RunConfig, script: LoadedScript, plan: ScriptP
       // Room for twice the queue at the largest request seen, and for one request of 512 KiB at least.
       requestRingBytes: Math.min(2 ** 30, nextPowerOfTwo(Math.max(1 << 20, 2 * depth * (largest + 16)))),
       responseRingBytes: script.threads.some((t) => t.hasResponse) ? SCRIPT_RESPONSE_RING_BYTES : 0,
-      maxRequestBytes: largest,
+      // Each connection's buffer is presized for the first request only: sized for the largest,
+      // 10k connections would take 10k copies of it; a larger request grows its buffer once.
+      maxRequestBytes: plan.maxRequestBytes,
       captureLimit: SCRIPT_CAPTURE_LIMIT,
     };
   }

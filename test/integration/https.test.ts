@@ -260,7 +260,10 @@ describe.skipIf(!ENGINE_BUILT)('https', () => {
       const run = await runJson(['-R', '500', '-d', '1s', '-c', '1', '-t', '1', '--pipeline', '4', '--ca', files.ca, server.url]);
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.errors).toEqual(NO_ERRORS);
-      expect(Math.abs(run.json.completed - 500)).toBeLessThanOrEqual(5);
+      // Exact accounting; how many went out depends on the machine's pace (one connection, 4 deep).
+      expect(run.json.sent + run.json.notSent).toBe(500);
+      expect(run.json.sent).toBeGreaterThan(450);
+      expect(run.json.completed).toBe(run.json.sent);
       expect(server.stats.requests).toBe(run.json.sent);
       expect(run.json.tls!.handshakes).toBe(1);
     });
