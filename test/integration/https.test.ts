@@ -183,7 +183,10 @@ describe.skipIf(!ENGINE_BUILT)('https', () => {
     it('completes every request, one handshake each (plus the connections left open at the end)', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.errors).toEqual(NO_ERRORS);
-      expect(Math.abs(run.json.completed - 200)).toBeLessThanOrEqual(3);
+      // Exact accounting; how many went out depends on the machine's pace (a handshake each).
+      expect(run.json.sent + run.json.notSent).toBe(200);
+      expect(run.json.sent).toBeGreaterThan(180);
+      expect(run.json.completed).toBe(run.json.sent);
       const tls = run.json.tls!;
       expect(tls.handshakes).toBeGreaterThanOrEqual(run.json.completed);
       expect(tls.handshakes).toBeLessThanOrEqual(run.json.completed + 2);
