@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from './nginx.mjs';
-import { loadAddon } from '../dist/native.js';
-import { validate } from '../dist/options.js';
+import { loadAddon } from '../dist/addon/native.js';
+import { validate } from '../dist/config/options.js';
 import { compileRequests } from '../dist/requests/compile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

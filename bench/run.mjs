@@ -115,7 +115,7 @@ const WRK_BIN = findWrk();
 const WRK2 = process.env.WRK2 || undefined;
 if (WRK2 && !existsSync(WRK2)) usage(`WRK2=${WRK2}: no such file`);
 const HAVE_AUTOCANNON = existsSync(AUTOCANNON);
-for (const built of ['build/Release/ratetest.node', 'dist/cli.js']) {
+for (const built of ['build/Release/ratetest.node', 'dist/cli/main.js']) {
   if (!existsSync(join(ROOT, built))) usage(`${built} not found: run npm install at the repository root first`);
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point for `npx ratetest`: the CLI lives in dist/cli.js (compiled from src/cli.ts).
-import { main } from '../dist/cli.js';
+// Entry point for `npx ratetest`: the CLI lives in dist/cli/main.js (compiled from src/cli/main.ts).
+import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv);

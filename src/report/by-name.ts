@@ -1,6 +1,6 @@
 // by-name.ts: the text report's breakdown per request name (runs with a request file): how many
 // of each were sent and answered, their corrected latency and their status codes. Pure.
-import type { RequestResult } from '../result.js';
+import type { RequestResult } from '../result/result.js';
 import { divide, fromNumber } from './long-double.js';
 import { formatTimeUs } from './wrk-format.js';
 

@@ -1,8 +1,7 @@
 // find-max-html.ts: find-max's --html page: p50/p99/p99.9 against the requested rate, one point
 // per step, passes and failures marked, as a self-contained page with an inline SVG (no scripts,
 // no network). Issue 4's run report owns the HTML of a single run; this page is the search's.
-import type { FindMaxRequest } from '../commands/find-max.js';
-import type { Search } from '../find-max.js';
+import type { Search, SearchOptions } from '../analysis/find-max.js';
 import { escapeHtml as escape } from './html-escape.js';
 
 const W = 720;
@@ -10,7 +9,8 @@ const H = 400;
 const PAD = 56;
 const SERIES: [number, string][] = [[50, '#2b7bb9'], [99, '#d9822b'], [99.9, '#c23030']];
 
-export function findMaxHtml(search: Search, request: FindMaxRequest): string {
+/** `request`: the search's options and the URL it probed (the find-max command's request fits). */
+export function findMaxHtml(search: Search, request: { search: SearchOptions; options: { url: string } }): string {
   const points = search.steps
     .filter((s) => s.result.corrected.totalCount > 0)
     .map((s) => ({ step: s, lat: SERIES.map(([p]) => s.result.corrected.getValueAtPercentile(p) / 1e6) }));

@@ -4,9 +4,9 @@
 // HdrHistogram's HistogramLogProcessor and by `ratetest merge`. The CLI streams it to its file as
 // each interval closes (HdrLogWriter); formatHdrLog writes a finished run's kept intervals.
 import { HistogramLogWriter } from 'hdr-histogram-js';
-import type { Result } from '../result.js';
-import { intervalHistogram, type Interval, type IntervalHistogramPair } from '../series.js';
-import { maskUrl } from '../url-display.js';
+import type { Result } from '../result/result.js';
+import { intervalHistogram, type Interval, type IntervalHistogramPair } from '../result/series.js';
+import { maskUrl } from '../common/url-display.js';
 
 /** Values are recorded in nanoseconds; the log's Interval_Max column is in milliseconds. */
 const NS_PER_MS = 1e6;

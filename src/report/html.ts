@@ -5,15 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
-import { version } from '../options.js';
-import type { Result, ResultConfig } from '../result.js';
+import { version } from '../config/options.js';
+import type { Result, ResultConfig } from '../result/result.js';
 import { escapeHtml, jsonForScript } from './html-escape.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
-import { selfCheck } from './self-check.js';
+import { selfCheck } from '../analysis/self-check.js';
 import { spectrumData, type SpectrumData } from './spectrum-data.js';
 import { timelineData, type TimelineData } from './timeline-data.js';
 import { formatTimeUs } from './wrk-format.js';
-import { maskUrl } from '../url-display.js';
+import { maskUrl } from '../common/url-display.js';
 
 export interface HtmlOptions {
   /** The -H headers as given; shown in the settings with credentials masked (the Result does not keep them). */

@@ -1,6 +1,6 @@
 // shape-lines.ts: the text report's lines for the load shape: closed loop, stages, warm-up,
 // connections opened. Each appears only when its option was used.
-import type { Result } from '../result.js';
+import type { Result } from '../result/result.js';
 
 /** The Rate line for a closed-loop run, which has no requested rate to compare with. */
 export function closedLoopRateLine(result: Result): string {

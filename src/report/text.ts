@@ -4,12 +4,12 @@
 // Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
 import { closedLoopRateLine, shapeLines } from './shape-lines.js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { ErrorCounts, Result, TlsResult } from '../result.js';
+import type { ErrorCounts, Result, TlsResult } from '../result/result.js';
 import { byNameLines } from './by-name.js';
-import { explainErrno } from './errno-hints.js';
+import { explainErrno } from '../common/errno-hints.js';
 import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
-import { selfCheck } from './self-check.js';
-import { formatMonitor } from '../monitor.js';
+import { selfCheck } from '../analysis/self-check.js';
+import { formatMonitor } from '../result/monitor-series.js';
 import { formatBinary, formatMetric, formatTimeUs, padUnits, printfFixed, statsRow } from './wrk-format.js';
 import { percentileSpectrum } from './wrk-spectrum.js';
 import { histogramStats, sampleStats } from './wrk-stats.js';

@@ -1,9 +1,9 @@
-// timeline-data.ts: the run second by second (result.intervals, src/series.ts) as the arrays the
+// timeline-data.ts: the run second by second (result.intervals, src/result/series.ts) as the arrays the
 // HTML report's time charts plot: latency, target vs achieved rate, errors and status codes.
 // Counts become per-second rates over each interval's length, but never over less than a second:
 // a short last interval (the drain after the run's end: a few responses in a few ms) is the count
 // in that last second, not a spike to thousands per second. Pure: intervals in, plain arrays out.
-import type { Interval } from '../series.js';
+import type { Interval } from '../result/series.js';
 
 const NS_PER_S = 1e9;
 const NS_PER_MS = 1e6;

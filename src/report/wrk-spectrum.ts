@@ -7,7 +7,7 @@
 //
 // so scripts written against wrk2's spectrum read this one. Pure.
 import type { Histogram } from 'hdr-histogram-js';
-import { highestEquivalentValue, iterateRecorded, layoutOf } from '../histogram.js';
+import { highestEquivalentValue, iterateRecorded, layoutOf } from '../result/histogram.js';
 import { hdrMax } from './wrk-stats.js';
 import { printfFixed } from './wrk-format.js';
 

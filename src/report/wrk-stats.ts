@@ -1,7 +1,7 @@
 // wrk-stats.ts: the figures of wrk2's "Thread Stats" rows (src/stats.c and hdr_max in
 // src/hdr_histogram.c), computed the way wrk2 computes them, in long double where wrk2 does. Pure.
 import type { Histogram } from 'hdr-histogram-js';
-import { iterateRecorded } from '../histogram.js';
+import { iterateRecorded } from '../result/histogram.js';
 import { divide, fromNumber, multiply, type LongDouble } from './long-double.js';
 
 /** One row: mean, stdev, max, and the share within mean ± stdev in percent ("+/- Stdev"). */

@@ -4,30 +4,13 @@
 // A run with no placeholders and no request list compiles to nothing: the pump sends the plain
 // request bytes as before.
 import { randomInt } from 'node:crypto';
-import { UsageError } from '../errors.js';
-import type { NativeTemplates } from '../native.js';
-import { headerFields, needsContentLength, type RunConfig, type RunOptions } from '../options.js';
+import { UsageError } from '../common/errors.js';
+import type { NativeTemplates } from '../addon/native.js';
+import type { RequestSpec } from '../config/request-spec.js';
+import { headerFields, needsContentLength, type RunConfig, type RunOptions } from '../config/options.js';
 import { packCsv, readCsv, type CsvData } from './csv.js';
 import { weightedMix } from './mix.js';
-import { hasPlaceholders, parseTemplate, templateError, type TemplateContext, type TemplateOrigin, type TemplatePart } from './template.js';
-
-/** One request of a mix (a request file's entry). Fields left out take the run's (URL path, GET/POST). */
-export interface RequestSpec {
-  /** Names the request in the report; unique within the run. */
-  name: string;
-  /** Relative share of the requests, a positive number (default 1): 90 and 10 send 90% and 10%. */
-  weight?: number;
-  method?: string;
-  /** Path and query, "/" first; may hold placeholders. Default: the URL's. */
-  path?: string;
-  /** "Name: value" headers, after the run's own (-H); a name given here replaces the run's. */
-  headers?: string[];
-  body?: string | Buffer;
-  /** Names this request in messages, e.g. "reqs.yaml:7:5 requests[1]"; default "requests[i]". */
-  where?: string;
-  /** Where its path, body and header values stand in a file, so errors give the file's line:column. */
-  origins?: { path?: TemplateOrigin; body?: TemplateOrigin; headers?: Record<string, TemplateOrigin> };
-}
+import { hasPlaceholders, parseTemplate, templateError, type TemplateContext, type TemplatePart } from './template.js';
 
 /** The compiled program and what the report needs to name its parts. */
 export interface RequestProgram {

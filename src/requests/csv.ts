@@ -2,7 +2,7 @@
 // with "" for a quote, CRLF or LF line ends; the first row names the columns) and packs it into
 // the bytes + offsets the native pump indexes without parsing.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 
 export interface CsvData {
   /** The file as given on the command line, for messages. */

@@ -1,7 +1,7 @@
 // mix.ts: which request of a weighted mix each request number sends. The pump reads
 // mix[k % mix.length] for global request k, so the mix is exact over every mix.length requests
 // across all threads, with no shared counter and no randomness to wait out.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 
 /** Longest mix table: weights whose ratio needs more slots than this are refused. */
 export const MAX_MIX = 100_000;

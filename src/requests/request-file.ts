@@ -15,9 +15,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
-import { UsageError } from '../errors.js';
-import type { RequestSpec } from './compile.js';
-import type { TemplateOrigin } from './template.js';
+import { UsageError } from '../common/errors.js';
+import type { RequestSpec } from '../config/request-spec.js';
+import type { TemplateOrigin } from '../config/request-spec.js';
 
 type At = (node: Node | null | undefined) => string;
 type OriginOf = (node: Node) => TemplateOrigin;

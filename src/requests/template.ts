@@ -4,7 +4,8 @@
 //
 //   'GET /products/{{rand 1 1000}}?sku={{pick "a" "b"}}'
 //     -> [text "GET /products/"] [rand 1..1000] [text "?sku="] [pick a|b]
-import { UsageError } from '../errors.js';
+import type { TemplateOrigin } from '../config/request-spec.js';
+import { UsageError } from '../common/errors.js';
 
 /** One piece of a parsed template. `at` is where its placeholder starts, for later errors (CSV columns). */
 export type TemplatePart =
@@ -42,13 +43,6 @@ export interface TemplateContext {
   file?: TemplateOrigin;
 }
 
-export interface TemplateOrigin {
-  path: string;
-  line: number;
-  column: number;
-  /** Columns of indentation stripped from lines after the first (a YAML block scalar). */
-  indent: number;
-}
 
 /** "--body 1:12: message", or for a file "reqs.yaml:7:20: requests[1].body: message". */
 export function templateError(context: TemplateContext, at: Position, message: string): UsageError {

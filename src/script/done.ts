@@ -1,7 +1,7 @@
 // done.ts: done(summary, latency, requests) with the figures wrk gives it, from the run's Result:
 // times in microseconds, latency corrected (wrk2's), requests = per-thread requests per second.
 import type { Histogram } from 'hdr-histogram-js';
-import type { Result } from '../result.js';
+import type { Result } from '../result/result.js';
 import type { DoneStats, DoneSummary, LoadedScript } from './types.js';
 
 function histogramStats(h: Histogram): DoneStats {

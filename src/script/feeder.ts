@@ -1,7 +1,7 @@
 // feeder.ts: keeps each pump's request ring topped up from the script's request() and hands
 // tapped responses to response(), on the JavaScript thread, a few milliseconds at a time. The
 // pumps never wait for it: a ring that runs dry shows as send lag in the results.
-import type { ScriptChannelsHandle } from '../native.js';
+import type { ScriptChannelsHandle } from '../addon/native.js';
 import { splitResponse } from './http-messages.js';
 import { ScriptRunError, type LoadedScript, type ScriptThread } from './types.js';
 

@@ -1,20 +1,11 @@
 // load.ts: -s <file> [args]: picks the language by extension, builds wrk's starting table from
 // the run's config, loads the script for every thread and works out how the run must feed it.
 import { extname } from 'node:path';
-import type { RunConfig } from '../options.js';
+import type { RunConfig } from '../config/options.js';
 import { splitRequests } from './http-messages.js';
 import { JsScript } from './js-module.js';
-import type { ScriptOutput } from './lua.js';
+import type { ScriptOptions } from '../config/request-spec.js';
 import { ScriptLoadError, type LoadedScript, type ScriptRunError, type WrkContext } from './types.js';
-
-export interface ScriptOptions {
-  /** A .lua file (wrk/wrk2 script) or a JavaScript module (.mjs, .js). */
-  file: string;
-  /** init(args): args[0] is the URL, then the arguments after the URL (`-- a b`), as in wrk. */
-  args?: string[];
-  /** Where Lua's print() and io.write() go (default stdout). */
-  output?: ScriptOutput;
-}
 
 export function wrkContext(config: RunConfig): WrkContext {
   return {

@@ -2,6 +2,7 @@
 // and done(), and one per thread for init(), request() and response(), each loading the script.
 // The VM is wasmoon (Lua 5.4 in WebAssembly): 8x faster per request() than fengari (pure-JS
 // Lua) here, and Lua 5.4 runs wrk's LuaJIT-era scripts with the few shims in lua-prelude.ts.
+import type { ScriptOutput } from '../config/request-spec.js';
 import { readFileSync } from 'node:fs';
 import { LuaFactory, type LuaEngine } from 'wasmoon';
 import { connectSync, lookupSync, servicePort } from './addresses.js';
@@ -20,7 +21,6 @@ import {
 } from './types.js';
 
 /** What the script's print() and io.write() write to. */
-export type ScriptOutput = (text: string) => void;
 
 interface Shared {
   file: string;

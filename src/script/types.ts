@@ -1,6 +1,6 @@
 // types.ts: what a loaded script (Lua or JavaScript module) offers the run, whatever its language.
 // The run only ever talks to these; lua.ts and js-module.ts implement them.
-import { RatetestError } from '../errors.js';
+import { RatetestError } from '../common/errors.js';
 
 /** What wrk's `wrk` table starts as: the URL's parts, the method, -H headers and body. */
 export interface WrkContext {

@@ -12,8 +12,8 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 /** The binary under test; RATETEST_BIN runs the suite against another build or install of it. */
 export const BIN = process.env.RATETEST_BIN ?? root('bin/ratetest.js');
 /** The compiled CLI: enough for usage errors and --version. */
-export const CLI_BUILT = existsSync(root('dist/cli.js'));
-/** The CLI and the native addon (RATETEST_ADDON, as src/native.ts loads it): needed for any real run. */
+export const CLI_BUILT = existsSync(root('dist/cli/main.js'));
+/** The CLI and the native addon (RATETEST_ADDON, as src/addon/native.ts loads it): needed for any real run. */
 export const ENGINE_BUILT = CLI_BUILT && existsSync(process.env.RATETEST_ADDON ?? root('build/Release/ratetest.node'));
 /** The addon under test is another build (the sanitizer pass's): several times slower. */
 export const SANITIZED = process.env.RATETEST_ADDON !== undefined;

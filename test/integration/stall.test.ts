@@ -3,7 +3,7 @@
 // closed-loop tool reports) see it only on the few requests already written.
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iterateRecorded } from '../../src/histogram.js';
+import { iterateRecorded } from '../../src/result/histogram.js';
 import { ENGINE_BUILT, pctMs, runJson } from './run-cli.js';
 import { stalling, type TestServer } from './servers.js';
 

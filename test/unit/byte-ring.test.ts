@@ -1,7 +1,7 @@
 // native/byte_ring.h through a test-only entry point: records of every size go in and come out
 // whole and in order, across wrap-arounds and the skipped tail a record too long for it leaves.
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native.js';
+import { loadAddon } from '../../src/addon/native.js';
 
 const { byteRingForTest } = loadAddon();
 

@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { banner, main, parseArgs } from '../../src/cli.js';
-import { DEFAULTS, validate, version } from '../../src/options.js';
+import { banner, main } from '../../src/cli/main.js';
+import { parseArgs } from '../../src/cli/flags.js';
+import { DEFAULTS, validate, version } from '../../src/config/options.js';
 
 const URL_ = 'http://127.0.0.1:8080/';
 const argv = (...args: string[]) => ['node', 'ratetest', ...args];

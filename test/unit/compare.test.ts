@@ -1,7 +1,7 @@
 // compare: each figure before and after, the change, and which side is better (lower latency and
 // errors, higher achieved rate); settings that differ are named.
 import { describe, expect, it } from 'vitest';
-import { compareResults, formatComparison } from '../../src/commands/compare.js';
+import { compareResults, formatComparison } from '../../src/cli/compare.js';
 import { toJson } from '../../src/report/json.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadTargetWatch } from '../../src/dead-target.js';
+import { DeadTargetWatch } from '../../src/engine/dead-target.js';
 
 describe('DeadTargetWatch', () => {
   it('gives up only after the limit with no connection and no new response', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findMax, SEARCH_DEFAULTS, type SearchOptions } from '../../src/find-max.js';
-import type { Result } from '../../src/result.js';
-import { parseSlo } from '../../src/slo.js';
+import { findMax, SEARCH_DEFAULTS, type SearchOptions } from '../../src/analysis/find-max.js';
+import type { Result } from '../../src/result/result.js';
+import { parseSlo } from '../../src/analysis/slo.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 /** A fake server: p99 1 ms up to `capacity`, 500 ms above it. `cpuBoundFrom`: the generator starves from there. */
@@ -99,7 +99,7 @@ describe('find-max search', () => {
 
 describe('find-max output', () => {
   it('prints a generator-limited row with the self-check advice under it, and the answer with its limit', async () => {
-    const { formatAnswer, tableRow } = await import('../../src/commands/find-max.js');
+    const { formatAnswer, tableRow } = await import('../../src/cli/find-max.js');
     const search = await findMax(options(), { probe: fakeServer(1e9, 6000).probe });
     const starved = search.steps.find((s) => s.outcome === 'generator')!;
     const row = tableRow(starved);
@@ -111,7 +111,7 @@ describe('find-max output', () => {
   });
 
   it('reads its flags, and refuses the ones it sets itself', async () => {
-    const { parseFindMaxArgs } = await import('../../src/commands/find-max.js');
+    const { parseFindMaxArgs } = await import('../../src/cli/find-max.js');
     const argv = (...args: string[]) => ['node', 'ratetest', ...args, 'http://127.0.0.1:8080/'];
     const request = parseFindMaxArgs(argv('--slo', 'p99<50ms', '--slo', 'errors<1%', '--from', '1k', '--to', '20k', '--step-duration', '3s', '-c', '50', '--precision', '2%'));
     expect(request.search).toMatchObject({ from: 1000, to: 20_000, precision: 0.02 });
@@ -128,7 +128,7 @@ describe('find-max output', () => {
 describe('find-max --html', () => {
   it('plots p50/p99/p99.9 against rate, one point per step, passes filled, and marks the answer', async () => {
     const { findMaxHtml } = await import('../../src/report/find-max-html.js');
-    const { parseFindMaxArgs } = await import('../../src/commands/find-max.js');
+    const { parseFindMaxArgs } = await import('../../src/cli/find-max.js');
     const search = await findMax(options(), { probe: fakeServer(5000).probe });
     const request = parseFindMaxArgs(['node', 'ratetest', '--slo', 'p99<50ms', '--from', '1k', '--to', '100k', 'http://127.0.0.1:8080/']);
     expect(parseFindMaxArgs(['node', 'ratetest', '--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '--html', 'knee.html', 'http://127.0.0.1:8080/']).html).toBe('knee.html');

@@ -7,7 +7,7 @@ import {
   iterateRecorded,
   layoutOf,
   lowestEquivalentValue,
-} from '../../src/histogram.js';
+} from '../../src/result/histogram.js';
 
 /** What the native side sends: each non-empty bucket's lowest value and its count. */
 const pairsOf = (h: ReturnType<typeof emptyHistogram>) =>

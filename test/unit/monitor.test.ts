@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { checkMonitorPid, cpuPercent, formatMonitor, parseStatCpuTicks, parseStatusRssBytes, startMonitor, summarizeMonitor, type ProcReader } from '../../src/monitor.js';
+import { UsageError } from '../../src/common/errors.js';
+import { checkMonitorPid, cpuPercent, parseStatCpuTicks, parseStatusRssBytes, startMonitor, type ProcReader } from '../../src/engine/monitor.js';
+import { formatMonitor, summarizeMonitor } from '../../src/result/monitor-series.js';
 
 // A real /proc/<pid>/stat line, with a command name holding a space and a parenthesis.
 const STAT = '4242 (my (srv) x) S 1 4242 4242 0 -1 4194560 1200 0 0 0 250 75 0 0 20 0 4 0 12345 1000000 2000 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0';

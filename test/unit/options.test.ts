@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, validate, version } from '../../src/options.js';
-import { UsageError } from '../../src/errors.js';
+import { DEFAULTS, validate, version } from '../../src/config/options.js';
+import { UsageError } from '../../src/common/errors.js';
 
 const base = { url: 'http://127.0.0.1:8080/api?x=1', rate: 1000 };
 

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputPath, openStreamingOutput, writeOutput } from '../../src/output-file.js';
+import { checkOutputPath, openStreamingOutput, writeOutput } from '../../src/cli/output-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ratetest-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

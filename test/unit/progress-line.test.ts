@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validate } from '../../src/options.js';
-import { formatProgress } from '../../src/report/progress-line.js';
+import { validate } from '../../src/config/options.js';
+import { formatProgress } from '../../src/live/progress-line.js';
 
 const progress = { elapsedNs: 12.2e9, sent: 240_000, completed: 239_900, rate: 19_990.4, errors: 3, connectionsOpen: 100, targetRate: 20_000, p50Ns: 104_000, p99Ns: 1_210_000 };
 

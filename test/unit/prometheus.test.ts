@@ -1,8 +1,8 @@
 // The Prometheus exposition from a snapshot: counters carry the engine's cumulative values, the
 // latency histogram folds HdrHistogram buckets into cumulative Prometheus buckets (+Inf = count).
 import { describe, expect, it } from 'vitest';
-import { LATENCY_BUCKETS_S, RunMetrics, foldBuckets } from '../../src/report/prometheus.js';
-import type { RunSnapshot } from '../../src/run.js';
+import { LATENCY_BUCKETS_S, RunMetrics, foldBuckets } from '../../src/live/prometheus.js';
+import type { RunSnapshot } from '../../src/engine/run.js';
 
 function snapshot(overrides: Partial<RunSnapshot> = {}): RunSnapshot {
   return {

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, jsonForScript } from '../../src/report/html-escape.js';
 import { formatHtml, htmlData, maskHeader, type HtmlData } from '../../src/report/html.js';
-import { maskUrl } from '../../src/url-display.js';
+import { maskUrl } from '../../src/common/url-display.js';
 import { percentileLabel, spectrumData, spectrumX } from '../../src/report/spectrum-data.js';
 import { timelineData } from '../../src/report/timeline-data.js';
-import { latencyFigures, type Interval } from '../../src/series.js';
-import { bucketsToHistogram } from '../../src/histogram.js';
+import { latencyFigures, type Interval } from '../../src/result/series.js';
+import { bucketsToHistogram } from '../../src/result/histogram.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 const HOSTILE = '</script><script>alert(1)</script><!--';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { iterateRecorded } from '../../src/histogram.js';
+import { iterateRecorded } from '../../src/result/histogram.js';
 import { JSON_SCHEMA_ID, toJson } from '../../src/report/json.js';
 import { histogramOf, spreadHistogram, syntheticResult } from '../fixtures/result.js';
 import { root, violations } from '../fixtures/schema.js';

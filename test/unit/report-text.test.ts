@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../src/report/text.js';
-import type { Result } from '../../src/result.js';
+import type { Result } from '../../src/result/result.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 const PLAIN = { latency: false, uLatency: false };

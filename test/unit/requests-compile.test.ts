@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NativeTemplates } from '../../src/native.js';
-import { validate, type RunOptions } from '../../src/options.js';
+import type { NativeTemplates } from '../../src/addon/native.js';
+import { validate, type RunOptions } from '../../src/config/options.js';
 import { compileRequests, rawTarget } from '../../src/requests/compile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ratetest-compile-'));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadAddon, type NativeParseEvent } from '../../src/native.js';
+import { loadAddon, type NativeParseEvent } from '../../src/addon/native.js';
 
 const { parseResponses } = loadAddon();
 

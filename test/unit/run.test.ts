@@ -2,17 +2,17 @@
 // aborts, how native failures become RatetestErrors, and how a NativeResult becomes a Result.
 import { constants } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RatetestError } from '../../src/errors.js';
-import type { NativePlan, NativeResult, NativeSnapshot } from '../../src/native.js';
-import { validate } from '../../src/options.js';
+import { RatetestError } from '../../src/common/errors.js';
+import type { NativePlan, NativeResult, NativeSnapshot } from '../../src/addon/native.js';
+import { validate } from '../../src/config/options.js';
 
 const fake = vi.hoisted(() => ({
   ensureFdLimit: vi.fn<(needed: number) => number>(),
   start: vi.fn(),
 }));
-vi.mock('../../src/native.js', () => ({ loadAddon: () => fake }));
+vi.mock('../../src/addon/native.js', () => ({ loadAddon: () => fake }));
 
-const { resolveAddress, run, toResult } = await import('../../src/run.js');
+const { resolveAddress, run, toResult } = await import('../../src/engine/run.js');
 
 const noErrors = () => ({ connect: 0, read: 0, write: 0, timeout: 0, parse: 0 });
 

@@ -2,8 +2,8 @@
 // integral of the rate, rate-0 stages send nothing, Poisson gaps have the exponential's mean and
 // variance and repeat with the same seed.
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native.js';
-import { cumulativeAt, rampsOf, targetPerSecond } from '../../src/shape/stages.js';
+import { loadAddon } from '../../src/addon/native.js';
+import { cumulativeAt, rampsOf, targetPerSecond } from '../../src/config/stages.js';
 
 const addon = loadAddon();
 const S = 1e9;

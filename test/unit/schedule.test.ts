@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native.js';
+import { loadAddon } from '../../src/addon/native.js';
 
 const addon = loadAddon();
 

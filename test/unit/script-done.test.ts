@@ -1,9 +1,9 @@
 // done(summary, latency, requests) gets wrk's units: microseconds, integer percentiles, and
 // requests as per-thread requests-per-second samples.
 import { describe, expect, it } from 'vitest';
-import { emptyHistogram } from '../../src/histogram.js';
+import { emptyHistogram } from '../../src/result/histogram.js';
 import { doneArguments } from '../../src/script/done.js';
-import type { Result } from '../../src/result.js';
+import type { Result } from '../../src/result/result.js';
 
 function result(latenciesNs: number[]): Result {
   const corrected = emptyHistogram();

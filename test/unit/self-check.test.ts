@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { selfCheck } from '../../src/report/self-check.js';
-import type { ThreadResult } from '../../src/result.js';
+import { selfCheck } from '../../src/analysis/self-check.js';
+import type { ThreadResult } from '../../src/result/result.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 /** A send lag whose p99 is `ns` (all 100 values there). */

@@ -1,7 +1,7 @@
 // The per-second series is cut from cumulative snapshots: each interval is the difference of two,
 // and the intervals add up exactly to the final totals, histograms included.
 import { describe, expect, it } from 'vitest';
-import { SeriesRecorder, intervalHistogram, intervalJson, type Cumulative } from '../../src/series.js';
+import { SeriesRecorder, intervalHistogram, intervalJson, type Cumulative } from '../../src/result/series.js';
 
 const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
 

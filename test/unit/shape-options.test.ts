@@ -1,9 +1,9 @@
 // The load-shape options: --stages parsing and ramps, and how the shape flags combine into a config.
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli.js';
-import { validate } from '../../src/options.js';
-import { UNLIMITED_MS } from '../../src/shape/options.js';
-import { parseStages, rampsOf } from '../../src/shape/stages.js';
+import { parseArgs } from '../../src/cli/flags.js';
+import { validate } from '../../src/config/options.js';
+import { UNLIMITED_MS } from '../../src/config/shape.js';
+import { parseStages, rampsOf } from '../../src/config/stages.js';
 
 const URL_ = 'http://127.0.0.1:8080/';
 const argv = (...args: string[]) => ['node', 'ratetest', ...args];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { evaluateSlo, formatActual, measure, parseSlo } from '../../src/slo.js';
+import { UsageError } from '../../src/common/errors.js';
+import { evaluateSlo, formatActual, measure, parseSlo } from '../../src/analysis/slo.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 describe('SLO expressions', () => {

@@ -2,8 +2,8 @@
 // expanded as pump 0 would, each checked against what its template says.
 import { describe, expect, it } from 'vitest';
 import { ENGINE_BUILT } from '../integration/run-cli.js';
-import { loadAddon } from '../../src/native.js';
-import { validate, type RunOptions } from '../../src/options.js';
+import { loadAddon } from '../../src/addon/native.js';
+import { validate, type RunOptions } from '../../src/config/options.js';
 import { compileRequests } from '../../src/requests/compile.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

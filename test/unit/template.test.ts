@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { parseTemplate, type TemplateContext } from '../../src/requests/template.js';
 
 const context: TemplateContext = { where: '--body', env: { TOKEN: 'abc' } };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyHistogram } from '../../src/histogram.js';
-import type { Result } from '../../src/result.js';
-import { checkThresholds, parseThreshold } from '../../src/thresholds.js';
-import { UsageError } from '../../src/errors.js';
+import { emptyHistogram } from '../../src/result/histogram.js';
+import type { Result } from '../../src/result/result.js';
+import { checkThresholds, parseThreshold } from '../../src/analysis/thresholds.js';
+import { UsageError } from '../../src/common/errors.js';
 
 // 100 latencies of 1..100 ms, 1000 sent, 1 read error, 990 of 1000 req/s achieved.
 function fakeResult(): Result {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationShort, parseCount, parseDuration, parseRate } from '../../src/units.js';
+import { formatDurationShort, parseCount, parseDuration, parseRate } from '../../src/common/units.js';
 
 describe('parseDuration', () => {
   it.each([

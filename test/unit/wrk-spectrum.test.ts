@@ -3,7 +3,7 @@
 // ratetest's spectrum is wrk2's, column for column.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { emptyHistogram } from '../../src/histogram.js';
+import { emptyHistogram } from '../../src/result/histogram.js';
 import { percentileSpectrum } from '../../src/report/wrk-spectrum.js';
 import { histogramOf, spreadHistogram } from '../fixtures/result.js';
 

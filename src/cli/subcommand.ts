@@ -1,7 +1,7 @@
 // subcommand.ts: how the file-reading subcommands (merge, compare) end: help is exit 0; a bad
 // flag or file is one line naming the subcommand, exit 2.
 import { CommanderError } from 'commander';
-import { EXIT_OK, EXIT_USAGE } from '../errors.js';
+import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 
 export function subcommandFailed(name: string, err: unknown): number {
   if (err instanceof CommanderError) {

@@ -1,7 +1,7 @@
 // native.ts: the one loader of the C++ addon and the types of everything that crosses the
 // boundary. Only plain data crosses: numbers, strings, Buffers and Float64Arrays.
 import { createRequire } from 'node:module';
-import { RatetestError } from './errors.js';
+import { RatetestError } from '../common/errors.js';
 
 /** What the pump needs to run: already validated and resolved (numeric address, final bytes). */
 export interface NativePlan {
@@ -242,7 +242,7 @@ export function loadAddon(): Addon {
   const require = createRequire(import.meta.url);
   try {
     // RATETEST_ADDON points at another build (the sanitizer build in CI).
-    addon = require(process.env.RATETEST_ADDON ?? '../build/Release/ratetest.node') as Addon;
+    addon = require(process.env.RATETEST_ADDON ?? '../../build/Release/ratetest.node') as Addon;
   } catch (err) {
     throw new RatetestError(
       'ERR_ADDON',

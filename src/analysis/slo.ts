@@ -1,9 +1,9 @@
 // slo.ts: service-level objectives as people type them ("p99<50ms", "errors<0.1%", "rate>=95%"),
 // parsed once and judged against a Result. find-max decides each step with these; the grammar is
 // the one `--threshold` uses (issue 4), so the two can share this module.
-import type { Result } from './result.js';
-import { UsageError } from './errors.js';
-import { parseDuration } from './units.js';
+import type { Result } from '../result/result.js';
+import { UsageError } from '../common/errors.js';
+import { parseDuration } from '../common/units.js';
 
 export type SloMetric = 'p50' | 'p90' | 'p99' | 'p99.9' | 'max' | 'errors' | 'rate';
 export type SloOperator = '<' | '<=' | '>' | '>=';

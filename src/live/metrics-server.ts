@@ -3,8 +3,8 @@
 // says otherwise; closed when the run ends, however it ends.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UsageError } from './errors.js';
-import type { RunMetrics } from './report/prometheus.js';
+import { UsageError } from '../common/errors.js';
+import type { RunMetrics } from './prometheus.js';
 
 export interface MetricsServer {
   port: number;

@@ -1,6 +1,6 @@
 // options.ts (shape): checks the load-shape options (--stages, --arrival/--seed, --warmup, -n,
 // -R max, --max-connections) against each other and turns them into the run's ShapeConfig.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { rampsOf, totalDurationMs, type Ramp, type StageSpec } from './stages.js';
 
 export type Arrival = 'constant' | 'poisson';

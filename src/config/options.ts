@@ -1,11 +1,10 @@
 // options.ts: the typed options of a run, their defaults (defined here and nowhere else), and
 // validate(), which turns options into a RunConfig or throws one UsageError naming the option.
-import type { ScriptOptions } from './script/load.js';
 import { readFileSync } from 'node:fs';
-import { UsageError } from './errors.js';
-import { formatDurationShort } from './units.js';
-import type { RequestSpec } from './requests/compile.js';
-import { validateShape, type ShapeConfig, type ShapeOptions } from './shape/options.js';
+import { UsageError } from '../common/errors.js';
+import { formatDurationShort } from '../common/units.js';
+import type { RequestSpec, ScriptOptions } from './request-spec.js';
+import { validateShape, type ShapeConfig, type ShapeOptions } from './shape.js';
 
 /** Options of one run. Numbers carry their unit in their name; rates are per second. */
 export interface RunOptions extends ShapeOptions {
@@ -129,7 +128,7 @@ export interface TlsConfig {
   keyFile: string | undefined;
 }
 
-const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function version(): string {
   return VERSION;

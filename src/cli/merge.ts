@@ -4,10 +4,10 @@
 // results (their encoded histograms).
 import { Command, Option } from 'commander';
 import { subcommandFailed } from './subcommand.js';
-import { checkOutputPath, writeOutput } from '../output-file.js';
+import { checkOutputPath, writeOutput } from './output-file.js';
 import { HistogramLogReader, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { EXIT_OK, UsageError } from '../errors.js';
-import { emptyHistogram } from '../histogram.js';
+import { EXIT_OK, UsageError } from '../common/errors.js';
+import { emptyHistogram } from '../result/histogram.js';
 import { parseResultJson, readFileText } from './read-result.js';
 import { percentileSpectrum } from '../report/wrk-spectrum.js';
 import { formatTimeUs } from '../report/wrk-format.js';

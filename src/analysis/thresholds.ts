@@ -1,8 +1,8 @@
 // thresholds.ts: CI gates such as "p99<100ms", "errors<0.1%", "non2xx=0", "rate>=99%", checked
 // against a finished Result. Parsing fails with a UsageError (exit 2) before any run starts.
-import { UsageError } from './errors.js';
-import type { Result } from './result.js';
-import { parseDuration } from './units.js';
+import { UsageError } from '../common/errors.js';
+import type { Result } from '../result/result.js';
+import { parseDuration } from '../common/units.js';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '=';
 

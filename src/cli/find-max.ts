@@ -3,15 +3,16 @@
 // per step as it finishes, then the answer and how sure it is.
 import { CommanderError, Option } from 'commander';
 import { findMaxHtml } from '../report/find-max-html.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../errors.js';
-import { findMax, SEARCH_DEFAULTS, type Search, type SearchOptions, type Step } from '../find-max.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../common/errors.js';
+import { findMax, SEARCH_DEFAULTS, type Search, type SearchOptions, type Step } from '../analysis/find-max.js';
 import { toJson } from '../report/json.js';
-import { run } from '../run.js';
-import { failedRequests, formatActual, parseSlo } from '../slo.js';
-import { formatDurationShort, parseDuration, parseRate } from '../units.js';
-import { buildProgram, fail, requestFromFlags, usageMessage, type RawFlags } from '../cli.js';
-import { checkOutputPath, writeOutput } from '../output-file.js';
-import type { RunOptions } from '../options.js';
+import { run } from '../engine/run.js';
+import { failedRequests, formatActual, parseSlo } from '../analysis/slo.js';
+import { formatDurationShort, parseDuration, parseRate } from '../common/units.js';
+import { buildProgram, requestFromFlags, usageMessage, type RawFlags } from './flags.js';
+import { fail } from './fail.js';
+import { checkOutputPath, writeOutput } from './output-file.js';
+import type { RunOptions } from '../config/options.js';
 
 export const FIND_MAX_SCHEMA_ID = 'ratetest/find-max/v1';
 

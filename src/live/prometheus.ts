@@ -8,7 +8,7 @@
 // HdrHistogram's resolution: prom-client's own Histogram only counts observe() calls, so it is a
 // metric object of the shape prom-client's registry collects.
 import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
-import type { RunSnapshot } from '../run.js';
+import type { RunSnapshot } from '../engine/run.js';
 
 /** Bucket upper bounds in seconds: 100 µs to 10 s, the range load tests live in. */
 export const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

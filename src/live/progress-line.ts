@@ -3,10 +3,10 @@
 //
 //   [  12s / 60s]  20,000/s of 20,000/s  p50 104.00us  p99 1.21ms  errors 0  conns 100
 //   [warm-up 3s / 10s]  conns 100
-import type { RunConfig } from '../options.js';
-import type { Progress } from '../run.js';
-import { UNLIMITED_MS } from '../shape/options.js';
-import { formatTimeUs } from './wrk-format.js';
+import type { RunConfig } from '../config/options.js';
+import type { Progress } from '../engine/run.js';
+import { UNLIMITED_MS } from '../config/shape.js';
+import { formatTimeUs } from '../report/wrk-format.js';
 
 const CLEAR_LINE = '\r\x1b[K';
 

@@ -1,7 +1,7 @@
 // read-result.ts: a ratetest JSON result (--json) read back from a file, for the subcommands that
 // take results (merge, compare). Anything else is one clear UsageError.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { JSON_SCHEMA_ID, type ResultJson } from '../report/json.js';
 
 export function readFileText(file: string): string {

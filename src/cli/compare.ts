@@ -1,14 +1,14 @@
 // compare.ts: `ratetest compare <before.json> <after.json>`: the key figures of two runs side by
 // side with the change and which side is better, for before/after a server change.
-import { checkOutputPath, writeOutput } from '../output-file.js';
+import { checkOutputPath, writeOutput } from './output-file.js';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { subcommandFailed } from './subcommand.js';
-import { EXIT_OK } from '../errors.js';
+import { EXIT_OK } from '../common/errors.js';
 import type { LatencyJson, ResultJson } from '../report/json.js';
 import { formatTimeUs } from '../report/wrk-format.js';
 import { readResultJson } from './read-result.js';
-import { formatDurationShort } from '../units.js';
+import { formatDurationShort } from '../common/units.js';
 
 /** Which way is better for a figure: more (rates, completions) or less (latency, errors). */
 type Better = 'higher' | 'lower' | 'neither';

@@ -2,22 +2,22 @@
 // progress from snapshots, and turn the native result into histograms and counts.
 import { lookup } from 'node:dns/promises';
 import { constants } from 'node:os';
-import { bucketsToHistogram } from './histogram.js';
-import { RatetestError, UsageError } from './errors.js';
-import { loadAddon, type NativeErrors, type NativePlan, type NativeResult, type NativeRun, type NativeSnapshot } from './native.js';
-import { validate, type RunConfig, type RunOptions } from './options.js';
-import { compileRequests, type RequestProgram } from './requests/compile.js';
-import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from './result.js';
-import { cumulativeAt, targetPerSecond, type Ramp } from './shape/stages.js';
+import { bucketsToHistogram } from '../result/histogram.js';
+import { RatetestError, UsageError } from '../common/errors.js';
+import { loadAddon, type NativeErrors, type NativePlan, type NativeResult, type NativeRun, type NativeSnapshot } from '../addon/native.js';
+import { validate, type RunConfig, type RunOptions } from '../config/options.js';
+import { compileRequests, type RequestProgram } from '../requests/compile.js';
+import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from '../result/result.js';
+import { cumulativeAt, targetPerSecond, type Ramp } from '../config/stages.js';
 import { checkMonitorPid, startMonitor } from './monitor.js';
-import { SeriesRecorder, type IntervalListener } from './series.js';
+import { SeriesRecorder, type IntervalListener } from '../result/series.js';
 import { DeadTargetWatch } from './dead-target.js';
-import { UNLIMITED_MS } from './shape/options.js';
+import { UNLIMITED_MS } from '../config/shape.js';
 import { performance } from 'node:perf_hooks';
-import { ScriptFeeder } from './script/feeder.js';
-import { splitRequests } from './script/http-messages.js';
-import { loadScript, planScript, type ScriptPlan } from './script/load.js';
-import { ScriptLoadError, type LoadedScript, type ScriptRunError } from './script/types.js';
+import { ScriptFeeder } from '../script/feeder.js';
+import { splitRequests } from '../script/http-messages.js';
+import { loadScript, planScript, type ScriptPlan } from '../script/load.js';
+import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
 
 /** Once a second while the run goes on. */
 export interface Progress {

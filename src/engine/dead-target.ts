@@ -1,7 +1,7 @@
 // dead-target.ts: a run bounded only by -n has no deadline; against a target that accepts no
 // connection it would wait for ever. This gives up once no connection has been open and no
 // response has arrived for a while, so every run ends by itself.
-import type { NativeSnapshot } from './native.js';
+import type { NativeSnapshot } from '../addon/native.js';
 
 export class DeadTargetWatch {
   private lastCompleted = 0;

@@ -1,9 +1,9 @@
 // self-check.ts: did the generator keep its schedule, and if not, whose fault was it? A load
 // generator that silently falls behind reports a server as fast when it was the tool that slowed.
 // Pure: Result in, verdict out (the text report prints it, the JSON report carries it).
-import type { Result } from '../result.js';
+import type { Result } from '../result/result.js';
 import { availableParallelism } from 'node:os';
-import { explainErrno } from './errno-hints.js';
+import { explainErrno } from '../common/errno-hints.js';
 
 export type SelfCheckCause = 'connect-errors' | 'connections' | 'generator-cpu' | 'script' | 'unknown';
 

@@ -5,7 +5,7 @@
 // histograms themselves only when asked for (see Interval).
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { bucketsToHistogram } from './histogram.js';
-import type { NativeErrors, NativeSnapshot } from './native.js';
+import type { NativeErrors, NativeSnapshot } from '../addon/native.js';
 
 /** What the series needs of a snapshot or of the final result. */
 export type Cumulative = Pick<NativeSnapshot, 'elapsedNs' | 'sent' | 'completed' | 'errors' | 'status' | 'corrected' | 'uncorrected'> & { due?: number };

@@ -2,7 +2,7 @@
 // Durations are nanoseconds unless the name says otherwise; rates are requests per second.
 import type { Histogram } from 'hdr-histogram-js';
 import type { Interval } from './series.js';
-import type { MonitorSeries } from './monitor.js';
+import type { MonitorSeries } from './monitor-series.js';
 
 export interface ErrorCounts {
   connect: number;

@@ -2,8 +2,8 @@
 // climb geometrically from `from` until a step fails (or `to` passes), then bisection narrows the
 // bracket between the highest pass and the lowest fail, and a final re-run of the answer checks
 // it was not luck. Pure over `probe`: the CLI passes real runs, the unit tests a fake server.
-import type { Result } from './result.js';
-import { selfCheck, type SelfCheck } from './report/self-check.js';
+import type { Result } from '../result/result.js';
+import { selfCheck, type SelfCheck } from './self-check.js';
 import { evaluateSlos, type Slo, type SloVerdict } from './slo.js';
 
 export type StepKind = 'ramp' | 'refine' | 'confirm';

@@ -5,7 +5,7 @@
 // --hdr-log is written as the run goes (openStreamingOutput), under the same guarantees.
 import { accessSync, closeSync, constants, existsSync, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../common/errors.js';
 
 export interface OutputOptions {
   /** `-` means stdout (only for outputs whose text may go there: --json). */

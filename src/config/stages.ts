@@ -1,8 +1,8 @@
 // stages.ts: --stages '30s:1k,2m:20k,10s:0': parsing, the ramps they mean (k6's
 // ramping-arrival-rate: each stage ramps linearly from the previous stage's target to its own,
 // the first from 0), and the target they set at any time (for target-vs-achieved figures).
-import { UsageError } from '../errors.js';
-import { parseDuration, parseRate } from '../units.js';
+import { UsageError } from '../common/errors.js';
+import { parseDuration, parseRate } from '../common/units.js';
 
 /** One stage as typed: reach `rate` requests/s by the end of `durationMs`. */
 export interface StageSpec {
