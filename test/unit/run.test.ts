@@ -12,7 +12,9 @@ const fake = vi.hoisted(() => ({
 }));
 vi.mock('../../src/addon/native.js', () => ({ loadAddon: () => fake }));
 
-const { resolveAddress, run, toResult } = await import('../../src/engine/run.js');
+const { run } = await import('../../src/engine/run.js');
+const { resolveAddress } = await import('../../src/engine/native-plan.js');
+const { toResult } = await import('../../src/engine/to-result.js');
 
 const noErrors = () => ({ connect: 0, read: 0, write: 0, timeout: 0, parse: 0 });
 

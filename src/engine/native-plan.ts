@@ -1,0 +1,109 @@
+// native-plan.ts: a checked RunConfig as the plain object the native pumps start from, and the
+// checks that must pass before they start (file descriptors, the address to connect to).
+import { lookup } from 'node:dns/promises';
+import { RatetestError, UsageError } from '../common/errors.js';
+import { loadAddon, type NativePlan, type NativeRun } from '../addon/native.js';
+import type { RunConfig } from '../config/options.js';
+import type { RequestProgram } from '../requests/compile.js';
+import type { ResultConfig } from '../result/result.js';
+
+/** Extra file descriptors beyond one per connection: stdio, the poller, Node's own. */
+const FD_HEADROOM = 64;
+
+
+/** The host as a numeric address the pump can connect to; "[::1]" works as well as "::1". */
+export async function resolveAddress(host: string): Promise<{ address: string; family: 4 | 6 }> {
+  try {
+    const { address, family } = await lookup(host.replace(/^\[(.*)\]$/, '$1'));
+    return { address, family: family === 6 ? 6 : 4 };
+  } catch (err) {
+    throw new RatetestError('ERR_RESOLVE', `cannot resolve host "${host}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+
+/** The config's times in the nanoseconds the native side and the Result use. */
+export function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batchNs: number; connectTimeoutNs: number } {
+  return {
+    durationNs: Math.round(config.durationMs * 1e6),
+    timeoutNs: Math.round(config.timeoutMs * 1e6),
+    batchNs: Math.round(config.batchUs * 1e3),
+    connectTimeoutNs: Math.round(config.connectTimeoutMs * 1e6),
+  };
+}
+
+
+/** Raises the soft fd limit to fit the connections, or fails before anything is printed or started. */
+export function ensureFds(config: RunConfig): void {
+  try {
+    loadAddon().ensureFdLimit(config.maxConnections + FD_HEADROOM);
+  } catch (err) {
+    if (err instanceof RatetestError) throw err;
+    if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
+    throw new RatetestError('ERR_ADDON', `cannot check the file descriptor limit: ${(err as Error).message}`);
+  }
+}
+
+
+/**
+ * The load-shape fields a run's native plan and its Result's config both carry, left out when
+ * default so a plain run's JSON stays short.
+ */
+export function shapeFields(config: RunConfig): ShapeFields {
+  const out: ShapeFields = {};
+  if (config.ramps) out.stages = config.ramps;
+  if (config.arrival === 'poisson') Object.assign(out, { arrival: 'poisson', seed: config.seed });
+  if (config.warmupMs > 0) out.warmupNs = Math.round(config.warmupMs * 1e6);
+  if (config.requestCount > 0) out.requestCount = config.requestCount;
+  if (config.closedLoop) out.closedLoop = true;
+  if (config.maxConnections > config.connections) out.maxConnections = config.maxConnections;
+  return out;
+}
+
+export type ShapeFields = Pick<ResultConfig, 'stages' | 'arrival' | 'seed' | 'warmupNs' | 'requestCount' | 'closedLoop' | 'maxConnections'>;
+
+export function startNative(config: RunConfig, address: string, program: RequestProgram | undefined, extra: Partial<NativePlan> = {}): NativeRun {
+  const addon = loadAddon();
+  try {
+    return addon.start({
+      threads: config.threads,
+      connections: config.connections,
+      // Closed loop has no schedule; the native plan still wants a valid rate.
+      rate: config.closedLoop ? 1 : config.rate,
+      ...nanos(config),
+      drainNs: nanos(config).timeoutNs,
+      address,
+      port: config.port,
+      pipeline: config.pipeline,
+      ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
+      ...(config.tls
+        ? {
+            tls: {
+              serverName: config.tls.serverName,
+              verify: config.tls.verify,
+              caFile: config.tls.caFile ?? '',
+              certFile: config.tls.certFile ?? '',
+              keyFile: config.tls.keyFile ?? '',
+            },
+          }
+        : {}),
+      request: config.request,
+      headRequest: config.headRequest,
+      ...(program && { templates: program.native }),
+      ...nativeShape(config),
+      ...extra,
+    });
+  } catch (err) {
+    if (err instanceof RatetestError) throw err;
+    // A --ca/--cert/--key file OpenSSL rejected (not PEM, key not matching): bad input.
+    if ((err as { code?: string }).code === 'ERR_TLS_CONFIG') throw new UsageError((err as Error).message);
+    throw new RatetestError('ERR_ADDON', `the native pump failed to start: ${(err as Error).message}`);
+  }
+}
+
+
+/** The shape fields under the native plan's names. */
+function nativeShape(config: RunConfig): Partial<NativePlan> {
+  const { requestCount, ...rest } = shapeFields(config);
+  return { ...rest, ...(requestCount !== undefined ? { maxRequests: requestCount } : {}) };
+}

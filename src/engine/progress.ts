@@ -1,0 +1,89 @@
+// progress.ts: what a run reports while it goes: a Progress each second (for the progress line),
+// cumulative RunSnapshots (for live exporters), both from the pumps' snapshots on a 1 s timer.
+// Never touches the hot path: snapshots are plain numbers the pumps publish.
+import type { NativeErrors, NativeRun, NativeSnapshot } from '../addon/native.js';
+import type { RunConfig } from '../config/options.js';
+import type { ErrorCounts } from '../result/result.js';
+import type { SeriesRecorder } from '../result/series.js';
+import { targetRateBetween } from './schedule.js';
+
+/** Once a second while the run goes on. */
+export interface Progress {
+  elapsedNs: number;
+  sent: number;
+  completed: number;
+  /** Completed responses per second over the last interval. */
+  rate: number;
+  errors: number;
+  connectionsOpen: number;
+  /** Requests the schedule had due per second over the last interval (0 in closed loop). */
+  targetRate: number;
+  /** Corrected latency of the last interval's responses; undefined when none completed. */
+  p50Ns?: number;
+  p99Ns?: number;
+}
+
+/** The run's cumulative figures so far, once a second and once at the end (for live exporters). */
+export interface RunSnapshot {
+  elapsedNs: number;
+  /** Requests the schedule had due (the target); in closed loop, those sent. */
+  due: number;
+  sent: number;
+  completed: number;
+  errors: ErrorCounts;
+  /** Responses by status code. */
+  status: Record<string, number>;
+  connectionsOpen: number;
+  inFlight: number;
+  /** Corrected latency so far as [valueNs, count] pairs, ascending (HdrHistogram buckets). */
+  correctedBuckets: Float64Array;
+}
+
+export function runSnapshot(s: NativeSnapshot): RunSnapshot {
+  const status: Record<string, number> = {};
+  for (let i = 0; i + 1 < s.status.length; i += 2) status[String(s.status[i])] = s.status[i + 1]!;
+  return {
+    elapsedNs: s.elapsedNs,
+    due: s.due,
+    sent: s.sent,
+    completed: s.completed,
+    errors: { ...s.errors },
+    status,
+    connectionsOpen: s.connectionsOpen,
+    inFlight: s.inFlight,
+    correctedBuckets: s.corrected,
+  };
+}
+
+
+function sumErrors(errors: NativeErrors): number {
+  return errors.connect + errors.read + errors.write + errors.timeout + errors.parse;
+}
+
+
+// Once a second: the series' next interval, and progress for whoever asked.
+export function watch(native: NativeRun, config: RunConfig, series: SeriesRecorder, onProgress?: (p: Progress) => void, onSnapshot?: (s: NativeSnapshot) => void): () => void {
+  let last: NativeSnapshot | undefined;
+  const timer = setInterval(() => {
+    const now = native.snapshot();
+    series.add(now);
+    onSnapshot?.(now);
+    const intervalNs = last ? now.elapsedNs - last.elapsedNs : now.elapsedNs;
+    const done = last ? now.completed - last.completed : now.completed;
+    const latest = series.intervals.at(-1);
+    const latency = latest && latest.endNs === now.elapsedNs && latest.maxNs > 0 ? latest : undefined;
+    onProgress?.({
+      elapsedNs: now.elapsedNs,
+      sent: now.sent,
+      completed: now.completed,
+      rate: intervalNs > 0 ? (done * 1e9) / intervalNs : 0,
+      errors: sumErrors(now.errors),
+      connectionsOpen: now.connectionsOpen,
+      targetRate: targetRateBetween(config, last?.elapsedNs ?? 0, now.elapsedNs),
+      ...(latency && { p50Ns: latency.p50Ns, p99Ns: latency.p99Ns }),
+    });
+    last = now;
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
