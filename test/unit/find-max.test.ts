@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findMax, SEARCH_DEFAULTS, type SearchOptions } from '../../src/analysis/find-max.js';
 import type { Result } from '../../src/result/result.js';
-import { parseSlo } from '../../src/analysis/slo.js';
+import { parseCriterion } from '../../src/analysis/criteria.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 /** A fake server: p99 1 ms up to `capacity`, 500 ms above it. `cpuBoundFrom`: the generator starves from there. */
@@ -25,7 +25,7 @@ function fakeServer(capacity: number, cpuBoundFrom = Infinity, stallAt?: { rate:
   return { rates, probe };
 }
 
-const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({ ...SEARCH_DEFAULTS, slos: [parseSlo('p99<50ms')], from: 1000, to: 100_000, ...over });
+const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({ ...SEARCH_DEFAULTS, slos: [parseCriterion('p99<50ms', '--slo')], from: 1000, to: 100_000, ...over });
 
 describe('find-max search', () => {
   it('ramps geometrically, bisects to the precision, and confirms the answer', async () => {
@@ -121,7 +121,7 @@ describe('find-max output', () => {
     expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k'))).toThrow(/needs --from and --to/);
     expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '-d', '5s'))).toThrow(/instead of --duration/);
     expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '--step-duration', '500ms'))).toThrow(/at least 1s/);
-    expect(() => parseFindMaxArgs(argv('--slo', 'p99 50ms', '--from', '1k', '--to', '2k'))).toThrow(/--slo must be/);
+    expect(() => parseFindMaxArgs(argv('--slo', 'p99 50ms', '--from', '1k', '--to', '2k'))).toThrow(/--slo must look like/);
   });
 });
 
