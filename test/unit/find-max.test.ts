@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMax, SEARCH_DEFAULTS, type SearchOptions } from '../../src/analysis/find-max.js';
+import { findMax, judgeStep, SEARCH_DEFAULTS, type SearchOptions } from '../../src/analysis/find-max.js';
 import type { Result } from '../../src/result/result.js';
 import { parseCriterion } from '../../src/analysis/criteria.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
@@ -108,6 +108,21 @@ describe('find-max output', () => {
     const answer = formatAnswer(search, options());
     expect(answer).toContain(`Highest rate meeting p99<50ms: ${search.answer.maxRate} req/s`);
     expect(answer).toMatch(/The generator could not produce \d+\/s on this machine: the server may sustain more/);
+  });
+
+  it('prints a failed step with each missed SLO in its own unit, errors as a share of requests scheduled', async () => {
+    const { tableRow } = await import('../../src/cli/find-max.js');
+    const slos = ['p99<50ms', 'errors<1%', 'rate>=95%', 'non2xx=0'].map((s) => parseCriterion(s, '--slo'));
+    // 10,000 scheduled: 9,900 answered, 150 of them 503, and 100 timed out: 250 failed, 2.5%.
+    const result = syntheticResult({
+      completed: 9900,
+      non2xx3xx: 150,
+      achievedRate: 990,
+      errors: { connect: 0, read: 0, write: 0, timeout: 100, parse: 0 },
+      corrected: histogramOf([[60e6, 9900]]),
+    });
+    const row = tableRow(judgeStep('ramp', 1000, result, slos));
+    expect(row).toMatch(/ 2\.50% FAIL p99 60\.03ms \(p99<50ms\), errors 2\.50% \(errors<1%\), non2xx 150 \(non2xx=0\)\n$/);
   });
 
   it('reads its flags, and refuses the ones it sets itself', async () => {
