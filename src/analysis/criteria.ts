@@ -16,7 +16,7 @@ export interface Criterion {
   op: CriterionOp;
   /** Nanoseconds for latencies; a count or a percentage for errors and non2xx; req/s or a percentage for rate. */
   limit: number;
-  /** The limit was written with "%": errors and non2xx of requests scheduled, rate of the requested rate. */
+  /** The limit was written with "%": errors and non2xx of the run's requests (requestsOf), rate of the requested rate. */
   percent: boolean;
 }
 
@@ -60,15 +60,21 @@ export function parseCriterion(text: string, flag = '--threshold'): Criterion {
 }
 
 /**
+ * The requests of a run: those scheduled, or those sent where more went out (a script whose
+ * request() returns several pipelined requests per call).
+ */
+export const requestsOf = (result: Result): number => Math.max(result.scheduled, result.sent);
+
+/**
  * Requests that did not get a 2xx/3xx answer: never sent, failed on the connection (read, write,
  * timeout, parse), still unanswered at the end, or answered with another status. Counted from the
  * schedule, so a server that refuses every connection fails every request: 50 scheduled, 0 sent → 50.
  */
 export function failedRequests(result: Result): number {
-  return result.scheduled - (result.completed - result.non2xx3xx);
+  return Math.max(0, requestsOf(result) - (result.completed - result.non2xx3xx));
 }
 
-const share = (count: number, result: Result) => (100 * count) / result.scheduled;
+const share = (count: number, result: Result) => (100 * count) / requestsOf(result);
 
 /** The figure a criterion judges, or why there is none. */
 function measure(c: Criterion, result: Result): { measured: number } | { reason: string } {
@@ -87,7 +93,7 @@ function measure(c: Criterion, result: Result): { measured: number } | { reason:
   }
   const count = c.metric === 'errors' ? failedRequests(result) : result.non2xx3xx;
   if (!c.percent) return { measured: count };
-  if (result.scheduled === 0) return { reason: 'no requests scheduled to take a share of' };
+  if (requestsOf(result) === 0) return { reason: 'no requests scheduled to take a share of' };
   return { measured: share(count, result) };
 }
 

@@ -7,7 +7,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } fro
 import { findMax, SEARCH_DEFAULTS, type Search, type SearchOptions, type Step } from '../analysis/find-max.js';
 import { toJson } from '../report/json.js';
 import { run } from '../engine/run.js';
-import { failedRequests, formatMeasured, isLatencyMetric, parseCriterion, type CriterionVerdict } from '../analysis/criteria.js';
+import { failedRequests, formatMeasured, isLatencyMetric, parseCriterion, requestsOf, type CriterionVerdict } from '../analysis/criteria.js';
 import { formatDurationShort, parseDuration, parseRate } from '../common/units.js';
 import { buildProgram, requestFromFlags, usageMessage, type RawFlags } from './flags.js';
 import { fail } from './fail.js';
@@ -124,7 +124,7 @@ function outcomeText(step: Step): string {
 export function tableRow(step: Step): string {
   const r = step.result;
   const at = (p: number) => (r.corrected.totalCount > 0 ? ms(r.corrected.getValueAtPercentile(p)) : '-');
-  const errors = r.scheduled > 0 ? `${((100 * failedRequests(r)) / r.scheduled).toFixed(2)}%` : '-';
+  const errors = requestsOf(r) > 0 ? `${((100 * failedRequests(r)) / requestsOf(r)).toFixed(2)}%` : '-';
   const cells = [step.kind, String(step.rate), r.achievedRate.toFixed(1), at(50), at(99), at(99.9), errors, outcomeText(step)];
   const row = cells.map((cell, i) => cell.padStart(COLUMNS[i]![1])).join(' ') + '\n';
   // A generator-limited step says why and what to change, under its row.
