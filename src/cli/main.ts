@@ -19,7 +19,7 @@ import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../scri
 import { findMaxMain } from './find-max.js';
 import { mergeMain } from './merge.js';
 import { compareMain } from './compare.js';
-import { checkThresholds, formatThresholdFailures } from '../analysis/thresholds.js';
+import { formatCriteriaFailures, judgeCriteria } from '../analysis/criteria.js';
 import { formatTimeS } from '../report/wrk-format.js';
 import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
 import { withoutCredentials } from '../common/url-display.js';
@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
         outputFailed = true;
       }
     }
-    const failures = formatThresholdFailures(checkThresholds(result, request.thresholds));
+    const failures = formatCriteriaFailures(judgeCriteria(result, request.thresholds));
     report.write(failures);
     if (scriptExit !== undefined) return scriptExit;
     if (result.interrupted) return EXIT_INTERRUPTED;
