@@ -16,6 +16,8 @@
 // - The commands of one block run in order in one fresh directory (so `compare before.json
 //   after.json` sees the files the lines above wrote), holding `examples/` (the repository's) and
 //   `ca.pem`, `client.pem`, `client.key` (made here with the system openssl).
+// Every flag that `ratetest --help` and each subcommand's --help list must have a row in a
+// README.md table, and every flag of a run a row in docs/flags.md, so a new flag is documented.
 // Every URL's host and port become the local server's (the https one for https://), `-d` and
 // `--warmup` shrink, `-R`, `-n`, `--stages` and find-max's range and precision are capped, `--unix-socket` gets
 // the local socket, `--metrics-port` 0, and `$(...)` this process's pid (a process that exists).
@@ -310,6 +312,41 @@ async function checkBlock(file, block, env, fixtures) {
   return { failures, runs };
 }
 
+/** The long flags `--help` lists for the run and for each subcommand: { run: [...], ... }. */
+export function helpFlags() {
+  const flags = {};
+  for (const sub of ['run', 'find-max', 'compare', 'merge']) {
+    const argv = sub === 'run' ? ['--help'] : [sub, '--help'];
+    const help = execFileSync(process.execPath, [BIN, ...argv], { encoding: 'utf8' });
+    const options = help.slice(help.indexOf('Options:'), help.indexOf('Other commands') >>> 0);
+    flags[sub] = [...options.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]);
+  }
+  return flags;
+}
+
+/**
+ * A line naming each flag that lacks a table row: every run flag in README.md and docs/flags.md;
+ * each subcommand's own flags in a README.md row naming the subcommand. find-max takes the run
+ * flags too (the README says which), but its --json and --html write other things: they need rows.
+ */
+export function undocumentedFlags(flags, readme, flagsPage) {
+  const rows = (md) => md.split('\n').filter((l) => l.startsWith('|'));
+  const names = (row, flag) => new RegExp(`[\\s\`,]${flag}(?![\\w-])`).test(row);
+  const missing = [];
+  for (const flag of flags.run) {
+    if (!rows(readme).some((r) => names(r, flag))) missing.push(`README.md: no table row for ${flag}`);
+    if (!rows(flagsPage).some((r) => names(r, flag))) missing.push(`docs/flags.md: no table row for ${flag}`);
+  }
+  for (const [sub, list] of Object.entries(flags)) {
+    if (sub === 'run') continue;
+    const own = list.filter((f) => !['--help', '--version'].includes(f) && (!flags.run.includes(f) || ['--json', '--html'].includes(f)));
+    for (const flag of own) {
+      if (!rows(readme).some((r) => r.startsWith(`| ${sub} |`) && names(r, flag))) missing.push(`README.md: no table row for ${sub} ${flag}`);
+    }
+  }
+  return missing;
+}
+
 export async function checkDocs(files = docFiles()) {
   const fixtures = mkdtempSync(join(tmpdir(), 'ratetest-docs-tls-'));
   let servers;
@@ -317,6 +354,10 @@ export async function checkDocs(files = docFiles()) {
     makeTlsFiles(fixtures);
     servers = await startServers(fixtures);
     const failures = [];
+    if (files.includes('README.md')) {
+      const read = (f) => readFileSync(join(ROOT, f), 'utf8');
+      failures.push(...undocumentedFlags(helpFlags(), read('README.md'), read('docs/flags.md')));
+    }
     const jobs = [];
     for (const file of files) {
       const found = extractBlocks(readFileSync(resolve(ROOT, file), 'utf8'));
