@@ -164,10 +164,11 @@ export function rewrite(argv, env) {
   if (sub === 'compare' || sub === 'merge') return argv;
   const out = [];
   let hasLength = false;
-  const value = { '-d': 'd', '--duration': 'd', '-n': 'n', '--requests': 'n', '--stages': 's' };
+  // Flags that end a run; without one the run would take the default 10 s, so -d is added.
+  const lengths = ['-d', '--duration', '-n', '--requests', '--stages'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (value[a]) hasLength = true;
+    if (lengths.includes(a)) hasLength = true;
     const next = () => argv[++i];
     if (a === '-d' || a === '--duration') out.push(a, next() && RUN_DURATION);
     else if (a === '--warmup') out.push(a, next() && STAGE_DURATION);
