@@ -109,7 +109,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
     .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
-    .addOption(new Option('--requests-file <file>', 'several named requests with weights, YAML or JSON (see README)'))
+    .addOption(new Option('--requests-file <file>', 'several named requests with weights, YAML or JSON (see docs/templates.md)'))
     .addOption(new Option('--csv <file>', 'CSV file (header row first) for {{csv.column}} placeholders, one row per request'))
     .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
     .addOption(new Option('--seed <n>', 'seed for --arrival poisson (default 1) and for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
