@@ -20,19 +20,13 @@ import { findMaxMain } from './find-max.js';
 import { mergeMain } from './merge.js';
 import { compareMain } from './compare.js';
 import { checkThresholds, formatThresholdFailures } from '../analysis/thresholds.js';
-import { formatTimeS } from '../report/wrk-format.js';
 import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
 import { withoutCredentials } from '../common/url-display.js';
 import { ignoreClosedPipes } from './pipes.js';
-import { UNLIMITED_MS } from '../config/shape.js';
-
-/** wrk2's opening lines, so scripts that read wrk2's output read ours. */
-export function banner(config: RunConfig, url: string): string {
-  const length = config.durationMs >= UNLIMITED_MS ? `${config.requestCount} requests` : formatTimeS(config.durationMs / 1000);
-  const warmup = config.warmupMs > 0 ? ` after ${formatTimeS(config.warmupMs / 1000)} warm-up` : '';
-  return `Running ${length} test${warmup} @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
-}
-
+import { banner } from './banner.js';
+import { targetMain } from './target.js';
+import { demoMain } from './demo.js';
+import { truthMain } from './truth.js';
 
 /**
  * After the report, as wrk does: the script's notes, then done(). Returns the exit code a script
@@ -65,6 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'find-max') return findMaxMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   if (argv[2] === 'merge') return mergeMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   if (argv[2] === 'compare') return compareMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
+  if (argv[2] === 'target') return targetMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
+  if (argv[2] === 'demo') return demoMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
+  if (argv[2] === 'truth') return truthMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
   let request: CliRequest;
   try {
     request = parseArgs(argv);
