@@ -64,6 +64,7 @@ export async function demoMain(argv: string[]): Promise<number> {
     const program = new Command('ratetest demo')
       .description(`Run ratetest against a built-in target that stalls 200 ms every 2 s, then check its figures against the target's own log.`)
       .addOption(new Option('--html <file>', 'also write the HTML report of the run'))
+      .allowExcessArguments()
       .exitOverride()
       .configureOutput({ writeErr: () => {} });
     program.parse(argv);

@@ -49,6 +49,7 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     .addOption(new Option('--stall <length/period>', 'hold every answer during a stall of <length> every <period>, then release them all, e.g. 300ms/2s'))
     .addOption(new Option('--body-size <bytes>', `size of each answer's body (default ${TARGET_DEFAULTS.bodySize})`))
     .addOption(new Option('--truth-limit <count>', `numbered requests the truth log keeps (default ${DEFAULT_TRUTH_LIMIT})`))
+    .allowExcessArguments()
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
   program.parse(argv);

@@ -5,6 +5,7 @@
 // an HTTP/2 listener can serve the same handler; today only HTTP/1.1 listens.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TruthLog, type TruthJson } from './truth-log.js';
 import { stallAt, type StallSchedule } from './stall.js';
 
@@ -64,8 +65,11 @@ function at(atNs: bigint, fn: () => void): void {
 }
 
 /** The handler and its state: the truth log, the clock origin, the stalls in progress. */
-function targetHandler(options: TargetOptions, log: TruthLog): { handler: Handler; truth: () => TruthJson } {
+function targetHandler(options: TargetOptions, log: TruthLog): { handler: Handler; truth: () => TruthJson; stop: () => void } {
   const body = Buffer.alloc(options.bodySize, 'x');
+  // Sampled every 5 ms (200 wake-ups a second): how late this process's own timers ran.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   let originNs = monotonicNs();
   // The stall clock starts at the first numbered request after the origin, so a run meets its
   // stalls at known offsets whatever its own start-up time.
@@ -116,6 +120,7 @@ function targetHandler(options: TargetOptions, log: TruthLog): { handler: Handle
         res.end(text);
       } else if (req.method === 'DELETE') {
         log.clear();
+        loopDelay.reset();
         originNs = monotonicNs();
         stallOriginNs = undefined;
         holding = undefined;
@@ -142,9 +147,10 @@ function targetHandler(options: TargetOptions, log: TruthLog): { handler: Handle
   const truth = () =>
     log.toJson({
       delayNs: options.delayNs,
+      eventLoopDelayMaxNs: loopDelay.count > 0 ? loopDelay.max : 0,
       stall: options.stall ? { ...options.stall, originNs: stallOriginNs === undefined ? null : since(stallOriginNs) } : null,
     });
-  return { handler, truth };
+  return { handler, truth, stop: () => loopDelay.disable() };
 }
 
 /** An HTTP/1.1 keep-alive listener for the handler. */
@@ -171,7 +177,7 @@ async function listenHttp1(handler: Handler, host: string, port: number): Promis
 
 export async function startTarget(options: TargetOptions): Promise<Target> {
   const log = new TruthLog(options.truthLimit);
-  const { handler, truth } = targetHandler(options, log);
+  const { handler, truth, stop } = targetHandler(options, log);
   const { server, sockets } = await listenHttp1(handler, options.host, options.port);
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -182,6 +188,7 @@ export async function startTarget(options: TargetOptions): Promise<Target> {
     recorded: () => log.size,
     close: () =>
       new Promise<void>((resolve) => {
+        stop();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),

@@ -28,6 +28,11 @@ export interface TruthJson {
   delayNs: number;
   /** The stall schedule, from the first numbered request after the origin; null for none. */
   stall: { lengthNs: number; everyNs: number; firstAtNs: number; originNs: number | null } | null;
+  /**
+   * The longest the target's own event loop was held up since the origin (other processes on
+   * the machine, garbage collection), ns: its answers and stall releases can be this late.
+   */
+  eventLoopDelayMaxNs: number;
   requests: [k: number, arrivalNs: number, answeredNs: number | null][];
   stalls: [startNs: number, releasedNs: number, held: number][];
 }
@@ -82,7 +87,7 @@ export class TruthLog {
     this.dropped = 0;
   }
 
-  toJson(settings: Pick<TruthJson, 'delayNs' | 'stall'>): TruthJson {
+  toJson(settings: Pick<TruthJson, 'delayNs' | 'stall' | 'eventLoopDelayMaxNs'>): TruthJson {
     return {
       schema: TRUTH_SCHEMA_ID,
       limit: this.limit,
