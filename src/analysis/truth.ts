@@ -22,6 +22,8 @@ export const TRUTH_PERCENTILES = [50, 90, 99, 99.9] as const;
 /** What computeTruth needs of a log: [k, arrivalNs, answeredNs | null] per request. */
 export interface TruthRequests {
   requests: readonly (readonly [number, number, number | null])[];
+  /** Requests the server answered but left out of a full log (absent: none). */
+  notRecorded?: number;
 }
 
 export interface Truth {
@@ -31,6 +33,8 @@ export interface Truth {
   answered: number;
   /** Requests logged as arrived but not yet answered (left out of `latency`). */
   unanswered: number;
+  /** Requests the server answered but left out of a full log: the truth covers only the rest. */
+  notRecorded: number;
   /** Lowest and highest request number in the log. */
   firstK: number;
   lastK: number;
@@ -80,7 +84,7 @@ export function computeTruth(log: TruthRequests, schedule: TruthSchedule): Truth
     latency.recordValue(Math.min(Math.max(ns, 0), HISTOGRAM_LAYOUT.highestTrackableValue));
     answered++;
   }
-  return { latency, answered, unanswered: log.requests.length - answered, firstK, lastK, t0Ns };
+  return { latency, answered, unanswered: log.requests.length - answered, notRecorded: log.notRecorded ?? 0, firstK, lastK, t0Ns };
 }
 
 /** p50, p90, p99, p99.9 of a latency histogram, ns, as the tool reports its own percentiles. */
@@ -104,5 +108,6 @@ export function checkTruthJson(json: unknown): TruthRequests {
       (r[2] === null || Number.isFinite(r[2]));
     if (!ok) throw new UsageError(`requests[${i}] must be [k >= 1, arrivalNs, answeredNs or null], got ${JSON.stringify(r)}`);
   });
-  return { requests: requests as TruthRequests['requests'] };
+  const notRecorded = (json as { notRecorded?: unknown }).notRecorded;
+  return { requests: requests as TruthRequests['requests'], notRecorded: typeof notRecorded === 'number' ? notRecorded : 0 };
 }

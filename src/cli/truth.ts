@@ -72,9 +72,11 @@ export function readTruth(file: string, schedule: TruthSchedule): Truth {
 
 export function formatTruth(truth: Truth, request: TruthRequest): string {
   const pending = truth.unanswered > 0 ? `; ${truth.unanswered} not yet answered, left out` : '';
+  const full = truth.notRecorded > 0 ? `  The log was full: ${truth.notRecorded} later requests were answered but not logged, so these figures cover only the logged ones (raise the target's --truth-limit).\n` : '';
   return (
     `Truth of ${request.file} at ${request.scheduleText}: ${truth.answered} requests answered (k ${truth.firstK}..${truth.lastK}${pending})\n` +
     `  True corrected latency (ms): answered_k - (T0 + intended(k)), T0 = min_k(arrival_k - intended(k))\n` +
+    full +
     formatTruthPercentiles(truth.latency)
   );
 }
@@ -84,6 +86,7 @@ export function truthJson(truth: Truth) {
     schema: TRUTH_RESULT_SCHEMA_ID,
     answered: truth.answered,
     unanswered: truth.unanswered,
+    notRecorded: truth.notRecorded,
     firstK: truth.firstK,
     lastK: truth.lastK,
     percentilesNs: truthPercentiles(truth.latency),

@@ -19,6 +19,7 @@ describe.skipIf(!CLI_BUILT)('ratetest truth', () => {
     dir = mkdtempSync(join(tmpdir(), 'ratetest-truth-'));
     writeFileSync(file('constant.json'), JSON.stringify(handMadeLog(1000, constantIntendedNs)));
     writeFileSync(file('staged.json'), JSON.stringify(handMadeLog(STAGED_COUNT, stagedIntendedNs)));
+    writeFileSync(file('full.json'), JSON.stringify({ ...handMadeLog(10, constantIntendedNs), limit: 10, full: true, notRecorded: 5 }));
     writeFileSync(file('not-json.json'), 'GET /__truth');
     writeFileSync(file('no-requests.json'), '{"schema": "x"}');
     writeFileSync(file('bad-entry.json'), '{"requests": [[1, 5, 6], [0, 5, 6]]}');
@@ -32,6 +33,7 @@ describe.skipIf(!CLI_BUILT)('ratetest truth', () => {
       schema: 'ratetest/truth-percentiles/v1',
       answered: 1000,
       unanswered: 0,
+      notRecorded: 0,
       firstK: 1,
       lastK: 1000,
       percentilesNs: { '50': reported(500e6), '90': reported(900e6), '99': reported(990e6), '99.9': reported(999e6) },
@@ -54,6 +56,14 @@ describe.skipIf(!CLI_BUILT)('ratetest truth', () => {
     const run = await runCli(['truth', file('staged.json'), '--stages', STAGES, '--json', '-']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).percentilesNs).toEqual({ '50': reported(75e6), '90': reported(135e6), '99': reported(149e6), '99.9': reported(150e6) });
+  });
+
+  it('says when the log was full, and that the figures cover only the logged requests', async () => {
+    const run = await runCli(['truth', file('full.json'), '-R', '1000']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[2]).toBe(
+      '  The log was full: 5 later requests were answered but not logged, so these figures cover only the logged ones (raise the target\'s --truth-limit).',
+    );
   });
 
   const cases: [string[], string][] = [
