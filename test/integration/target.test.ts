@@ -136,3 +136,18 @@ describe.skipIf(!ENGINE_BUILT)('ratetest target --stall 100ms/1s under -R 1000: 
     expect(late).toEqual([]);
   });
 });
+
+describe.skipIf(!CLI_BUILT)('ratetest target --delay 20ms', () => {
+  it('answers no sooner than 20 ms after each arrival, as its own log shows', async () => {
+    const target = await startTargetCli(['--delay', '20ms']);
+    try {
+      for (let k = 1; k <= 5; k++) expect((await fetch(`${target.url}t/${k}`)).status).toBe(200);
+      const truth = await target.truth();
+      expect(truth.delayNs).toBe(20e6);
+      expect(truth.requests.map((r) => r[0])).toEqual([1, 2, 3, 4, 5]);
+      for (const [, arrival, answered] of truth.requests) expect(answered! - arrival).toBeGreaterThanOrEqual(20e6);
+    } finally {
+      expect((await target.stop()).code).toBe(0);
+    }
+  }, 30_000);
+});
