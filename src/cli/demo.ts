@@ -10,8 +10,9 @@ import { ProgressLine } from '../live/progress-line.js';
 import { formatText } from '../report/text.js';
 import { formatTruthCheck } from '../report/truth-check.js';
 import { computeTruth } from '../analysis/truth.js';
-import { checkAgainstTruth, type TruthCheck } from '../analysis/truth-check.js';
-import { selfCheck } from '../analysis/self-check.js';
+import { checkAgainstTruth } from '../analysis/truth-check.js';
+import { availableParallelism } from 'node:os';
+import { CPU_LIMIT, NOT_SENT_LIMIT, cpuAdvice, figuresOf, selfCheck } from '../analysis/self-check.js';
 import type { Result } from '../result/result.js';
 import { startTarget, type TargetOptions } from '../target/server.js';
 import { DEFAULT_TRUTH_LIMIT } from '../target/truth-log.js';
@@ -39,22 +40,35 @@ export const DEMO_TARGET: TargetOptions = {
   truthLimit: DEFAULT_TRUTH_LIMIT,
 };
 
+/** A held-up event loop beyond this is the machine's doing, not a measurement error (5x the 1 ms allowance). */
+export const LOOP_DELAY_CAUSE_NS = 5_000_000;
+
 /**
- * Why ratetest and the truth disagree, from the run's self-check. The stalls themselves make
- * requests wait for connections, so "the schedule slipped" is expected here; only a generator
- * short of CPU or a pause of the whole process explains a disagreement.
+ * Why ratetest and the truth disagree, from what the run and the target saw. The stalls make
+ * requests wait for connections, so the self-check's "schedule slipped" is expected here and
+ * explains nothing; a pump short of CPU, requests never sent, or this process held up (the
+ * target's event loop delay) do. Returns undefined when none of them happened.
  */
-export function disagreementCause(result: Result, check: TruthCheck): string {
-  const verdict = selfCheck(result);
-  const lines = [`Truth check failed: ratetest's corrected figures differ from the target's own log.`];
-  if (check.toolCount === 0 || check.truthCount === 0) lines.push(`  ratetest completed ${check.toolCount} requests and the target answered ${check.truthCount}: nothing to compare.`);
-  if (verdict.cause === 'generator-cpu' || verdict.cause === 'unknown') {
-    lines.push(`  Self-check (generator ${verdict.cause === 'generator-cpu' ? 'starved of CPU' : 'paused'}): ${verdict.messages.join(' ')}`);
-    lines.push('  On this machine the generator could not keep its schedule, so neither figure is a clean measurement; run the demo again on a quieter machine.');
-  } else {
-    lines.push(`  Self-check: ${verdict.ok ? 'the generator kept its schedule' : verdict.messages.join(' ')} (pump CPU up to ${verdict.maxThreadCpuPercent}% of a core).`);
-    lines.push('  No generator limit explains this: please report it with this output.');
+export function disagreementCause(result: Result, loopDelayMaxNs: number): string | undefined {
+  const figures = figuresOf(result);
+  if (figures.maxThreadCpuPercent >= CPU_LIMIT * 100) {
+    return `the generator was starved of CPU: a pump thread used ${figures.maxThreadCpuPercent}% of a core. ${cpuAdvice(result, { cores: availableParallelism() })}`;
   }
+  if (result.notSent > NOT_SENT_LIMIT * result.scheduled) {
+    return `the generator could not send ${result.notSent} of ${result.scheduled} requests (${figures.notSentPercent}%).`;
+  }
+  if (loopDelayMaxNs > LOOP_DELAY_CAUSE_NS) {
+    return `this machine is overloaded: the demo's process (target and generator) was held up for up to ${(loopDelayMaxNs / 1e6).toFixed(1)} ms at a time by other load; run the demo again on a quieter machine.`;
+  }
+  return undefined;
+}
+
+function disagreementText(result: Result, loopDelayMaxNs: number): string {
+  const cause = disagreementCause(result, loopDelayMaxNs);
+  const verdict = selfCheck(result);
+  const lines = ["Truth check failed: ratetest's corrected figures differ from the target's own log."];
+  lines.push(cause ? `  Cause: ${cause}` : '  No cause found: the generator had CPU to spare, sent every request, and the process was not held up. Please report this with the output above.');
+  if (!verdict.ok) lines.push(`  Self-check (${verdict.cause}): ${verdict.messages.join(' ')}`);
   return lines.join('\n') + '\n';
 }
 
@@ -97,7 +111,8 @@ export async function demoMain(argv: string[]): Promise<number> {
     };
     const result = await run(options, { signal: controller.signal, onStart, onProgress: (p) => progress?.update(p) }).finally(() => progress?.clear());
     out.write(formatText(result, { latency: false, uLatency: false }));
-    const truth = computeTruth(target.truth(), { rate: DEMO_RATE });
+    const truthLog = target.truth();
+    const truth = computeTruth(truthLog, { rate: DEMO_RATE });
     const check = checkAgainstTruth(truth.latency, result.corrected, result.uncorrected);
     out.write(formatTruthCheck(check));
     if (html !== undefined) {
@@ -109,7 +124,7 @@ export async function demoMain(argv: string[]): Promise<number> {
     }
     if (result.interrupted) return EXIT_INTERRUPTED;
     if (check.agrees) return EXIT_OK;
-    out.write(disagreementCause(result, check));
+    out.write(disagreementText(result, truthLog.eventLoopDelayMaxNs));
     return EXIT_THRESHOLD;
   } catch (err) {
     return fail(err);
