@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disagreementCause } from '../../src/cli/demo.js';
+import { disagreementCause } from '../../src/analysis/truth-disagreement.js';
 import { syntheticResult } from '../fixtures/result.js';
 
 describe("demo: the cause named when ratetest and the target's truth disagree", () => {
