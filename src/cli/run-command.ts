@@ -18,17 +18,10 @@ import type { Result } from '../result/result.js';
 import { scriptDone } from '../script/done.js';
 import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
 import { formatCriteriaFailures, judgeCriteria } from '../analysis/criteria.js';
-import { formatTimeS } from '../report/wrk-format.js';
 import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
 import { withoutCredentials } from '../common/url-display.js';
-import { UNLIMITED_MS } from '../config/shape.js';
+import { banner } from './banner.js';
 
-/** wrk2's opening lines, so scripts that read wrk2's output read ours. */
-export function banner(config: RunConfig, url: string): string {
-  const length = config.durationMs >= UNLIMITED_MS ? `${config.requestCount} requests` : formatTimeS(config.durationMs / 1000);
-  const warmup = config.warmupMs > 0 ? ` after ${formatTimeS(config.warmupMs / 1000)} warm-up` : '';
-  return `Running ${length} test${warmup} @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
-}
 
 
 /**

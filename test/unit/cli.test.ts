@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { banner } from '../../src/cli/run-command.js';
+import { banner } from '../../src/cli/banner.js';
 import { parseArgs } from '../../src/cli/flags.js';
 import { DEFAULTS, validate, version } from '../../src/config/options.js';
 
