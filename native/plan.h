@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
-#include <napi.h>
-
 #include "template_program.h"
 #include "tls.h"
 #include "schedule.h"
+
+// Declared, not included: code that only reads a RunPlan (the pump, the native unit tests) needs no N-API.
+namespace Napi {
+class Object;
+}
 
 namespace ratetest {
 
@@ -59,6 +62,6 @@ struct RunPlan {
 };
 
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.
-RunPlan plan_from_js(const Napi::Object& object);
+RunPlan plan_from_js(const Napi::Object& object);  // plan.cc, the one file here that speaks N-API
 
 }  // namespace ratetest
