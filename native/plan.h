@@ -37,7 +37,8 @@ struct RunPlan {
   bool head_request = false;
   // Request templates compiled by src/requests/; when set, they replace `request`.
   std::shared_ptr<const TemplateProgram> templates;
-  // Load shape (issue 6); every field optional in the JS object, defaults as before.
+  // Load shape. Every field is optional in the JS object; left out, the run is a constant rate
+  // from the start, evenly spaced, unbounded by count.
   RateShape shape;              // constant `rate`, or the stages (warm-up prepended)
   bool poisson = false;         // exponential gaps instead of even spacing
   uint64_t seed = 0;            // for poisson
