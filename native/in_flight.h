@@ -4,7 +4,7 @@
 // --pipeline n. Fixed capacity, storage owned by
 // the pump and handed over once; pushing and popping never allocate.
 //
-//   slots: [ (intended, written, name) | (intended, written, name) | ... ]   capacity = --pipeline
+//   slots: [ (intended, written, name, head) | (intended, written, name, head) | ... ]   capacity = --pipeline
 //             ^ first_                   size_ entries from first_, wrapping
 #pragma once
 #include <cstdint>
@@ -17,6 +17,7 @@ class InFlight {
     uint64_t intended_ns;
     uint64_t written_ns;
     int32_t name;
+    bool head_request;  // a HEAD request: its response has no body, whatever it says
   };
 
   void attach(Slot* storage, uint32_t capacity) {
@@ -28,8 +29,8 @@ class InFlight {
   bool empty() const { return size_ == 0; }
   bool full() const { return size_ == capacity_; }
   // Only while !full().
-  void push(uint64_t intended_ns, uint64_t written_ns, int32_t name) {
-    slots_[(first_ + size_) % capacity_] = Slot{intended_ns, written_ns, name};
+  void push(const Slot& slot) {
+    slots_[(first_ + size_) % capacity_] = slot;
     ++size_;
   }
   // Only while !empty().

@@ -5,10 +5,11 @@
 // The hot path, in the order a request travels:
 //   dispatch_due    -> send_request   (due request onto an idle connection)
 //   on_writable     -> finish a write that did not fit the socket buffer
-//   on_readable     -> on_bytes -> on_response (record latencies, connection back to idle)
+//   on_readable     -> the connection's ByteStream reads -> on_stream_bytes -> its Session frames
+//                   -> on_completion (record latencies, connection back to idle)
 //   expire_deadlines -> on_timeout / reopen after back-off
-// https adds, per connection: on_connected -> start_handshake -> drive_handshake (poller-driven)
-// -> connected; then on_readable decrypts (on_tls_readable) and writes go through flush_tls.
+// Opening: open -> on_connected -> ByteStream::begin -> on_open (a TLS handshake runs through
+// on_open_io on the poller's events until it is ready). transport.h draws the layers.
 #pragma once
 #include <sys/socket.h>
 
@@ -26,6 +27,7 @@
 #include "schedule.h"
 #include "script_channels.h"
 #include "tls.h"
+#include "transport.h"
 
 namespace ratetest {
 
@@ -37,16 +39,11 @@ struct StartGate {
   std::atomic<uint64_t> start_ns{0};
 };
 
-class Pump {
+class Pump final : public StreamEvents, public CompletionSink {
  public:
   static constexpr size_t kReadBufferBytes = 64 * 1024;
   // The most of a script's first request each connection's buffer is presized for (see Pump()).
   static constexpr size_t kRequestBufferPresizeBytes = 16 * 1024;
-#ifdef MSG_NOSIGNAL
-  static constexpr int kSendFlags = MSG_NOSIGNAL;
-#else
-  static constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
-#endif
 
   // tls: the run's context for https, else nullptr.
   // script: the channels of a script run (-s), else nullptr.
@@ -82,17 +79,12 @@ class Pump {
 
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
-  void finish_connect(uint32_t index);
+  void on_open(uint32_t index, const OpenResult& result, uint64_t now_ns);
+  void finish_connect(uint32_t index, bool want_write);
   void abandon_connect(uint32_t index);
   void send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
-  void on_writable(uint32_t index, uint64_t now_ns);
-  void send_plain(uint32_t index, uint64_t now_ns);
-  void flush_plain(uint32_t index, uint64_t now_ns);
-  void on_readable(uint32_t index, uint64_t now_ns);
-  void on_bytes(uint32_t index, const char* data, size_t length, uint64_t arrived_ns, uint64_t now_ns);
-  void on_eof(uint32_t index, uint64_t now_ns);
+  void on_io(uint32_t index, const IoResult& result, uint64_t now_ns);
   void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
-  void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
   void capture(Conn& conn, const char* data, size_t size);
   void tap_response(Conn& conn, int status);
   void reset_capture(Conn& conn);
@@ -111,13 +103,14 @@ class Pump {
   // Measured requests go to recorder_, those intended before the warm-up ended to warmup_.
   Recorder& recorder_for(uint64_t intended_ns) { return intended_ns < measure_start_ns_ ? warmup_ : recorder_; }
 
-  // https (tls.h): the handshake, then every read and write through the connection's TlsConn.
-  void start_handshake(uint32_t index, uint64_t now_ns);
-  void drive_handshake(uint32_t index, uint64_t now_ns);
-  void on_tls_readable(uint32_t index, uint64_t now_ns);
-  bool flush_tls(uint32_t index, uint64_t now_ns);
-  void record_tls_error(uint32_t index, TlsFailure kind, const char* fallback);
-  void handshake_failed(uint32_t index, TlsFailure kind, const char* fallback, uint64_t now_ns);
+  // What a connection's ByteStream reports while reading (transport.h).
+  bool on_stream_bytes(uint32_t index, const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns) override;
+  void on_stream_eof(uint32_t index, uint64_t now_ns) override;
+  void on_stream_error(uint32_t index, StreamError error, int err_no, uint64_t now_ns) override;
+  // What a connection's Session reports (transport.h).
+  bool on_completion(uint32_t index, const Completion& completion, uint64_t now_ns) override;
+  void on_response_bytes(uint32_t index, const char* data, size_t size) override;
+  void on_session_error(uint32_t index, uint64_t now_ns) override;
 
   const RunPlan& plan_;
   const uint32_t index_;
@@ -159,11 +152,8 @@ class Pump {
 
   std::unique_ptr<char[]> read_buffer_;
   std::unique_ptr<PollEvent[]> events_;
-  std::unique_ptr<InFlight::Slot[]> in_flight_slots_;  // every connection's InFlight storage
-
-  const TlsContext* tls_context_;  // nullptr for http
-  std::unique_ptr<TlsConn[]> tls_;  // one per connection slot (https only)
   std::unique_ptr<char[]> plain_buffer_;  // decrypted bytes (https only)
+  std::unique_ptr<PendingRequest[]> in_flight_slots_;  // every connection's in-flight storage
 };
 
 }  // namespace ratetest

@@ -1,8 +1,8 @@
 // native-plan.ts: a checked RunConfig as the plain object the native pumps start from, and the
 // checks that must pass before they start (file descriptors, the address to connect to).
 import { lookup } from 'node:dns/promises';
-import { RatetestError, UsageError } from '../common/errors.js';
-import { loadAddon, type NativePlan, type NativeRun } from '../addon/native.js';
+import { RatetestError } from '../common/errors.js';
+import { fromNativeError, loadAddon, type NativePlan, type NativeRun } from '../addon/native.js';
 import type { RunConfig } from '../config/options.js';
 import type { RequestProgram } from '../requests/compile.js';
 import type { ResultConfig } from '../result/result.js';
@@ -38,9 +38,7 @@ export function ensureFds(config: RunConfig): void {
   try {
     loadAddon().ensureFdLimit(config.maxConnections + FD_HEADROOM);
   } catch (err) {
-    if (err instanceof RatetestError) throw err;
-    if ((err as { code?: string }).code === 'ERR_FD_LIMIT') throw new RatetestError('ERR_FD_LIMIT', (err as Error).message);
-    throw new RatetestError('ERR_ADDON', `cannot check the file descriptor limit: ${(err as Error).message}`);
+    throw fromNativeError(err, 'cannot check the file descriptor limit');
   }
 }
 
@@ -94,10 +92,7 @@ export function startNative(config: RunConfig, address: string, program: Request
       ...extra,
     });
   } catch (err) {
-    if (err instanceof RatetestError) throw err;
-    // A --ca/--cert/--key file OpenSSL rejected (not PEM, key not matching): bad input.
-    if ((err as { code?: string }).code === 'ERR_TLS_CONFIG') throw new UsageError((err as Error).message);
-    throw new RatetestError('ERR_ADDON', `the native pump failed to start: ${(err as Error).message}`);
+    throw fromNativeError(err, 'the native pump failed to start');
   }
 }
 

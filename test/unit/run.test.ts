@@ -10,7 +10,7 @@ const fake = vi.hoisted(() => ({
   ensureFdLimit: vi.fn<(needed: number) => number>(),
   start: vi.fn(),
 }));
-vi.mock('../../src/addon/native.js', () => ({ loadAddon: () => fake }));
+vi.mock('../../src/addon/native.js', async (importOriginal) => ({ ...(await importOriginal<object>()), loadAddon: () => fake }));
 
 const { run } = await import('../../src/engine/run.js');
 const { resolveAddress } = await import('../../src/engine/native-plan.js');
