@@ -13,7 +13,8 @@ mkdir -p build-prebuild
 ln -s ../binding.gyp ../native ../node_modules ../package.json build-prebuild/
 # --napi: one build for every Node with N-API 8 (binding.gyp's NAPI_VERSION), named without an ABI
 # tag; --tag-libc (Linux): a glibc build is not taken on musl (Alpine), which compiles instead;
-# --target: this Node's headers, which node-gyp already has (no download).
+# --target: the running Node's headers (npm's nodedir, or node-gyp's download), not the newest Node
+# prebuildify knows of; with N-API the version only picks the headers.
 libc=()
 if [ "$(uname)" = Linux ]; then libc=(--tag-libc); fi
 npx prebuildify --napi --strip ${libc[@]+"${libc[@]}"} --target "$(node -p process.versions.node)" \

@@ -5,6 +5,8 @@
 # prebuilds and still no compiler: the install fails, so (1) would have caught a compile. (3) The
 # same without prebuilds, compilers present: the install compiles, and the run works. Linux only
 # (nm -D); the tarball's dependencies come from npm's cache (--prefer-offline) or the registry.
+# RATETEST_OTHER_NODE=/path/to/node (another Node major) runs (1)'s install under it too: the same
+# prebuild must serve it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -125,6 +127,10 @@ if grep -E '^gyp ' "$work/prebuilt/install.log"; then fail "the install log has 
 [ ! -e "$work/prebuilt/node_modules/ratetest/build" ] || fail "the install left a build/ folder"
 echo "   installed in ${prebuilt_s} s; no gyp lines, no compiler called, no build/"
 a_run "$work/prebuilt" no_compiler
+if [ -n "${RATETEST_OTHER_NODE:-}" ]; then
+  echo "   the same install under Node $("$RATETEST_OTHER_NODE" --version):"
+  a_run "$work/prebuilt" no_compiler env PATH="$(dirname "$RATETEST_OTHER_NODE"):$PATH"
+fi
 
 echo "== (2) no prebuild and no compiler: the install must fail ($(date +%T))"
 if no_compiler install_into "$work/refused" "$bare"; then fail "installed with no prebuild and no compiler"; fi
