@@ -1,6 +1,9 @@
 // native.ts: the one loader of the C++ addon and the types of everything that crosses the
 // boundary. Only plain data crosses: numbers, strings, Buffers and Float64Arrays.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RatetestError, UsageError } from '../common/errors.js';
 
 /** What the pump needs to run: already validated and resolved (numeric address, final bytes). */
@@ -229,12 +232,35 @@ export function fromNativeError(err: unknown, doing: string): RatetestError {
 
 let addon: Addon | undefined;
 
+/** binding.gyp's production target; other targets there (test-only addons) are never loaded here. */
+const ADDON_NAME = 'ratetest';
+/** A prebuild as prebuildify names it: the target, then tags (ratetest.glibc.node, ratetest.napi.node). */
+const PREBUILD_FILE = new RegExp(`^${ADDON_NAME}(\\.[a-z0-9]+)*\\.node$`);
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Which file holds the addon: RATETEST_ADDON (another build, e.g. the sanitizer build in CI), else
+ * a compiled build/Release/ratetest.node (a checkout, or an install that found no prebuild), else
+ * the prebuild for this platform, chosen by node-gyp-build's tag matching, the same matching its
+ * install step used to decide not to compile.
+ */
+function addonPath(): string {
+  const override = process.env.RATETEST_ADDON;
+  if (override) return override;
+  const compiled = join(PACKAGE_ROOT, 'build', 'Release', `${ADDON_NAME}.node`);
+  if (existsSync(compiled)) return compiled;
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  const found = nodeGypBuild.resolve(PACKAGE_ROOT);
+  if (!PREBUILD_FILE.test(basename(found))) throw new Error(`${found} is not the ${ADDON_NAME} addon`);
+  return found;
+}
+
 export function loadAddon(): Addon {
   if (addon) return addon;
   const require = createRequire(import.meta.url);
   try {
-    // RATETEST_ADDON points at another build (the sanitizer build in CI).
-    addon = require(process.env.RATETEST_ADDON ?? '../../build/Release/ratetest.node') as Addon;
+    addon = require(addonPath()) as Addon;
   } catch (err) {
     throw new RatetestError(
       'ERR_ADDON',
