@@ -21,7 +21,7 @@ export type { Slo, SloMetric, SloOperator, SloVerdict } from './slo.js';
 export { findMax, judgeStep, SEARCH_DEFAULTS } from './find-max.js';
 export type { Search, SearchAnswer, SearchHooks, SearchOptions, Step, StepOutcome } from './find-max.js';
 export type { MonitorSample, MonitorSeries } from './monitor.js';
-export type { SelfCheck, SelfCheckCause } from './report/self-check.js';
+export type { SelfCheck, SelfCheckVerdict } from './report/self-check.js';
 export { scriptDone } from './script/done.js';
 export type { ScriptOptions } from './script/load.js';
 export { ScriptLoadError, ScriptRunError } from './script/types.js';

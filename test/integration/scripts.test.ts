@@ -176,7 +176,7 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
     expect(run.json.sent).toBeLessThan(1600);
     expect(run.json.latency.sendLag.percentilesNs['99']).toBeGreaterThan(100e6);
     expect(run.json.script!.starved).toBeGreaterThan(0);
-    expect(run.json.selfCheck.cause).toBe('script');
+    expect(run.json.selfCheck.verdict).toBe('script-fell-behind');
     expect(run.stderr).toContain('WARNING: the script fell behind the rate');
   }, 30_000);
 

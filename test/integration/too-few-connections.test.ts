@@ -37,7 +37,7 @@ describe.skipIf(!ENGINE_BUILT)('too few connections (-R 100 -d 2s -c 2 against a
   it('blames the connections, and every share it quotes is at most 100%', () => {
     const check = run.json.selfCheck;
     expect(check.ok).toBe(false);
-    expect(check.cause).toBe('connections');
+    expect(check.verdict).toBe('too-few-connections');
     const text = check.messages.join('\n');
     expect(text).toMatch(/connections/);
     // "x% of requests ...": a share of the requests cannot exceed all of them.
