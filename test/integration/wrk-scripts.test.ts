@@ -101,7 +101,8 @@ describe.skipIf(!ENGINE_BUILT || !HAVE_SCRIPTS)(`wrk's example scripts (${SCRIPT
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.completed).toBeGreaterThanOrEqual(200);
     expect(run.json.completed).toBeLessThan(240);
-    expect(run.json.durationNs).toBeLessThan(2e9);
+    // Stopped by the script, long before its 10 s (at 200/s a thread's 100 take ~0.5 s, more on a busy machine).
+    expect(run.json.durationNs).toBeLessThan(10e9);
   }, 30_000);
 
   it('addr.lua: setup() picks each thread an address that accepts connections, init() prints it', async () => {

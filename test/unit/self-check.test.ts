@@ -125,12 +125,18 @@ describe('generator self-check', () => {
       );
     });
 
+    it('names them even when the schedule held', () => {
+      const check = selfCheck(syntheticResult({ errors: resets(200, 0), errorCodes: { read: 'ECONNRESET' } }));
+      expect(check).toMatchObject({ ok: false, verdict: 'connection-resets' });
+      expect(check.messages[0]).toMatch(/^200 of 10000 requests sent ended in a read or write error/);
+    });
+
     it('does not at exactly 1% (100 of 10,000)', () => {
       expect(selfCheck(syntheticResult({ sendLag: LATE, errors: resets(100, 0) })).verdict).toBe('machine-stalled');
     });
   });
 
-  describe('verdict too-few-connections: busy connections above 10% of requests scheduled', () => {
+  describe('verdict too-few-connections: busy connections above 1% of requests scheduled (10% with a pump short of CPU)', () => {
     it('blames the connections at 1,001 of 10,000 queued: "raise -c"', () => {
       const check = selfCheck(syntheticResult({ sendLag: LATE, queued: 1001 }));
       expect(check.verdict).toBe('too-few-connections');
@@ -144,8 +150,15 @@ describe('generator self-check', () => {
       ]);
     });
 
-    it('does not at exactly 10% (1,000 of 10,000)', () => {
-      expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 1000 })).verdict).toBe('machine-stalled');
+    it('with pumps that had their CPU, 1% is enough: 101 of 10,000 (a server stall), not 100', () => {
+      expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 101 })).verdict).toBe('too-few-connections');
+      expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 100 })).verdict).toBe('machine-stalled');
+    });
+
+    it('with a pump that waited for a CPU, not at exactly 10% (1,000 of 10,000): a late pump makes connections look busy', () => {
+      const waited = [thread(1e9, 2e9)];
+      expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 1000, threads: waited })).verdict).toBe('machine-stalled');
+      expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 1001, threads: waited })).verdict).toBe('too-few-connections');
     });
 
     it('counts the share of requests scheduled, queued ones never sent included: at most 100%', () => {
