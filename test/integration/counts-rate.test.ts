@@ -16,7 +16,7 @@ describe.skipIf(!ENGINE_BUILT)('counts and rate against a healthy server (-R 100
       server = await plain();
       return runJson(['-R', '1000', '-d', '3s', '-c', '10', '-t', '2', server.url]);
     });
-  }, 90_000);
+  }, 400_000);
   afterAll(() => server?.close());
 
   it('exits 0 with no errors', () => {

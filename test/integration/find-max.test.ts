@@ -37,13 +37,13 @@ describe.skipIf(!ENGINE_BUILT)(`find-max against a server that serves ${CAPACITY
       run = await runCli(
         ['find-max', '--slo', 'p99<50ms', '--slo', 'errors<1%', '--from', '300', '--to', '8000', '--step-duration', '2s', '--cooldown', '500ms',
           '-c', '100', '-t', '1', '--timeout', '1s', '--json', '-', server.url],
-        60_000,
+        240_000,
       );
       json = JSON.parse(run.stdout) as SearchJson;
       busy = busyStep(json);
       if (!busy) break;
     }
-  }, 140_000);
+  }, 400_000);
   afterAll(() => server?.close());
 
   it('finds the knee within 10% of the true capacity', (ctx) => {

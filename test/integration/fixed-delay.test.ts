@@ -19,7 +19,7 @@ describe.skipIf(!ENGINE_BUILT)(`a server that answers after ${DELAY_MS} ms (-R 2
       server = await delayed(DELAY_MS);
       return runJson(['-R', '200', '-d', '3s', '-c', '20', '-t', '1', server.url]);
     });
-  }, 90_000);
+  }, 400_000);
   afterAll(() => server?.close());
 
   it('completes every request', () => {

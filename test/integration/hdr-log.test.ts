@@ -85,7 +85,7 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     const mixed = await runCli(['merge', join(dir, 'a.json'), join(dir, 'b.hlog')]);
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(mixed.stdout.split('\n').slice(1, 3)).toEqual(merged.stdout.split('\n').slice(1, 3));
-  }, 60_000);
+  });
 
   it('writes the log as the run goes (a temporary file beside it, renamed at the end), whole after a Ctrl-C', async () => {
     const log = join(dir, 'live.hlog');
@@ -103,7 +103,7 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     expect(temporary()).toBeUndefined();
     const json = JSON.parse(readFileSync(join(dir, 'live.json'), 'utf8')) as RunJson;
     expect(logTotals(log)).toEqual({ corrected: json.completed, uncorrected: json.completed });
-  }, 40_000);
+  });
 
   it('rejects a file that is neither a log nor a result, with one line and exit 2', async () => {
     const bad = await runCli(['merge', join(dir, 'missing.hlog')]);

@@ -50,7 +50,7 @@ describe.skipIf(!ENGINE_BUILT)('https', () => {
       const { address } = await lookup('localhost');
       server = await startHttpsServer({ cert: files.leaf, key: files.leafKey, host: address });
       run = await runJson(['-R', '200', '-d', '2s', '-c', '4', '-t', '2', '--ca', files.ca, `https://localhost:${server.port}/`]);
-    }, 45_000);
+    });
     afterAll(() => server?.close());
 
     it('completes every request with 200 and no errors, and the server saw each one', () => {
@@ -177,7 +177,7 @@ describe.skipIf(!ENGINE_BUILT)('https', () => {
     beforeAll(async () => {
       server = await startHttpsServer({ cert: files.leaf, key: files.leafKey });
       run = await runJson(['-R', '100', '-d', '2s', '-c', '2', '-t', '1', '--ca', files.ca, '-H', 'Connection: close', server.url]);
-    }, 45_000);
+    });
     afterAll(() => server?.close());
 
     it('completes every request, one handshake each (plus the connections left open at the end)', () => {

@@ -14,7 +14,7 @@ describe.skipIf(!ENGINE_BUILT)('a server that closes idle keep-alive connections
     // than 20 ms, and the server has closed it.
     // -n, not -d: all 40 go out however busy the machine, so every count below is exact.
     run = await runJson(['-R', '20', '-n', '40', '-c', '10', '-t', '1', server.url]);
-  }, 45_000);
+  });
   afterAll(() => server?.close());
 
   it('completes every request with no errors', () => {

@@ -33,7 +33,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     beforeAll(async () => {
       run = await runCli([...ARGS, '--json', '-', server.url]);
       json = parseJson(run);
-    }, 45_000);
+    });
 
     it('writes exactly one JSON document to stdout, and the text report to stderr', () => {
       expect(run.code, run.stderr).toBe(0);
@@ -97,7 +97,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     expect(violations(json, root)).toEqual([]);
     expect(textFigures(run.stdout).requests).toBe(json.completed);
     expect(json.completed).toBeGreaterThan(0);
-  }, 45_000);
+  });
 
   it('an output that cannot be written after the run: one line, the other outputs and the thresholds still done, exit 2', async () => {
     const file = join(dir, 'kept.json');
@@ -106,7 +106,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     expect(run.stderr).toContain('ratetest: --html cannot write "/dev/full": ENOSPC');
     expect(run.stdout).toContain('Thresholds failed:');
     expectAccounted(JSON.parse(readFileSync(file, 'utf8')) as ResultJson, 100);
-  }, 30_000);
+  });
 
   it('a run that fails before it starts leaves no output file behind; "-" is stdout for --json only', async () => {
     const file = join(dir, 'never.json');
@@ -116,5 +116,5 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     const dash = await runCli(['-R', '100', '-d', '1s', '--html', '-', server.url]);
     expect(dash.code).toBe(2);
     expect(dash.stderr).toContain('--html takes a file name ("-" for stdout is only for --json)');
-  }, 30_000);
+  });
 });

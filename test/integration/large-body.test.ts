@@ -13,7 +13,7 @@ describe.skipIf(!ENGINE_BUILT)('256 KiB responses (-R 50 -d 2s -c 10 -t 2)', () 
     server = await large(BYTES);
     // -n, not -d: all 100 go out however busy the machine, so every count below is exact.
     run = await runJson(['-R', '50', '-n', '100', '-c', '10', '-t', '2', server.url]);
-  }, 45_000);
+  });
   afterAll(() => server?.close());
 
   it('completes every request with no errors', () => {

@@ -11,7 +11,7 @@ describe.skipIf(!ENGINE_BUILT)('a server with mixed status codes (every 10th a 5
     server = await mixedStatus();
     // Bounded by -n, not -d: all 1000 go out however busy the machine, so the pattern's counts are exact.
     run = await runJson(['-R', '500', '-n', '1000', '-c', '10', '-t', '1', server.url]);
-  }, 45_000);
+  });
   afterAll(() => server?.close());
 
   it('completes every request, bodiless 204s included', () => {

@@ -51,7 +51,7 @@ describe.skipIf(!ENGINE_BUILT)('--monitor-pid', () => {
     expect(run.stderr).toMatch(/^    CPU: min [\d.]+%, avg [\d.]+%, max [\d.]+%$/m);
     expect(run.stderr).toMatch(/^    RSS: [\d.]+MiB -> [\d.]+MiB, max [\d.]+MiB$/m);
     expect(run.stderr).toMatch(/^    Open fds: \d+ -> \d+, max \d+$/m);
-  }, 30_000);
+  });
 
   it('refuses a pid with no process before sending anything: one line, exit 2', async () => {
     const run = await runCli(['-R', '10', '-d', '1s', '--monitor-pid', '999999999', 'http://127.0.0.1:9/']);
@@ -76,5 +76,5 @@ describe.skipIf(!ENGINE_BUILT)('--monitor-pid', () => {
     expect(json.monitor.exitedAtNs).toBeGreaterThan(1e9);
     expect(json.monitor.samples.length).toBeGreaterThanOrEqual(2);
     expect(run.stderr).toMatch(/^    The process exited [\d.]+s into the run; sampling stopped there\.$/m);
-  }, 30_000);
+  });
 });

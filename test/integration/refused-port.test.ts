@@ -9,7 +9,7 @@ describe.skipIf(!ENGINE_BUILT)('a refused port (-R 50 -d 1s -c 2)', () => {
   beforeAll(async () => {
     const port = await refusedPort();
     run = await runJson(['-R', '50', '-d', '1s', '-c', '2', '-t', '1', `http://127.0.0.1:${port}/`]);
-  }, 45_000);
+  });
 
   it('completes the run and exits 0 with no stack trace', () => {
     expect(run.code, run.stderr).toBe(0);
@@ -57,5 +57,5 @@ describe.skipIf(!ENGINE_BUILT)('a refused port with only -n to end the run', () 
     expect(run.json.errors.connect).toBeGreaterThan(0);
     expect(run.stderr).toContain('Run ended after');
     expect(run.elapsedMs).toBeLessThan(10_000);
-  }, 30_000);
+  });
 });

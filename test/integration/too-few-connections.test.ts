@@ -11,7 +11,7 @@ describe.skipIf(!ENGINE_BUILT)('too few connections (-R 100 -d 2s -c 2 against a
   beforeAll(async () => {
     server = await delayed(100);
     run = await runJson(['-R', '100', '-d', '2s', '-c', '2', '-t', '1', server.url]);
-  }, 45_000);
+  });
   afterAll(() => server?.close());
 
   it('sends what 2 connections can carry and counts the rest as not sent', () => {
