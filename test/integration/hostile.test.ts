@@ -2,7 +2,7 @@
 // error kind, end on time (duration + timeout + start-up slack), and exit 0 without a crash.
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { skipIfBusy } from './pace.js';
+import { expectAccounted, skipIfBusy } from './pace.js';
 import { accountedFor, runJson } from './run-cli.js';
 import { rawServer, type TestServer } from './servers.js';
 
@@ -63,7 +63,7 @@ describe('hostile servers', () => {
     const big = `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(200 * 1024)}\r\nContent-Length: 2\r\n\r\nok`;
     const server = await replying((socket) => socket.write(big));
     const json = await run(server);
-    expect(json.completed).toBe(50);
+    expectAccounted(json, 50);
     expect(json.errors.parse).toBe(0);
   });
 
