@@ -56,6 +56,7 @@ describe.skipIf(!ENGINE_BUILT)('a refused port with only -n to end the run', () 
     expect(run.json.sent).toBe(0);
     expect(run.json.errors.connect).toBeGreaterThan(0);
     expect(run.stderr).toContain('Run ended after');
-    expect(run.elapsedMs).toBeLessThan(10_000);
+    // Gave up by itself (endedEarly above), well before the hang guard.
+    expect(run.elapsedMs).toBeLessThan(60_000);
   });
 });
