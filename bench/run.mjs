@@ -249,7 +249,7 @@ function parseRatetestJson(file) {
         `send lag p99 ${fmtUs(j.latency.sendLag?.percentilesNs?.['99'] / 1e3)} µs`,
         ...(j.tls ? [`TLS handshakes ${j.tls.handshakes} (${j.tls.resumed} resumed), handshake p50 ${fmtUs(j.tls.handshake.percentilesNs['50'] / 1e3)} µs`] : []),
         ...(j.tls && j.tls.errors.handshake + j.tls.errors.verify > 0 ? [`TLS errors ${j.tls.errors.handshake + j.tls.errors.verify}: ${j.tls.firstError}`] : []),
-        ...(j.selfCheck && !j.selfCheck.ok ? [`self-check: ${j.selfCheck.cause}`] : []),
+        ...(j.selfCheck && !j.selfCheck.ok ? [`self-check: ${j.selfCheck.verdict}`] : []),
       ].join('; '),
     };
   } catch {

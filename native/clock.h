@@ -2,7 +2,10 @@
 // Read it once per loop turn and pass now_ns down (gettimeofday is not monotonic).
 #pragma once
 #include <cstdint>
+#include <cstdlib>
 #include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace ratetest {
 
@@ -29,6 +32,27 @@ inline uint64_t thread_cpu_ns() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Time the calling thread spent ready to run but waiting for a CPU (Linux schedstat's run_delay;
+// 0 where the kernel does not say). Read twice per run, never per request: a pump that waited
+// for CPU other work held fell behind because of the machine, not of its own cost.
+inline uint64_t thread_run_delay_ns() {
+#ifdef __linux__
+  const int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[96];
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  text[n] = '\0';
+  // "<cpu time ns> <run delay ns> <time slices>"
+  char* end = nullptr;
+  std::strtoull(text, &end, 10);
+  return std::strtoull(end, nullptr, 10);
+#else
+  return 0;
+#endif
 }
 
 }  // namespace ratetest

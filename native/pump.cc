@@ -119,6 +119,7 @@ void Pump::run() {
   measure_start_ns_ = start + plan_.warmup_ns;
   end_ns_ = measure_start_ns_ + plan_.duration_ns;
   const uint64_t cpu_start = thread_cpu_ns();
+  const uint64_t run_delay_start = thread_run_delay_ns();
 
   loop(Phase::running, end_ns_);
 
@@ -143,6 +144,7 @@ void Pump::run() {
   if (!stopped && plan_.max_requests > 0 && schedule_exhausted()) measured_end_ns_ = std::max(measured_end_ns_, monotonic_now_ns());
 
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
+  recorder_.run_delay_ns.set(thread_run_delay_ns() - run_delay_start);
   // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
   const uint32_t unanswered = busy_;
   for (uint32_t i = 0; i < connection_count_; ++i) close_conn(i);

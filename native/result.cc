@@ -162,6 +162,7 @@ Napi::Object result_to_js(Napi::Env env, const Run& run) {
     Napi::Object thread = Napi::Object::New(env);
     thread.Set("completed", static_cast<double>(r.completed.get()));
     thread.Set("cpuNs", static_cast<double>(r.cpu_ns.get()));
+    thread.Set("runDelayNs", static_cast<double>(r.run_delay_ns.get()));
     std::vector<double> per_second;
     for (uint64_t s = 0; s < seconds && s < r.seconds; ++s) per_second.push_back(static_cast<double>(r.per_second[s].get()));
     thread.Set("perSecond", to_array(env, per_second));

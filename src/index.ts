@@ -22,7 +22,7 @@ export { selfCheck } from './analysis/self-check.js';
 export { findMax, judgeStep, SEARCH_DEFAULTS } from './analysis/find-max.js';
 export type { Search, SearchAnswer, SearchHooks, SearchOptions, Step, StepOutcome } from './analysis/find-max.js';
 export type { MonitorSample, MonitorSeries } from './result/monitor-series.js';
-export type { SelfCheck, SelfCheckCause } from './analysis/self-check.js';
+export type { SelfCheck, SelfCheckVerdict } from './analysis/self-check.js';
 export { scriptDone } from './script/done.js';
 export type { ScriptOptions } from './config/request-spec.js';
 export { ScriptLoadError, ScriptRunError } from './script/types.js';

@@ -167,6 +167,8 @@ export interface NativeThreadResult {
   completed: number;
   /** CPU time the pump thread used, nanoseconds. */
   cpuNs: number;
+  /** Time the pump thread was ready to run but waiting for a CPU, nanoseconds (0 where the OS does not say). */
+  runDelayNs: number;
   /** Responses completed in each whole second of the schedule. */
   perSecond: Float64Array;
 }

@@ -58,9 +58,9 @@ export interface Search {
 export function judgeStep(kind: StepKind, rate: number, result: Result, slos: Criterion[]): Step {
   const verdicts = judgeCriteria(result, slos);
   const check = selfCheck(result);
-  // 'connections' and 'connect-errors' are the server's doing (slow answers hold connections busy);
-  // a starved pump or a stalled machine is the generator's.
-  const generatorLimited = !check.ok && (check.cause === 'generator-cpu' || check.cause === 'unknown');
+  // Busy connections, failed connects and resets are the server's doing (slow answers hold
+  // connections busy); a starved pump or a stalled machine is the generator's.
+  const generatorLimited = check.verdict === 'generator-cpu-bound' || check.verdict === 'machine-stalled';
   const pass = verdicts.every((v) => v.passed);
   const outcome: StepOutcome = pass ? 'pass' : generatorLimited ? 'generator' : 'fail';
   return { kind, rate, result, verdicts, selfCheck: check, outcome };
@@ -102,7 +102,7 @@ export async function findMax(options: SearchOptions, hooks: SearchHooks): Promi
       // A schedule that slipped with connections and CPU to spare is a passing stall of the
       // machine (another process, a paused VM): one more try says more about the server than
       // ending the ramp on it.
-      const stalled = s.outcome === 'generator' && s.selfCheck.cause === 'unknown';
+      const stalled = s.outcome === 'generator' && s.selfCheck.verdict === 'machine-stalled';
       if (!stalled || attempt > STALL_RETRIES || hooks.stopped?.()) return s;
     }
   };

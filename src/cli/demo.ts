@@ -45,7 +45,7 @@ function disagreementText(result: Result, loopDelayMaxNs: number): string {
   const verdict = selfCheck(result);
   const lines = ["Truth check failed: ratetest's corrected figures differ from the target's own log."];
   lines.push(cause ? `  Cause: ${cause}` : '  No cause found: the generator had CPU to spare, sent every request, and the process was not held up. Please report this with the output above.');
-  if (!verdict.ok) lines.push(`  Self-check (${verdict.cause}): ${verdict.messages.join(' ')}`);
+  if (!verdict.ok) lines.push(`  Self-check (${verdict.verdict}): ${verdict.messages.join(' ')}`);
   return lines.join('\n') + '\n';
 }
 

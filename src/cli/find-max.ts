@@ -113,7 +113,7 @@ function stepFigure(v: CriterionVerdict): string {
 
 function outcomeText(step: Step): string {
   if (step.outcome === 'pass') return 'pass';
-  if (step.outcome === 'generator') return `generator-limited (${step.selfCheck.cause}): not counted against the server`;
+  if (step.outcome === 'generator') return `generator-limited (${step.selfCheck.verdict}): not counted against the server`;
   if (step.result.completed === 0) {
     const connect = step.result.errors.connect;
     return `FAIL no responses${connect > 0 ? ` (${connect} connect errors${step.result.errorCodes.connect ? `, ${step.result.errorCodes.connect}` : ''})` : ''}`;

@@ -70,7 +70,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     corrected: bucketsToHistogram(native.corrected),
     uncorrected: bucketsToHistogram(native.uncorrected),
     sendLag: bucketsToHistogram(native.sendLag),
-    threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, perSecond: Array.from(t.perSecond) })),
+    threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, runDelayNs: t.runDelayNs, perSecond: Array.from(t.perSecond) })),
     ...(native.tls ? { tls: tlsResult(native.tls) } : {}),
     interrupted: native.stopped,
     connectionsOpened: native.connectionsOpened,

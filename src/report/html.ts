@@ -100,7 +100,8 @@ function headline(result: Result): string {
   const head = PERCENTILES.map((p) => `<th class="num">${p === 100 ? 'max' : `p${p}`}</th>`).join('');
   const latency = `<table><tr><th></th>${head}<th class="num">count</th></tr>${latencyRow('corrected', result.corrected)}${latencyRow('uncorrected', result.uncorrected)}${latencyRow('send lag', result.sendLag)}</table>`;
   const check = selfCheck(result);
-  const warnings = check.messages.map((m) => `<p class="${check.ok ? 'note' : 'warn'}">${escapeHtml(m)}</p>`).join('\n');
+  const lines = check.ok ? check.messages : [`${check.summary}.`, ...check.messages];
+  const warnings = lines.map((m) => `<p class="${check.ok ? 'note' : 'warn'}">${escapeHtml(m)}</p>`).join('\n');
   return `<div class="cols"><div>${table(counts)}</div><div>${latency}</div></div>\n${warnings}`;
 }
 

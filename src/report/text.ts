@@ -129,13 +129,9 @@ function ratetestBlock(result: Result): string[] {
 
   const check = selfCheck(result);
   if (!check.ok) {
-    lines.push(
-      '',
-      `WARNING: ratetest did not keep its schedule (self-check: ${check.cause}); the latencies above are not the server's alone.`,
-      ...check.messages.map((m) => `WARNING: ${m}`),
-    );
+    lines.push('', `WARNING: ${check.summary}.`, ...check.messages.map((m) => `WARNING: ${m}`));
   } else if (check.messages.length > 0) {
-    lines.push(`  Note: ${check.messages.join(' ')}`);
+    lines.push(`  Note (self-check: ${check.verdict}): ${check.messages.join(' ')}`);
   }
   return lines;
 }

@@ -67,6 +67,8 @@ export interface ThreadResult {
   completed: number;
   /** CPU time the pump thread used. */
   cpuNs: number;
+  /** Time the pump thread was ready to run but waited for a CPU that other work held (0 where the OS does not say; absent in a result merged from files). */
+  runDelayNs?: number;
   /** Responses completed in each whole second of the run. */
   perSecond: number[];
 }

@@ -18,7 +18,7 @@ describe.skipIf(!ENGINE_BUILT)('ratetest compare', () => {
       const run = await runCli(['-R', '200', '-d', '2s', '-c', '8', '-t', '1', '--json', join(dir, `${name}.json`), server.url]);
       expect(run.code, run.stderr).toBe(0);
     }
-  }, 60_000);
+  });
   afterAll(async () => {
     for (const s of servers) await s.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

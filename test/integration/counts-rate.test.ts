@@ -1,16 +1,22 @@
 // A healthy server at a modest rate: the run sends rate x duration requests, and every count the
-// CLI reports (requests, statuses, bytes) matches what the server itself counted.
+// CLI reports (requests, statuses, bytes) matches what the server itself counted. The counts hold
+// on any machine; that the rate was held is judged only when the run says the machine let it be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_BUILT, accountedFor, runJson, textFigures } from './run-cli.js';
+import { expectAccounted, skipIfBusy, untilPaced } from './pace.js';
+import { ENGINE_BUILT, runJson, textFigures } from './run-cli.js';
 import { BODY, plain, type TestServer } from './servers.js';
 
 describe.skipIf(!ENGINE_BUILT)('counts and rate against a healthy server (-R 1000 -d 3s -c 10 -t 2)', () => {
   let server: TestServer;
-  let run: Awaited<ReturnType<typeof runJson>>;
+  let run: Awaited<ReturnType<typeof untilPaced<Awaited<ReturnType<typeof runJson>>>>>;
   beforeAll(async () => {
-    server = await plain();
-    run = await runJson(['-R', '1000', '-d', '3s', '-c', '10', '-t', '2', server.url]);
-  }, 45_000);
+    // A fresh server for each try, so its counts are of the run judged.
+    run = await untilPaced(async () => {
+      await server?.close();
+      server = await plain();
+      return runJson(['-R', '1000', '-d', '3s', '-c', '10', '-t', '2', server.url]);
+    });
+  }, 400_000);
   afterAll(() => server?.close());
 
   it('exits 0 with no errors', () => {
@@ -19,29 +25,31 @@ describe.skipIf(!ENGINE_BUILT)('counts and rate against a healthy server (-R 100
     expect(run.json.interrupted).toBe(false);
   });
 
-  it('schedules exactly 3000 requests and sends and completes them (within 1%)', () => {
+  it('schedules exactly 3000 requests, each one sent or counted unsent, each sent one completed', () => {
     const { json } = run;
     expect(json.durationNs).toBe(3e9);
-    expect(json.scheduled).toBe(3000);
-    expect(json.sent + json.notSent).toBe(json.scheduled);
-    expect(Math.abs(json.sent - 3000)).toBeLessThanOrEqual(30);
-    expect(Math.abs(json.completed - 3000)).toBeLessThanOrEqual(30);
-    expect(accountedFor(json)).toBe(json.sent);
+    expectAccounted(json, 3000);
+  });
+
+  it('sends and completes them (within 1%) when the machine let it', (ctx) => {
+    skipIfBusy(ctx, run);
+    expect(Math.abs(run.json.sent - 3000)).toBeLessThanOrEqual(30);
+    expect(Math.abs(run.json.completed - 3000)).toBeLessThanOrEqual(30);
   });
 
   it('agrees with the server: every request sent arrived, every response counted', () => {
     const { json } = run;
     expect(server.stats.requests).toBe(json.sent);
-    expect(Math.abs(server.stats.requests - 3000)).toBeLessThanOrEqual(30);
     expect(json.status).toEqual({ '200': json.completed });
     expect(server.stats.status).toEqual({ '200': json.completed });
     expect(json.non2xx3xx).toBe(0);
   });
 
-  it('reports the achieved rate as completed / duration, near the 1000/s asked for', () => {
+  it('reports the achieved rate as completed / duration, near the 1000/s asked for', (ctx) => {
     const { json } = run;
     expect(json.requestedRate).toBe(1000);
     expect(json.achievedRate).toBeCloseTo(json.completed / 3, 6);
+    skipIfBusy(ctx, run);
     expect(json.achievedRate).toBeGreaterThanOrEqual(990);
     expect(json.achievedRate).toBeLessThanOrEqual(1010);
   });
@@ -65,16 +73,17 @@ describe.skipIf(!ENGINE_BUILT)('counts and rate against a healthy server (-R 100
     expect(json.latency.sendLag.count).toBe(json.sent);
   });
 
-  it('splits the work over 2 threads whose per-second counts add up', () => {
+  it('splits the work over 2 threads whose per-second counts add up', (ctx) => {
     const { json } = run;
     expect(json.threads).toHaveLength(2);
     expect(json.threads.reduce((a, t) => a + t.completed, 0)).toBe(json.completed);
     for (const thread of json.threads) {
       expect(thread.perSecond).toHaveLength(3);
       expect(thread.perSecond.reduce((a, b) => a + b, 0)).toBe(thread.completed);
-      // Half the rate each (open loop: the schedule, not the server, sets the pace).
-      expect(Math.abs(thread.completed - 1500)).toBeLessThanOrEqual(30);
     }
+    skipIfBusy(ctx, run);
+    // Half the rate each (open loop: the schedule, not the server, sets the pace).
+    for (const thread of json.threads) expect(Math.abs(thread.completed - 1500)).toBeLessThanOrEqual(30);
   });
 
   it('prints the same figures in wrk2\'s summary lines', () => {

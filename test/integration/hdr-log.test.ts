@@ -11,6 +11,9 @@ import { ENGINE_BUILT, mustHaveExited, runCli, startCli, waitFor } from './run-c
 import { delayed, type TestServer } from './servers.js';
 
 interface RunJson {
+  scheduled: number;
+  sent: number;
+  notSent: number;
   completed: number;
   latency: { corrected: { histogram: string }; uncorrected: { histogram: string } };
   series: { completed: number }[];
@@ -53,8 +56,12 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
       expect(json.series.length).toBeGreaterThanOrEqual(Number(duration[0]));
       expect(json.series.reduce((sum, s) => sum + s.completed, 0)).toBe(json.completed);
     }
-    expect(runs[0]!.completed).toBe(900);
-    expect(runs[1]!.completed).toBe(300);
+    // Every request accounted for; how many went out on time is the machine's business.
+    for (const [run, scheduled] of [[runs[0]!, 900], [runs[1]!, 300]] as const) {
+      expect(run.scheduled).toBe(scheduled);
+      expect(run.sent + run.notSent).toBe(scheduled);
+      expect(run.completed).toBe(run.sent);
+    }
 
     const both = (tag: 'corrected' | 'uncorrected'): Histogram => {
       const sum = decodeFromCompressedBase64(runs[0]!.latency[tag].histogram, 64, false);
@@ -78,7 +85,7 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     const mixed = await runCli(['merge', join(dir, 'a.json'), join(dir, 'b.hlog')]);
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(mixed.stdout.split('\n').slice(1, 3)).toEqual(merged.stdout.split('\n').slice(1, 3));
-  }, 60_000);
+  });
 
   it('writes the log as the run goes (a temporary file beside it, renamed at the end), whole after a Ctrl-C', async () => {
     const log = join(dir, 'live.hlog');
@@ -96,7 +103,7 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     expect(temporary()).toBeUndefined();
     const json = JSON.parse(readFileSync(join(dir, 'live.json'), 'utf8')) as RunJson;
     expect(logTotals(log)).toEqual({ corrected: json.completed, uncorrected: json.completed });
-  }, 40_000);
+  });
 
   it('rejects a file that is neither a log nor a result, with one line and exit 2', async () => {
     const bad = await runCli(['merge', join(dir, 'missing.hlog')]);

@@ -2,7 +2,8 @@
 // error kind, end on time (duration + timeout + start-up slack), and exit 0 without a crash.
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runJson } from './run-cli.js';
+import { expectAccounted, skipIfBusy } from './pace.js';
+import { accountedFor, runJson } from './run-cli.js';
 import { rawServer, type TestServer } from './servers.js';
 
 const servers: TestServer[] = [];
@@ -28,8 +29,9 @@ async function replying(reply: (socket: net.Socket, n: number) => void): Promise
 }
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
-// 1 s of schedule + up to 1 s waiting for responses + process start and exit, generously.
-const ON_TIME_MS = 8000;
+// 1 s of schedule + up to 1 s waiting for responses + process start and exit, generously (a
+// busy machine can take seconds just to start Node); a hang still ends at the 30 s kill.
+const ON_TIME_MS = 15_000;
 const args = (url: string, extra: string[] = []) => ['-R', '50', '-d', '1s', '-c', '5', '-t', '1', '--timeout', '1s', ...extra, url];
 
 async function run(server: TestServer, extra: string[] = []) {
@@ -53,14 +55,15 @@ describe('hostile servers', () => {
     const server = await replying((socket) => socket.write(response));
     const json = await run(server);
     expect(json.errors.parse).toBeGreaterThan(0);
-    expect(json.errors.parse + json.completed).toBeGreaterThanOrEqual(json.sent - 5);
+    expect(json.sent + json.notSent).toBe(json.scheduled);
+    expect(accountedFor(json)).toBe(json.sent);
   });
 
   it('reads headers larger than its read buffer (200 KB) without error', async () => {
     const big = `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(200 * 1024)}\r\nContent-Length: 2\r\n\r\nok`;
     const server = await replying((socket) => socket.write(big));
     const json = await run(server);
-    expect(json.completed).toBe(50);
+    expectAccounted(json, 50);
     expect(json.errors.parse).toBe(0);
   });
 
@@ -99,9 +102,12 @@ describe('hostile servers', () => {
     const json = await run(server);
     expect(json.errors.connect).toBeGreaterThan(0);
     expect(json.completed).toBe(0);
+    // Requests written on a connection the server then reset: named as such, not as a slow server.
+    if (json.sent > 0) expect(json.selfCheck).toMatchObject({ ok: false, verdict: 'connection-resets' });
+    else expect(json.selfCheck).toMatchObject({ ok: false, verdict: 'dead-server' });
   });
 
-  it('keeps the schedule on healthy connections while a third of them hang', async () => {
+  it('keeps the schedule on healthy connections while a third of them hang', async (ctx) => {
     // Every third connection never answers: requests on it time out after 1 s and the connection
     // is replaced, while the other connections carry the rest of the schedule.
     let connection = 0;
@@ -115,8 +121,11 @@ describe('hostile servers', () => {
     servers.push(server);
     const json = await run(server, ['-c', '30']);
     expect(json.errors.timeout).toBeGreaterThan(0);
-    expect(json.notSent).toBe(0);
+    expect(json.sent + json.notSent).toBe(json.scheduled);
     expect(json.completed + json.errors.timeout + json.inFlight).toBe(json.sent);
+    // Keeping the schedule is pace: judged when the machine let it.
+    skipIfBusy(ctx, { json });
+    expect(json.notSent).toBe(0);
     // Lateness stays far below the 1 s the hung requests wait: healthy connections were free.
     expect(json.latency.sendLag.percentilesNs['99']!).toBeLessThan(50e6);
   });

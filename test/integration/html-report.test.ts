@@ -65,7 +65,7 @@ describe.skipIf(!ENGINE_BUILT)('--html', () => {
     expect(run.code, run.stderr).toBe(0);
     html = readFileSync(file, 'utf8');
     json = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as ResultJson;
-  }, 30_000);
+  });
   afterAll(async () => {
     await server?.close();
     // RATETEST_KEEP_HTML=1 keeps the page and its screenshot to look at.
@@ -87,7 +87,7 @@ describe.skipIf(!ENGINE_BUILT)('--html', () => {
     let dom: string;
     beforeAll(async () => {
       dom = await chromium(['--dump-dom', pathToFileURL(join(dir, 'report.html')).href], join(dir, 'profile-dom'));
-    }, 40_000);
+    });
 
     it('draws all four charts', () => {
       expect(/<body[^>]*data-charts-rendered="(\d+)"/.exec(dom)?.[1]).toBe('4');
@@ -139,7 +139,7 @@ describe.skipIf(!ENGINE_BUILT)('--html', () => {
         expect(countColour(image, colour) - countColour(blank, colour), colour).toBeGreaterThan(500);
       }
       console.log(`html-report screenshot: ${shot}, ${statSync(shot).size} bytes`);
-    }, 60_000);
+    });
   });
 });
 

@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultJson } from '../../src/report/json.js';
+import { expectAccounted } from './pace.js';
 import { BIN } from './run-cli.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,8 +43,8 @@ describe('file descriptor limits', () => {
   it('raises a low soft limit to fit -c 1000', async () => {
     const run = await bash(`ulimit -Sn 200; "$NODE" "$BIN" -R 100 -d 1s -c 1000 -t 2 --json - ${url}`);
     expect(run.code).toBe(0);
-    const json = JSON.parse(run.stdout) as { completed: number; errors: { connect: number } };
-    expect(json.completed).toBe(100);
+    const json = JSON.parse(run.stdout) as ResultJson;
+    expectAccounted(json, 100);
     expect(json.errors.connect).toBe(0);
   });
 

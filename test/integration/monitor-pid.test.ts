@@ -6,13 +6,23 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, runCli, runJson, sleep, startCli, STACK_FRAME } from './run-cli.js';
 
-const SERVER = `require('http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+// Prints its port, then "served" once, at its first request.
+const SERVER = `let n = 0; require('http').createServer((q, s) => { if (n++ === 0) console.log('served'); s.end('ok'); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
 
-/** A keep-alive HTTP server in a child process; resolves with its pid and URL. */
-async function spawnServer(): Promise<{ child: ChildProcess; pid: number; url: string }> {
+/** A keep-alive HTTP server in a child process; resolves with its pid, its URL, and when it served its first request. */
+async function spawnServer(): Promise<{ child: ChildProcess; pid: number; url: string; served: Promise<void> }> {
   const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
-  return { child, pid: child.pid!, url: `http://127.0.0.1:${line.trim()}/` };
+  const out = child.stdout!.setEncoding('utf8');
+  const [line] = (await once(out, 'data')) as [string];
+  const served = new Promise<void>((resolve) => {
+    const onData = (d: string) => {
+      if (d.includes('served')) resolve();
+      else out.once('data', onData);
+    };
+    if (line.includes('served')) resolve();
+    else out.once('data', onData);
+  });
+  return { child, pid: child.pid!, url: `http://127.0.0.1:${line.trim().split('\n')[0]}/`, served };
 }
 
 const children: ChildProcess[] = [];
@@ -41,7 +51,7 @@ describe.skipIf(!ENGINE_BUILT)('--monitor-pid', () => {
     expect(run.stderr).toMatch(/^    CPU: min [\d.]+%, avg [\d.]+%, max [\d.]+%$/m);
     expect(run.stderr).toMatch(/^    RSS: [\d.]+MiB -> [\d.]+MiB, max [\d.]+MiB$/m);
     expect(run.stderr).toMatch(/^    Open fds: \d+ -> \d+, max \d+$/m);
-  }, 30_000);
+  });
 
   it('refuses a pid with no process before sending anything: one line, exit 2', async () => {
     const run = await runCli(['-R', '10', '-d', '1s', '--monitor-pid', '999999999', 'http://127.0.0.1:9/']);
@@ -54,8 +64,11 @@ describe.skipIf(!ENGINE_BUILT)('--monitor-pid', () => {
   it('notes a process that exits mid-run and finishes the run', async () => {
     const server = await spawnServer();
     children.push(server.child);
-    const cli = startCli(['-R', '200', '-d', '3s', '-c', '10', '-t', '1', '--timeout', '500ms', '--monitor-pid', String(server.pid), server.url, '--json', '-']);
-    await sleep(1500);
+    const cli = startCli(['-R', '200', '-d', '4s', '-c', '10', '-t', '1', '--timeout', '500ms', '--monitor-pid', String(server.pid), server.url, '--json', '-']);
+    // Killed 2 s after its first request, not after a fixed time from the spawn: a busy machine
+    // can take longer than that just to start the CLI, which then refuses a pid already gone.
+    await server.served;
+    await sleep(2000);
     server.child.kill('SIGKILL');
     const run = await cli.done;
     expect(run.code, run.stderr).toBe(0);
@@ -63,5 +76,5 @@ describe.skipIf(!ENGINE_BUILT)('--monitor-pid', () => {
     expect(json.monitor.exitedAtNs).toBeGreaterThan(1e9);
     expect(json.monitor.samples.length).toBeGreaterThanOrEqual(2);
     expect(run.stderr).toMatch(/^    The process exited [\d.]+s into the run; sampling stopped there\.$/m);
-  }, 30_000);
+  });
 });

@@ -1,7 +1,8 @@
 // A server that accepts and reads but never answers, with --timeout 500ms: every request times
 // out, the timeouts are counted, and the run ends about duration + timeout after it began.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_BUILT, accountedFor, runJson, textFigures } from './run-cli.js';
+import { expectAccounted } from './pace.js';
+import { ENGINE_BUILT, runJson, textFigures } from './run-cli.js';
 import { silent, type TestServer } from './servers.js';
 
 const DURATION_MS = 2000;
@@ -13,8 +14,8 @@ describe.skipIf(!ENGINE_BUILT)(`a server that never answers (--timeout ${TIMEOUT
   beforeAll(async () => {
     server = await silent();
     // 20/s, each holding a connection 500 ms: 10 busy at a time, so 20 connections never run out.
-    run = await runJson(['-R', '20', '-d', '2s', '-c', '20', '-t', '1', '--timeout', `${TIMEOUT_MS}ms`, server.url], 30_000);
-  }, 45_000);
+    run = await runJson(['-R', '20', '-d', '2s', '-c', '20', '-t', '1', '--timeout', `${TIMEOUT_MS}ms`, server.url]);
+  });
   afterAll(() => server?.close());
 
   it('exits 0 and reports the timeout it was given', () => {
@@ -24,14 +25,13 @@ describe.skipIf(!ENGINE_BUILT)(`a server that never answers (--timeout ${TIMEOUT
 
   it('sends every request, and every one times out', () => {
     const { json } = run;
-    expect(json.scheduled).toBe(40);
-    expect(json.sent).toBe(40);
-    expect(server.stats.requests).toBe(40);
+    expectAccounted(json, 40, false);
+    expect(json.sent).toBeGreaterThan(0);
+    expect(server.stats.requests).toBe(json.sent);
     expect(json.completed).toBe(0);
-    expect(json.errors.timeout).toBe(40);
+    expect(json.errors.timeout).toBe(json.sent);
     expect(json.errors.connect + json.errors.read + json.errors.write + json.errors.parse).toBe(0);
-    expect(accountedFor(json)).toBe(json.sent);
-    expect(textFigures(run.stderr).socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 40 });
+    expect(textFigures(run.stderr).socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: json.sent });
   });
 
   it('ends about duration + timeout after the first request: no hang, no early exit', () => {
@@ -41,6 +41,6 @@ describe.skipIf(!ENGINE_BUILT)(`a server that never answers (--timeout ${TIMEOUT
     // for a loaded machine; a run waiting for answers that never come hits the 30 s kill.
     const span = run.exitedAt - server.stats.firstRequestAt!;
     expect(span).toBeGreaterThan(DURATION_MS - 50 + TIMEOUT_MS - 100);
-    expect(span).toBeLessThan(DURATION_MS + TIMEOUT_MS + 4000);
+    expect(span).toBeLessThan(DURATION_MS + TIMEOUT_MS + 8000);
   });
 });

@@ -39,7 +39,7 @@ describe.skipIf(!ENGINE_BUILT || !existsSync(SCRIPT))('live progress', () => {
     // Wiped before the report: the report starts on a clean line.
     expect(output).toMatch(/\r\x1b\[K {2}Thread Stats/);
     expect(output).toContain('600 requests in 3.00s');
-  }, 30_000);
+  });
 
   it('not on a terminal, or with --quiet: no progress line at all', async () => {
     const piped = await runCli(['-R', '200', '-d', '2s', '-c', '2', '-t', '1', server.url]);
@@ -49,5 +49,5 @@ describe.skipIf(!ENGINE_BUILT || !existsSync(SCRIPT))('live progress', () => {
     expect(quiet.code, quiet.output).toBe(0);
     expect(quiet.output).not.toContain('\x1b[K');
     expect(quiet.output).toContain('400 requests in 2.00s');
-  }, 30_000);
+  });
 });

@@ -61,7 +61,7 @@ describe.skipIf(!ENGINE_BUILT)('Prometheus metrics', () => {
     expect(value(text, `ratetest_latency_seconds_count{${label}}`)).toBe(result.completed);
     expect(value(text, `ratetest_latency_seconds_bucket{le="+Inf",${label}}`)).toBe(result.completed);
     expect(value(text, `ratetest_errors_total{kind="timeout",${label}}`)).toBe(result.errors.timeout);
-  }, 30_000);
+  });
 
   it('a --metrics-port in use: one line, exit 2, no request sent', async () => {
     const blocker = net.createServer();
@@ -79,5 +79,5 @@ describe.skipIf(!ENGINE_BUILT)('Prometheus metrics', () => {
     const bad = await runCli(['-R', '100', '--metrics-port', 'http', server.url]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--metrics-port must be a port number');
-  }, 30_000);
+  });
 });

@@ -9,7 +9,7 @@ describe.skipIf(!ENGINE_BUILT)('a refused port (-R 50 -d 1s -c 2)', () => {
   beforeAll(async () => {
     const port = await refusedPort();
     run = await runJson(['-R', '50', '-d', '1s', '-c', '2', '-t', '1', `http://127.0.0.1:${port}/`]);
-  }, 45_000);
+  });
 
   it('completes the run and exits 0 with no stack trace', () => {
     expect(run.code, run.stderr).toBe(0);
@@ -40,9 +40,9 @@ describe.skipIf(!ENGINE_BUILT)('a refused port (-R 50 -d 1s -c 2)', () => {
     expect(textFigures(run.stderr).requests).toBe(0);
   });
 
-  it('blames the failed connections, not the server\'s speed', () => {
-    expect(run.json.selfCheck.ok).toBe(false);
-    expect(run.json.selfCheck.cause).toBe('connect-errors');
+  it('calls the server dead (no connection ever opened), not slow: dead-server', () => {
+    expect(run.json.selfCheck).toMatchObject({ ok: false, verdict: 'dead-server' });
+    expect(run.stderr).toContain('\nWARNING: no connection to the server opened (self-check: dead-server); nothing was measured.\n');
   });
 });
 
@@ -56,6 +56,7 @@ describe.skipIf(!ENGINE_BUILT)('a refused port with only -n to end the run', () 
     expect(run.json.sent).toBe(0);
     expect(run.json.errors.connect).toBeGreaterThan(0);
     expect(run.stderr).toContain('Run ended after');
-    expect(run.elapsedMs).toBeLessThan(10_000);
-  }, 30_000);
+    // Gave up by itself (endedEarly above), well before the hang guard.
+    expect(run.elapsedMs).toBeLessThan(60_000);
+  });
 });

@@ -18,6 +18,12 @@ export const ENGINE_BUILT = CLI_BUILT && existsSync(process.env.RATETEST_ADDON ?
 /** The addon under test is another build (the sanitizer pass's): several times slower. */
 export const SANITIZED = process.env.RATETEST_ADDON !== undefined;
 
+/**
+ * How long a run may take before it counts as hung and is killed: far beyond what any run here
+ * needs on a quiet machine (a few seconds), since a busy one can stretch it tenfold.
+ */
+export const HANG_MS = 120_000;
+
 export interface CliRun {
   args: string[];
   code: number | null;
@@ -44,7 +50,7 @@ export interface StartedCli {
   done: Promise<CliRun>;
 }
 
-export function startCli(args: string[], killAfterMs = 30_000, env?: Record<string, string>): StartedCli {
+export function startCli(args: string[], killAfterMs = HANG_MS, env?: Record<string, string>): StartedCli {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env: { ...process.env, ...env } }) });
   live.add(child);
@@ -79,7 +85,7 @@ export function mustHaveExited(run: CliRun): CliRun {
   return run;
 }
 
-export async function runCli(args: string[], killAfterMs = 30_000, env?: Record<string, string>): Promise<CliRun> {
+export async function runCli(args: string[], killAfterMs = HANG_MS, env?: Record<string, string>): Promise<CliRun> {
   return mustHaveExited(await startCli(args, killAfterMs, env).done);
 }
 
@@ -93,7 +99,7 @@ export function parseJson(run: CliRun): ResultJson {
 }
 
 /** Runs with `--json -` appended: stdout is the JSON result, stderr the text report. */
-export async function runJson(args: string[], killAfterMs = 30_000): Promise<CliRun & { json: ResultJson }> {
+export async function runJson(args: string[], killAfterMs = HANG_MS): Promise<CliRun & { json: ResultJson }> {
   const run = await runCli([...args, '--json', '-'], killAfterMs);
   return { ...run, json: parseJson(run) };
 }

@@ -23,8 +23,8 @@ async function received(args: string[], options: { count?: number; path?: string
   const count = options.count ?? 200;
   const server = await recording();
   servers.push(server);
-  const seconds = count / 200;
-  const run = await runJson(['-R', '200', '-d', `${seconds}s`, '-t', String(options.threads ?? 2), '-c', String(options.connections ?? 4), ...args, `${server.url}${options.path ?? ''}`]);
+  // -n, not -d: all `count` go out however busy the machine.
+  const run = await runJson(['-R', '200', '-n', String(count), '-t', String(options.threads ?? 2), '-c', String(options.connections ?? 4), ...args, `${server.url}${options.path ?? ''}`]);
   expect(run.code, run.stderr).toBe(0);
   expect(run.json.completed).toBe(count);
   expect(server.stats.received).toHaveLength(count);
@@ -141,7 +141,7 @@ describe.skipIf(!ENGINE_BUILT)('--requests-file: a weighted mix of named request
         '    body: \'{"n": {{seq}}}\'',
       ].join('\n'),
     );
-    const run = await runJson(['-R', '200', '-d', '2s', '-t', '2', '-c', '4', '-H', 'X-Run: mix', '--requests-file', file, server.url]);
+    const run = await runJson(['-R', '200', '-n', '400', '-t', '2', '-c', '4', '-H', 'X-Run: mix', '--requests-file', file, server.url]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.completed).toBe(400);
     const got = server.stats.received;

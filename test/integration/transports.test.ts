@@ -7,6 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccounted, skipIfBusy } from './pace.js';
 import { ENGINE_BUILT, accountedFor, pctMs, runCli, runJson } from './run-cli.js';
 
 const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
@@ -55,7 +56,7 @@ describe.skipIf(!ENGINE_BUILT)('--unix-socket', () => {
     const run = await runJson(['-R', '200', '-d', '2s', '-c', '4', '-t', '2', '--unix-socket', path, 'http://api.example/items?id=7']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.errors).toEqual(NO_ERRORS);
-    expect(Math.abs(run.json.completed - 400)).toBeLessThanOrEqual(4);
+    expectAccounted(run.json, 400);
     expect(seen.requests).toBe(run.json.sent);
     expect([...seen.urls]).toEqual(['/items?id=7']);
     expect([...seen.hosts]).toEqual(['api.example']);
@@ -111,7 +112,7 @@ async function pipeliningServer(): Promise<{ server: net.Server; port: number; s
 }
 
 describe.skipIf(!ENGINE_BUILT)('--pipeline', () => {
-  it(`--pipeline 4 on one connection: exact counts, requests pipelined, each timed from its own send time (server delay ${DELAY_MS} ms)`, async () => {
+  it(`--pipeline 4 on one connection: exact counts, requests pipelined, each timed from its own send time (server delay ${DELAY_MS} ms)`, async (ctx) => {
     const { server, port, stats } = await pipeliningServer();
     try {
       // 50 req/s with 40 ms per response: two in flight at once on average, so one connection
@@ -120,14 +121,18 @@ describe.skipIf(!ENGINE_BUILT)('--pipeline', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.errors).toEqual(NO_ERRORS);
       expect(run.json.config.pipeline).toBe(4);
-      expect(Math.abs(run.json.completed - 100)).toBeLessThanOrEqual(1);
+      expect(run.json.scheduled).toBe(100);
+      expect(run.json.sent + run.json.notSent).toBe(100);
       expect(stats.requests).toBe(run.json.sent);
       expect(stats.responses).toBe(run.json.completed + run.json.inFlight);
       expect(accountedFor(run.json)).toBe(run.json.sent);
       expect(stats.maxOutstanding).toBeGreaterThanOrEqual(2);
       expect(stats.maxOutstanding).toBeLessThanOrEqual(4);
-      // Each response ~40 ms after its own request, not after the ones ahead of it.
       expect(pctMs(run.json, 'corrected', '50')).toBeGreaterThanOrEqual(DELAY_MS);
+      // Each response ~40 ms after its own request, not after the ones ahead of it: pace, judged
+      // when the machine let it.
+      skipIfBusy(ctx, run);
+      expect(Math.abs(run.json.completed - 100)).toBeLessThanOrEqual(1);
       expect(pctMs(run.json, 'corrected', '99')).toBeLessThan(DELAY_MS + 30);
       expect(run.json.notSent).toBe(0);
     } finally {
@@ -172,7 +177,7 @@ describe.skipIf(!ENGINE_BUILT)('IPv6', async () => {
       const run = await runJson(['-R', '100', '-d', '1s', '-c', '2', '-t', '1', `http://[::1]:${port}/v6`]);
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.errors).toEqual(NO_ERRORS);
-      expect(Math.abs(run.json.completed - 100)).toBeLessThanOrEqual(1);
+      expectAccounted(run.json, 100);
       expect(seen.requests).toBe(run.json.sent);
       expect([...seen.hosts]).toEqual([`[::1]:${port}`]);
       expect([...seen.urls]).toEqual(['/v6']);
@@ -222,7 +227,8 @@ describe.skipIf(!ENGINE_BUILT)('--connect-timeout', () => {
     // 10 s connect timeout would give none.
     expect(run.json.errors.connect).toBeGreaterThanOrEqual(4);
     expect(run.json.config.connectTimeoutNs).toBe(100e6);
-    expect(run.elapsedMs).toBeLessThan(5000);
+    // Well short of what one 10 s --timeout would take, however busy the machine.
+    expect(run.elapsedMs).toBeLessThan(9000);
   });
 
   it('--connect-timeout 0: one line, exit 2', async () => {

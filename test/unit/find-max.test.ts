@@ -17,8 +17,8 @@ function fakeServer(capacity: number, cpuBoundFrom = Infinity, stallAt?: { rate:
       config: { ...syntheticResult().config, rate },
       achievedRate: starved ? rate * 0.7 : rate,
       corrected: histogramOf([[slow || starved || stalled ? 500e6 : 1e6, 1000]]),
-      // A starved pump sends late and burns its core.
-      sendLag: histogramOf([[starved || stalled ? 20e6 : 20e3, 1000]]),
+      // A starved pump sends late and burns its core; a stalled one sends late with its core idle.
+      sendLag: histogramOf([[starved || stalled ? 200e6 : 20e3, 1000]]),
       threads: [{ completed: 1000, cpuNs: starved ? 9.9e9 : 1e9, perSecond: [] }],
     });
   };
@@ -57,7 +57,7 @@ describe('find-max search', () => {
     const once = fakeServer(5000, Infinity, { rate: 2000, times: 1 });
     const search = await findMax(options(), { probe: once.probe });
     expect(once.rates.slice(0, 4)).toEqual([1000, 2000, 2000, 4000]);
-    expect(search.steps[1]).toMatchObject({ rate: 2000, outcome: 'generator', selfCheck: { cause: 'unknown' } });
+    expect(search.steps[1]).toMatchObject({ rate: 2000, outcome: 'generator', selfCheck: { verdict: 'machine-stalled' } });
     expect(search.steps[2]).toMatchObject({ rate: 2000, outcome: 'pass' });
     expect(search.answer.maxRate).toBeGreaterThanOrEqual(5000 / 1.05);
 
@@ -103,7 +103,7 @@ describe('find-max output', () => {
     const search = await findMax(options(), { probe: fakeServer(1e9, 6000).probe });
     const starved = search.steps.find((s) => s.outcome === 'generator')!;
     const row = tableRow(starved);
-    expect(row).toMatch(/^    ramp      8000 +5600\.0 .* generator-limited \(generator-cpu\): not counted against the server\n/);
+    expect(row).toMatch(/^    ramp      8000 +5600\.0 .* generator-limited \(generator-cpu-bound\): not counted against the server\n/);
     expect(row).toContain('The generator, not the server, limited this run');
     const answer = formatAnswer(search, options());
     expect(answer).toContain(`Highest rate meeting p99<50ms: ${search.answer.maxRate} req/s`);

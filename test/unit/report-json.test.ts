@@ -44,14 +44,14 @@ describe('JSON result', () => {
     delete json.errors;
     json.extra = 1;
     (json.latency as { corrected: { percentilesNs: Record<string, unknown> } }).corrected.percentilesNs['99'] = 1.5;
-    (json.selfCheck as Record<string, unknown>).cause = 'gremlins';
+    (json.selfCheck as Record<string, unknown>).verdict = 'gremlins';
     expect(violations(json, root).sort()).toEqual(
       [
         '$.errors: missing',
         '$.completed: not integer',
         '$.extra: not allowed',
         '$.latency.corrected.percentilesNs.99: not integer',
-        '$.selfCheck.cause: not one of ["connect-errors","connections","generator-cpu","script","unknown"]',
+        '$.selfCheck.verdict: not one of ["kept-schedule","small-send-lag","slow-server","dead-server","connect-errors","script-fell-behind","connection-resets","too-few-connections","generator-cpu-bound","machine-stalled"]',
       ].sort(),
     );
   });
@@ -108,7 +108,7 @@ describe('JSON result', () => {
 
   it('carries the self-check verdict with its figures', () => {
     const check = toJson(troubled()).selfCheck;
-    expect(check).toMatchObject({ ok: false, cause: 'connect-errors', notSentPercent: 0.8, queuedPercent: 0, sendLagP99Ns: 3_000_319, maxThreadCpuPercent: 12 });
+    expect(check).toMatchObject({ ok: false, verdict: 'connect-errors', notSentPercent: 0.8, queuedPercent: 0, sendLagP99Ns: 3_000_319, maxThreadCpuPercent: 12 });
     expect(check.messages[0]).toBe('80 of 10000 requests were never sent: 9 connection attempts failed: ECONNREFUSED (nothing is listening at that address and port).');
   });
 

@@ -160,7 +160,7 @@ describe('text report', () => {
     it('end with a loud WARNING block when the schedule was not kept', () => {
       const t = formatText(troubledResult(), PLAIN);
       expect(t.endsWith(
-        '\n\nWARNING: ratetest did not keep its schedule (self-check: connections); the latencies above are not the server\'s alone.\n' +
+        '\n\nWARNING: requests waited for a free connection, the server slow to free one (self-check: too-few-connections); the latencies above include that wait.\n' +
           'WARNING: the schedule slipped (send lag p99 3.00ms, 12 requests never sent): 40% of requests found all 10 connections busy.\n' +
           'WARNING: The server answered too slowly for 10 connections to carry 1000 req/s; raise -c, or accept that the server is the bottleneck (the corrected latencies include this wait).\n',
       )).toBe(true);
@@ -168,7 +168,7 @@ describe('text report', () => {
 
     it('add a note when a pump thread was near its limit but kept the schedule', () => {
       const t = formatText(syntheticResult({ threads: [{ completed: 10_000, cpuNs: 9.5e9, perSecond: Array(10).fill(1000) as number[] }] }), PLAIN);
-      expect(t).toContain('\n  Note: a pump thread used 95% of a core: close to its limit; add threads (-t) before raising the rate.\n');
+      expect(t).toContain('\n  Note (self-check: kept-schedule): a pump thread used 95% of a core: close to its limit; add threads (-t) before raising the rate.\n');
       expect(t).not.toContain('WARNING');
     });
   });
