@@ -17,7 +17,8 @@
         "native/histogram.cc",
         "native/request_source.cc",
         "native/template_plan.cc",
-        "native/template_source.cc"
+        "native/template_source.cc",
+        "native/schedule_query.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -15,6 +15,7 @@
 #include "result.h"
 #include "run.h"
 #include "schedule.h"
+#include "schedule_query.h"
 #include "byte_ring.h"
 #include "template_plan.h"
 #include "template_source.h"
@@ -370,6 +371,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("expandTemplatesForTest", Napi::Function::New(env, expand_templates_for_test, "expandTemplatesForTest"));
   exports.Set("byteRingForTest", Napi::Function::New(env, byte_ring_for_test, "byteRingForTest"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
+  exports.Set("scheduleFigures", Napi::Function::New(env, schedule_figures, "scheduleFigures"));
+  exports.Set("limits", limits_to_js(env));
   return exports;
 }
 
