@@ -4,6 +4,7 @@
 // run are asked of it (scheduleFigures), never computed here.
 import { randomInt } from 'node:crypto';
 import { UsageError } from '../common/errors.js';
+import { formatDurationShort } from '../common/units.js';
 import { loadAddon, type NativeLimits, type NativeSchedulePlan } from '../addon/native.js';
 import { rampsOf, totalDurationMs, type Ramp, type StageSpec } from './stages.js';
 
@@ -173,6 +174,6 @@ function checkStartAt(startAt: number, durationMs: number, warmupMs: number): vo
   const lateMs = Date.now() - startAt;
   check(
     lateMs <= durationMs + warmupMs,
-    `--start-at ${new Date(startAt).toISOString()} is ${(lateMs / 1000).toFixed(1)}s in the past, more than the run's ${((durationMs + warmupMs) / 1000).toFixed(1)}s: this shard would miss its whole schedule`,
+    `--start-at ${new Date(startAt).toISOString()} passed more than the run's length (${formatDurationShort((durationMs + warmupMs) * 1e6)}) ago: this shard would miss its whole schedule; give a later instant`,
   );
 }
