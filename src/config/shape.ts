@@ -159,7 +159,12 @@ function checkShard(shard: { index: number; count: number }, maxShards: number):
   check(Number.isInteger(index) && index >= 0 && index < count, `--shard must look like ${SHARD_FORM}, got "${index}/${count}"`);
 }
 
-/** --start-at as typed: an ISO-8601 instant with its zone, or unix milliseconds. */
+/**
+ * --start-at as typed: an ISO-8601 instant with its zone, or unix milliseconds. Each machine
+ * reads it on its own wall clock, once (native/plan.cc), so a clock 5 ms ahead starts its shard's
+ * whole schedule 5 ms early; latencies never see the skew, as each is measured on one machine's
+ * monotonic clock from that machine's own intended send times.
+ */
 export function parseStartAt(text: string): number {
   const trimmed = text.trim();
   const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : /^\d{4}-\d\d-\d\dT/.test(trimmed) && /(Z|[+-]\d\d:?\d\d)$/.test(trimmed) ? Date.parse(trimmed) : NaN;
