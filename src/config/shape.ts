@@ -93,8 +93,8 @@ export function validateShape(options: ShapeOptions, connections: number, defaul
   );
   const maxConnections = options.maxConnections ?? connections;
   check(
-    Number.isInteger(maxConnections) && maxConnections >= connections && maxConnections <= 1_000_000,
-    `--max-connections must be a whole number from --connections (${connections}) to 1000000, got ${maxConnections}`,
+    Number.isInteger(maxConnections) && maxConnections >= connections && maxConnections <= limits.maxConnections,
+    `--max-connections must be a whole number from --connections (${connections}) to ${limits.maxConnections}, got ${maxConnections}`,
   );
   check(!(closedLoop && options.maxConnections !== undefined), '--max-connections needs a rate: with -R max every connection is always busy, so more would only be opened forever');
 
