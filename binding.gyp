@@ -40,7 +40,8 @@
         "native/histogram.cc",
         "native/request_source.cc",
         "native/template_plan.cc",
-        "native/template_source.cc"
+        "native/template_source.cc",
+        "native/schedule_query.cc"
       ],
       "conditions": [
         ["OS=='linux'", { "sources": ["native/poller_epoll.cc"], "libraries": ["-lpthread"] }],

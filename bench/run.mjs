@@ -3,7 +3,7 @@
 // one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
 // timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|all] [--rate 20000] [--duration 10s]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|all] [--rate 20000] [--duration 10s]
 //                      [--connections 100] [--threads 1]
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
@@ -19,7 +19,7 @@ const ROOT = join(HERE, '..');
 const RATETEST = join(ROOT, 'bin', 'ratetest.js');
 const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
 const TIME = '/usr/bin/time';
-const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed'];
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards'];
 /** Rates tried, in order, for the highest one ratetest holds with 10,000 connections (5 s each). */
 const C10K_LADDER = [20000, 40000, 60000, 80000, 100000];
 /** A run "holds" a rate when it completes this share of the requested requests, with no errors. */
@@ -29,7 +29,7 @@ const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
 
 /** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
@@ -478,6 +478,16 @@ const scenarios = {
     );
   },
 
+  /** One schedule from 2 processes of 1 thread (--shard) against 1 process of 2 threads, in one run. */
+  async shards() {
+    const s = shape({ rate: 20000, connections: 100, threads: 2 });
+    await warmup(s);
+    const rows = [await runTool('ratetest', { ...s, label: `ratetest 1 process × ${s.threads} threads` })];
+    rows.push(await runShards({ ...s, shards: s.threads }));
+    rows.push(await runTool('ratetest', { ...s, label: `ratetest 1 process × ${s.threads} threads (again)` }));
+    return table(`shards: -R ${s.rate} -c ${s.connections} -d ${s.duration}s, ${s.threads} shards × 1 thread vs 1 process × ${s.threads} threads`, rows);
+  },
+
   /** Closed loop at saturation: ratetest -R max against wrk, same connections and threads. */
   async closed() {
     const s = shape({ rate: undefined, connections: 100, threads: 1 });
@@ -487,6 +497,47 @@ const scenarios = {
     return table(`closed: -R max vs wrk, -c ${s.connections} -t ${s.threads} -d ${s.duration}s`, rows, { wrkLabel: 'wrk (closed loop)' });
   },
 };
+
+/**
+ * One schedule from N processes (--shard i/N, one --start-at), measured together: CPU and
+ * completions add, peak RSS is the largest, the percentiles are those of the added histograms.
+ * @returns {Promise<Row>}
+ */
+async function runShards({ rate, connections, duration, shards }) {
+  const { decodeFromCompressedBase64 } = await import('hdr-histogram-js');
+  // Both processes must be up and connected before the instant: node starts in ~0.5 s.
+  const startAt = Date.now() + 3000;
+  const first = serial + 1;
+  const runs = await Promise.all(
+    Array.from({ length: shards }, (_, i) => {
+      const jsonFile = join(OUT, `${String(first).padStart(2, '0')}-ratetest-shard-${i}-of-${shards}.json`);
+      const argv = ['node', RATETEST, '-R', rate, '-d', `${duration}s`, '-c', Math.ceil(connections / shards), '-t', 1, '--shard', `${i}/${shards}`, '--start-at', startAt, '--json', jsonFile, url];
+      process.stderr.write(`bench: shard ${i}/${shards}: ${argv.join(' ')}\n`);
+      return measure(`ratetest-shard-${i}-of-${shards}`, argv, duration + 90).then((m) => ({ m, json: JSON.parse(readFileSync(jsonFile, 'utf8')) }));
+    }),
+  );
+  const merged = decodeFromCompressedBase64(runs[0].json.latency.corrected.histogram);
+  for (const r of runs.slice(1)) merged.add(decodeFromCompressedBase64(r.json.latency.corrected.histogram));
+  const completed = runs.reduce((sum, r) => sum + r.json.completed, 0);
+  const sum = (f) => runs.reduce((a, r) => a + f(r), 0);
+  return {
+    label: `ratetest ${shards} shards × 1 thread`,
+    rate,
+    completed,
+    achieved: completed / duration,
+    cpuUsPerReq: (sum((r) => r.m.cpuS) * 1e6) / completed,
+    p50Us: merged.getValueAtPercentile(50) / 1e3,
+    p99Us: merged.getValueAtPercentile(99) / 1e3,
+    rssMb: Math.max(...runs.map((r) => r.m.rssMb)),
+    errors: sum((r) => Object.values(r.json.errors).reduce((a, n) => a + n, 0) + r.json.non2xx3xx),
+    // The processes ran over the same seconds: nginx's CPU over either window is the fleet's.
+    nginxUsPerReq: (Math.max(...runs.map((r) => r.m.nginxCpuS)) * 1e6) / completed,
+    note: [
+      `late by ${runs.map((r) => fmt((r.json.shard?.lateNs ?? 0) / 1e6, 1)).join(', ')} ms; peak RSS is the largest process's`,
+      ...runs.filter((r) => r.m.code !== 0).map((r) => `exit ${r.m.code}`),
+    ].join('; '),
+  };
+}
 
 // ---- main --------------------------------------------------------------------------------------
 

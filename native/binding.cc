@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "result.h"
 #include "run.h"
+#include "schedule_query.h"
 #include "tls.h"
 
 namespace ratetest {
@@ -174,6 +175,8 @@ Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, start, "start"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
+  exports.Set("scheduleFigures", Napi::Function::New(env, schedule_figures, "scheduleFigures"));
+  exports.Set("limits", limits_to_js(env));
   return exports;
 }
 

@@ -2,6 +2,8 @@
 // wording); this one guards the native code against any caller of the addon.
 #include "plan.h"
 
+#include "clock.h"
+#include "limits.h"
 #include "template_plan.h"
 
 #include <arpa/inet.h>
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -135,50 +138,85 @@ double optional_number(const Napi::Object& object, const char* name, double fall
   return number_field(object, name, min, max, integer);
 }
 
-// plan.stages: [{durationNs, fromRate, toRate}, ...]; the warm-up runs at the first stage's target.
+// plan.stages: [{durationNs, fromRate, toRate}, ...]. A warm-up runs at the first stage's
+// target and the first stage then starts from that rate, not from 0: this is the one place
+// that rule lives (the Result's stages and every target come from here through scheduleFigures).
 void set_shape(const Napi::Object& object, RunPlan* plan) {
   const Napi::Value value = object.Get("stages");
   if (value.IsUndefined()) {
     plan->shape = RateShape(plan->rate);
     return;
   }
-  if (!value.IsArray() || value.As<Napi::Array>().Length() == 0 || value.As<Napi::Array>().Length() > 10000) {
-    throw Napi::TypeError::New(object.Env(), "plan.stages must be an array of 1 to 10000 stages");
+  if (!value.IsArray() || value.As<Napi::Array>().Length() == 0 || value.As<Napi::Array>().Length() > Limits::max_stages) {
+    throw Napi::TypeError::New(object.Env(), "plan.stages must be an array of 1 to " + std::to_string(Limits::max_stages) + " stages");
   }
-  constexpr double kYearNs = 365.0 * 24 * 3600 * 1e9;
   const Napi::Array array = value.As<Napi::Array>();
   std::vector<RateStage> stages;
   for (uint32_t i = 0; i < array.Length(); ++i) {
     if (!array.Get(i).IsObject()) throw Napi::TypeError::New(object.Env(), "plan.stages entries must be objects");
     const Napi::Object stage = array.Get(i).As<Napi::Object>();
     RateStage s;
-    s.duration_ns = static_cast<uint64_t>(number_field(stage, "durationNs", 1, kYearNs, true));
-    s.from_rate = number_field(stage, "fromRate", 0, 1e9, false);
-    s.to_rate = number_field(stage, "toRate", 0, 1e9, false);
+    s.duration_ns = static_cast<uint64_t>(number_field(stage, "durationNs", 1, Limits::max_duration_ns, true));
+    s.from_rate = number_field(stage, "fromRate", 0, Limits::max_rate, false);
+    s.to_rate = number_field(stage, "toRate", 0, Limits::max_rate, false);
     stages.push_back(s);
   }
-  if (plan->warmup_ns > 0) stages.insert(stages.begin(), RateStage{plan->warmup_ns, stages[0].to_rate, stages[0].to_rate});
+  if (plan->warmup_ns > 0) {
+    stages[0].from_rate = stages[0].to_rate;
+    stages.insert(stages.begin(), RateStage{plan->warmup_ns, stages[0].to_rate, stages[0].to_rate});
+  }
   plan->shape = RateShape(std::move(stages));
+}
+
+// plan.startAtUnixMs: a wall-clock instant, turned into the monotonic clock the pumps use. Read
+// both clocks once, back to back: the conversion is off by the microseconds between the reads,
+// and a later step of the wall clock (NTP) no longer moves the run.
+void set_start_at(const Napi::Object& object, RunPlan* plan) {
+  if (object.Get("startAtUnixMs").IsUndefined()) return;
+  const double unix_ms = number_field(object, "startAtUnixMs", 0, 1e15, false);
+  timespec wall{};
+  clock_gettime(CLOCK_REALTIME, &wall);
+  const uint64_t mono_now = monotonic_now_ns();
+  const double wall_ns = static_cast<double>(wall.tv_sec) * 1e9 + static_cast<double>(wall.tv_nsec);
+  const double ahead_ns = unix_ms * 1e6 - wall_ns;
+  const double at = static_cast<double>(mono_now) + ahead_ns;
+  plan->start_at_ns = at < 1 ? 1 : static_cast<uint64_t>(at);
 }
 
 }  // namespace
 
+void schedule_from_js(const Napi::Object& object, RunPlan* plan) {
+  plan->rate = number_field(object, "rate", 1e-6, Limits::max_rate, false);
+  plan->duration_ns = static_cast<uint64_t>(number_field(object, "durationNs", 1, Limits::max_duration_ns, true));
+  const Napi::Value arrival = object.Get("arrival");
+  if (!arrival.IsUndefined()) {
+    const std::string text = arrival.IsString() ? arrival.As<Napi::String>().Utf8Value() : "";
+    if (text != "constant" && text != "poisson") throw Napi::TypeError::New(object.Env(), "plan.arrival must be \"constant\" or \"poisson\"");
+    plan->poisson = text == "poisson";
+  }
+  plan->seed = static_cast<uint64_t>(optional_number(object, "seed", 0, 0, Limits::max_whole, true));
+  plan->warmup_ns = static_cast<uint64_t>(optional_number(object, "warmupNs", 0, 0, Limits::max_duration_ns, true));
+  plan->max_requests = static_cast<uint64_t>(optional_number(object, "maxRequests", 0, 0, Limits::max_whole, true));
+  const Napi::Value closed = object.Get("closedLoop");
+  if (!closed.IsUndefined() && !closed.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.closedLoop must be a boolean");
+  plan->closed_loop = closed.IsBoolean() && closed.As<Napi::Boolean>().Value();
+  plan->shard_count = static_cast<uint32_t>(optional_number(object, "shardCount", 1, 1, Limits::max_shards, true));
+  plan->shard_index = static_cast<uint32_t>(optional_number(object, "shardIndex", 0, 0, plan->shard_count - 1, true));
+  set_shape(object, plan);
+}
+
 RunPlan plan_from_js(const Napi::Object& object) {
   RunPlan plan;
-  plan.threads = static_cast<uint32_t>(number_field(object, "threads", 1, 1024, true));
-  plan.connections = static_cast<uint32_t>(number_field(object, "connections", 1, 1000000, true));
+  plan.threads = static_cast<uint32_t>(number_field(object, "threads", 1, Limits::max_threads, true));
+  plan.connections = static_cast<uint32_t>(number_field(object, "connections", 1, Limits::max_connections, true));
   if (plan.connections < plan.threads) {
     throw Napi::RangeError::New(object.Env(), "plan.connections must be >= plan.threads");
   }
-  plan.rate = number_field(object, "rate", 1e-6, 1e9, false);
-  // Durations up to 1 year: far beyond any run, and still exact in a double.
-  constexpr double kYearNs = 365.0 * 24 * 3600 * 1e9;
-  plan.duration_ns = static_cast<uint64_t>(number_field(object, "durationNs", 1, kYearNs, true));
-  plan.timeout_ns = static_cast<uint64_t>(number_field(object, "timeoutNs", 1, kYearNs, true));
-  plan.connect_timeout_ns = static_cast<uint64_t>(number_field(object, "connectTimeoutNs", 1, kYearNs, true));
-  plan.pipeline = static_cast<uint32_t>(number_field(object, "pipeline", 1, 1024, true));
-  plan.drain_ns = static_cast<uint64_t>(number_field(object, "drainNs", 0, kYearNs, true));
-  plan.batch_ns = static_cast<uint64_t>(number_field(object, "batchNs", 0, 1e9, true));
+  plan.timeout_ns = static_cast<uint64_t>(number_field(object, "timeoutNs", 1, Limits::max_duration_ns, true));
+  plan.connect_timeout_ns = static_cast<uint64_t>(number_field(object, "connectTimeoutNs", 1, Limits::max_duration_ns, true));
+  plan.pipeline = static_cast<uint32_t>(number_field(object, "pipeline", 1, Limits::max_pipeline, true));
+  plan.drain_ns = static_cast<uint64_t>(number_field(object, "drainNs", 0, Limits::max_duration_ns, true));
+  plan.batch_ns = static_cast<uint64_t>(number_field(object, "batchNs", 0, static_cast<double>(Limits::max_batch_ns), true));
   set_address(object, &plan);
   set_tls(object, &plan);
   const Napi::Value request = object.Get("request");
@@ -195,20 +233,9 @@ RunPlan plan_from_js(const Napi::Object& object) {
     if (!templates.IsObject()) throw Napi::TypeError::New(object.Env(), "plan.templates must be an object");
     plan.templates = template_program_from_js(templates.As<Napi::Object>());
   }
-  const Napi::Value arrival = object.Get("arrival");
-  if (!arrival.IsUndefined()) {
-    const std::string text = arrival.IsString() ? arrival.As<Napi::String>().Utf8Value() : "";
-    if (text != "constant" && text != "poisson") throw Napi::TypeError::New(object.Env(), "plan.arrival must be \"constant\" or \"poisson\"");
-    plan.poisson = text == "poisson";
-  }
-  plan.seed = static_cast<uint64_t>(optional_number(object, "seed", 0, 0, 9007199254740991.0, true));
-  plan.warmup_ns = static_cast<uint64_t>(optional_number(object, "warmupNs", 0, 0, kYearNs, true));
-  plan.max_requests = static_cast<uint64_t>(optional_number(object, "maxRequests", 0, 0, 9007199254740991.0, true));
-  const Napi::Value closed = object.Get("closedLoop");
-  if (!closed.IsUndefined() && !closed.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.closedLoop must be a boolean");
-  plan.closed_loop = closed.IsBoolean() && closed.As<Napi::Boolean>().Value();
-  plan.max_connections = static_cast<uint32_t>(optional_number(object, "maxConnections", plan.connections, plan.connections, 1000000, true));
-  set_shape(object, &plan);
+  schedule_from_js(object, &plan);
+  plan.max_connections = static_cast<uint32_t>(optional_number(object, "maxConnections", plan.connections, plan.connections, Limits::max_connections, true));
+  set_start_at(object, &plan);
   set_script(object, &plan);
   set_pump_addresses(object, &plan);
   return plan;

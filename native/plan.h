@@ -46,6 +46,12 @@ struct RunPlan {
   uint64_t max_requests = 0;    // 0 = no limit; total over the pumps
   bool closed_loop = false;     // -R max: each connection sends again once its response is in
   uint32_t max_connections = 0; // >= connections: opened on demand when every one is busy
+  // --shard I/N: this process sends the global requests k = I (mod N) of the fleet's schedule.
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 1;
+  // --start-at: the schedule's t0 on the monotonic clock (0 = as soon as every pump is ready),
+  // converted once from the wall-clock instant when the plan is read.
+  uint64_t start_at_ns = 0;
   // A script run (-s): requests come from per-pump rings the JavaScript side fills.
   struct Script {
     bool enabled = false;
@@ -62,7 +68,23 @@ struct RunPlan {
   std::vector<Address> pump_addresses;
 };
 
+// The requests one pump sends: global k = n*stride + offset (see schedule.h).
+struct Lane {
+  uint64_t stride;
+  uint64_t offset;
+};
+// Pump i of T in shard I of N: stride N*T, offset I + N*i.
+inline Lane lane_of(const RunPlan& plan, uint32_t pump) {
+  return Lane{static_cast<uint64_t>(plan.shard_count) * plan.threads, plan.shard_index + static_cast<uint64_t>(plan.shard_count) * pump};
+}
+// How many of the global requests 0 .. total-1 fall in the lane.
+inline uint64_t lane_share(uint64_t total, Lane lane) { return total > lane.offset ? (total - lane.offset + lane.stride - 1) / lane.stride : 0; }
+
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.
 RunPlan plan_from_js(const Napi::Object& object);  // plan.cc, the one file here that speaks N-API
+
+// Only the schedule's fields (rate, durationNs, stages, warmupNs, arrival, seed, maxRequests,
+// closedLoop, shardIndex, shardCount), as scheduleFigures reads them; the same checks.
+void schedule_from_js(const Napi::Object& object, RunPlan* plan);
 
 }  // namespace ratetest

@@ -33,7 +33,7 @@ constexpr uint64_t kSourceRetryNs = 50ull * 1000ull;
 // seconds share the last slot).
 uint64_t seconds_of(const RunPlan& plan) { return std::min<uint64_t>((plan.duration_ns + 999999999ull) / 1000000000ull, 86400); }
 
-// Pump i of T takes the requests k = n*T + i, and so the connections dealt round-robin too.
+// Connections are dealt round-robin over the pumps: pump i of T gets ceil((C - i) / T).
 uint64_t share_of(uint64_t total, uint32_t pumps, uint32_t index) { return (total - index + pumps - 1) / pumps; }
 
 RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
@@ -58,9 +58,9 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       // Connections are dealt round-robin: pump i of T gets ceil((C - i) / T).
       connection_count_(static_cast<uint32_t>(share_of(plan.connections, plan.threads, index))),
       max_connections_(static_cast<uint32_t>(share_of(std::max(plan.max_connections, plan.connections), plan.threads, index))),
-      request_limit_(plan.max_requests > 0 ? share_of(plan.max_requests, plan.threads, index) : UINT64_MAX),
+      request_limit_(plan.max_requests > 0 ? lane_share(plan.max_requests, lane_of(plan, index)) : UINT64_MAX),
       poller_(kMaxEvents),
-      schedule_(&plan.shape, plan.threads, index, plan.poisson, plan.seed),
+      schedule_(&plan.shape, lane_of(plan, index).stride, lane_of(plan, index).offset, plan.poisson, plan.seed),
       recorder_(seconds_of(plan)),
       source_(make_request_source(plan, index, script)),
       warmup_(1),
@@ -102,9 +102,7 @@ void Pump::run() {
   for (uint32_t i = 0; i < connection_count_; ++i) open(i, now);
   loop(Phase::connecting, now + plan_.connect_timeout_ns);
 
-  if (gate_->waiting.fetch_sub(1) == 1) {
-    gate_->start_ns.store(monotonic_now_ns() + kStartDelayNs);
-  }
+  if (gate_->waiting.fetch_sub(1) == 1) gate_->open(monotonic_now_ns() + kStartDelayNs, plan_.start_at_ns);
   while (gate_->start_ns.load() == 0 && !stop_->load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
@@ -320,8 +318,8 @@ void Pump::dispatch_due(uint64_t now_ns) {
 bool Pump::send_next(uint64_t intended_ns, uint64_t now_ns) {
   if (source_retry_ns_ > now_ns) return false;
   const uint32_t index = take_idle();
-  // k = n*T + i: the run's global request number, unique across pumps with no shared counter.
-  const uint64_t seq = next_request_ * plan_.threads + index_;
+  // The global request number (schedule.h's lane): unique across pumps and shards, no shared counter.
+  const uint64_t seq = schedule_.global(next_request_);
   const int name = source_->next(seq, now_ns, &conns_[index].request);
   if (name < 0) {
     make_available(index);

@@ -13,6 +13,7 @@
 #pragma once
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -35,8 +36,15 @@ namespace ratetest {
 // time is not charged to the first requests' latency.
 struct StartGate {
   explicit StartGate(uint32_t pumps) : waiting(pumps) {}
+  // The last pump ready opens the gate: at `ready_ns`, or at the plan's --start-at instant when
+  // that is later. Ready after the instant, the run starts at once and records how late it is.
+  void open(uint64_t ready_ns, uint64_t start_at_ns) {
+    late_ns.store(start_at_ns != 0 && ready_ns > start_at_ns ? ready_ns - start_at_ns : 0);
+    start_ns.store(std::max(ready_ns, start_at_ns));
+  }
   std::atomic<uint32_t> waiting;
   std::atomic<uint64_t> start_ns{0};
+  std::atomic<uint64_t> late_ns{0};
 };
 
 class Pump final : public StreamEvents, public CompletionSink {
@@ -57,6 +65,8 @@ class Pump final : public StreamEvents, public CompletionSink {
   Recorder& warmup_recorder() { return warmup_; }
   // Safe from any thread: the gate's start time is atomic.
   uint64_t start_ns() const { return gate_->start_ns.load(std::memory_order_relaxed); }
+  // How late the gate opened after the plan's --start-at instant (0 without one).
+  uint64_t late_ns() const { return gate_->late_ns.load(std::memory_order_relaxed); }
   // Only after the pump's thread has been joined:
   uint64_t end_ns() const { return measured_end_ns_; }
   bool stopped_early() const { return stopped_early_; }

@@ -9,7 +9,9 @@ namespace ratetest {
 
 std::unique_ptr<RequestSource> make_request_source(const RunPlan& plan, uint32_t pump_index, ScriptChannels* script) {
   if (script != nullptr) return std::make_unique<ScriptSource>(script, plan.script.max_request_bytes);
-  if (plan.templates) return std::make_unique<TemplateSource>(plan.templates, pump_index);
+  // Random streams are keyed on the pump's lane (schedule.h), so no two pumps of a fleet's
+  // shards draw the same {{rand}} values.
+  if (plan.templates) return std::make_unique<TemplateSource>(plan.templates, static_cast<uint32_t>(lane_of(plan, pump_index).offset));
   return std::make_unique<StaticSource>(plan);
 }
 

@@ -150,6 +150,7 @@ Napi::Object result_to_js(Napi::Env env, const Run& run) {
   const uint64_t measured_start = start + run.plan().warmup_ns;
   const uint64_t duration = end > measured_start ? end - measured_start : 0;
   out.Set("durationNs", static_cast<double>(duration));
+  if (run.plan().start_at_ns != 0) out.Set("lateNs", static_cast<double>(run.pumps().empty() ? 0 : run.pumps()[0]->late_ns()));
   const uint64_t seconds = std::max<uint64_t>(1, (duration + 999999999ull) / 1000000000ull);
   out.Set("scheduled", sum(run, [](const Recorder& r) { return r.scheduled.get(); }));
   out.Set("notSent", sum(run, [](const Recorder& r) { return r.not_sent.get(); }));

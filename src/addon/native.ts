@@ -46,6 +46,11 @@ export interface NativePlan {
   closedLoop?: boolean;
   /** Open connections up to this many when a request is due and all are busy. */
   maxConnections?: number;
+  /** --shard I/N: send the global requests k = shardIndex (mod shardCount) of the fleet's schedule. */
+  shardIndex?: number;
+  shardCount?: number;
+  /** --start-at: the schedule's start as a wall-clock instant, unix milliseconds. */
+  startAtUnixMs?: number;
   /** Request templates (src/requests/compile.ts); when present they replace `request`. */
   templates?: NativeTemplates;
   /** A script run (-s): requests come from rings the JavaScript side fills (see ScriptChannelsHandle). */
@@ -200,6 +205,39 @@ export interface NativeResult extends NativeSnapshot {
   openedPerSecond: Float64Array;
   /** Present when the run had a warm-up. */
   warmup?: NativeWarmup;
+  /** With startAtUnixMs: how long after that instant the schedule started (0 when on time). */
+  lateNs?: number;
+}
+
+/** The schedule's fields of a NativePlan: what scheduleFigures reads. */
+export type NativeSchedulePlan = Pick<NativePlan, 'rate' | 'durationNs' | 'stages' | 'arrival' | 'seed' | 'warmupNs' | 'maxRequests' | 'closedLoop' | 'shardIndex' | 'shardCount'>;
+
+/** What the native schedule says of a plan (native/schedule_query.cc). */
+export interface NativeScheduleFigures {
+  /** This shard's requests due from the schedule's start (warm-up included) to each asked time; the mean for Poisson. */
+  dueAt: Float64Array;
+  /** This shard's requests over the whole schedule, warm-up included, within -n. */
+  totalDue: number;
+  /** The fleet's mean rate over the measured part, requests per second (0 in closed loop). */
+  meanRate: number;
+  /** The stages as the pumps run them, warm-up left out; absent for a constant rate. */
+  stages?: { durationNs: number; fromRate: number; toRate: number }[];
+}
+
+/** The limits a run is checked against, from native/limits.h: the one table. */
+export interface NativeLimits {
+  maxThreads: number;
+  maxConnections: number;
+  /** Requests per second. */
+  maxRate: number;
+  maxPipeline: number;
+  maxStages: number;
+  maxBatchUs: number;
+  maxDurationMs: number;
+  /** 2^53 - 1: for --seed and -n. */
+  maxWhole: number;
+  maxShards: number;
+  maxUnixPathBytes: number;
 }
 
 export interface NativeRun extends Partial<ScriptChannelsHandle> {
@@ -212,6 +250,9 @@ interface Addon {
   start(plan: NativePlan): NativeRun;
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
+  /** Figures of a plan's schedule at the given times (ns from its start). */
+  scheduleFigures(plan: NativeSchedulePlan, timesNs: Float64Array): NativeScheduleFigures;
+  limits: NativeLimits;
 }
 
 /**

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from '../common/units.js';
-import { DEFAULTS, version, type RunOptions } from '../config/options.js';
+import { DEFAULTS, limits, version, type RunOptions } from '../config/options.js';
 import { parseStages } from '../config/stages.js';
-import type { Arrival } from '../config/shape.js';
+import { parseShard, parseStartAt, seedMessage, type Arrival } from '../config/shape.js';
 import { parseCriterion, type Criterion } from '../analysis/criteria.js';
 import { readRequestFile } from '../requests/request-file.js';
 
@@ -72,6 +72,8 @@ export interface RawFlags {
   warmup?: string;
   requests?: string;
   maxConnections?: string;
+  shard?: string;
+  startAt?: string;
   monitorPid?: string;
   script?: string;
 }
@@ -90,6 +92,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--warmup <duration>', 'load at the target rate this long first, reported apart from the results'))
     .addOption(new Option('-n, --requests <count>', 'stop after this many requests instead of a duration'))
     .addOption(new Option('--max-connections <n>', 'open connections up to n when a request is due and all are busy (default -c)'))
+    .addOption(new Option('--shard <I/N>', 'send shard I (0-based) of N: the global requests k = I (mod N) of the schedule the other flags give the whole fleet'))
+    .addOption(new Option('--start-at <time>', "start the schedule at this instant (ISO-8601 with zone, or unix ms); connections open before it"))
     .addOption(new Option('-d, --duration <duration>', `length of the run, e.g. 30s, 2m (default ${msToFlag(DEFAULTS.durationMs)})`))
     .addOption(new Option('-c, --connections <n>', `connections to keep open, over all threads (default ${DEFAULTS.connections}, or one per thread if more)`))
     .addOption(new Option('-t, --threads <n>', `pump threads (default ${DEFAULTS.threads})`))
@@ -195,9 +199,8 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   if (flags.csv !== undefined) options.csvFile = flags.csv;
   if (flags.csvOrder !== undefined) options.csvOrder = flags.csvOrder as 'sequential' | 'random';
   if (flags.seed !== undefined) {
-    if (!/^\d+$/.test(flags.seed) || !Number.isSafeInteger(Number(flags.seed))) {
-      throw new UsageError(`--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got "${flags.seed}"`);
-    }
+    // The range is validate()'s to check; here only that it is a number at all.
+    if (!/^\d+$/.test(flags.seed)) throw new UsageError(seedMessage(limits().maxWhole, flags.seed));
     options.seed = Number(flags.seed);
   }
   if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
@@ -229,6 +232,8 @@ function parseShapeFlags(flags: RawFlags, options: RunOptions): void {
   if (flags.warmup !== undefined) options.warmupMs = parseDuration(flags.warmup, '--warmup') / 1e6;
   if (flags.requests !== undefined) options.requestCount = parseCount(flags.requests, '--requests');
   if (flags.maxConnections !== undefined) options.maxConnections = parseCount(flags.maxConnections, '--max-connections');
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
+  if (flags.startAt !== undefined) options.startAt = parseStartAt(flags.startAt);
 }
 
 /** Commander's message as one line: it says "error: unknown option '--x'\n(Did you mean --y?)". */

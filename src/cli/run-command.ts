@@ -4,7 +4,7 @@
 import type { CliRequest } from './flags.js';
 import { fail } from './fail.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../common/errors.js';
-import type { RunConfig } from '../config/options.js';
+import type { RunConfig, RunOptions } from '../config/options.js';
 import { toJson } from '../report/json.js';
 import { HdrLogWriter } from '../report/hdr-log.js';
 import type { Interval, IntervalHistogramPair } from '../result/series.js';
@@ -14,7 +14,7 @@ import { run, type Progress, type RunSnapshot } from '../engine/run.js';
 import type { RunMetrics } from '../live/prometheus.js';
 import type { MetricsServer } from '../live/metrics-server.js';
 import { ProgressLine } from '../live/progress-line.js';
-import type { Result } from '../result/result.js';
+import type { Result, ShardResult } from '../result/result.js';
 import { scriptDone } from '../script/done.js';
 import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
 import { formatCriteriaFailures, judgeCriteria } from '../analysis/criteria.js';
@@ -69,11 +69,11 @@ export async function runCommand(request: CliRequest): Promise<number> {
     if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
     let progress: ProgressLine | undefined;
     let hdrLog: { file: StreamingOutput; log: HdrLogWriter } | undefined;
-    const onStart = (config: RunConfig, _address: string, startedAt: Date) => {
+    const onStart = (config: RunConfig, _address: string, startedAt: Date, shard?: ShardResult) => {
       report.write(banner(config, request.options.url));
       if (request.hdrLog !== undefined) {
         const file = openStreamingOutput(request.hdrLog, '--hdr-log');
-        hdrLog = { file, log: new HdrLogWriter((text) => file.write(text), { method: config.method, url: request.options.url, rate: config.rate }, startedAt) };
+        hdrLog = { file, log: new HdrLogWriter((text) => file.write(text), { method: config.method, url: request.options.url, rate: config.rate }, startedAt, shard) };
       }
       // A live line only for a person watching: stdout a terminal, and never into --json - output.
       const stream = request.json === '-' ? process.stderr : process.stdout;
@@ -86,7 +86,7 @@ export async function runCommand(request: CliRequest): Promise<number> {
     // prom-client, wasmoon and the HTML report's chart library load only for the runs that use
     // them: together they would add ~25 MB to every run's RSS.
     const prometheus = request.metricsPort !== undefined || request.promFile !== undefined ? await import('../live/prometheus.js') : undefined;
-    const metrics: RunMetrics | undefined = prometheus && new prometheus.RunMetrics({ url: withoutCredentials(request.options.url) }, { closedLoop: request.options.rate === 'max' });
+    const metrics: RunMetrics | undefined = prometheus && new prometheus.RunMetrics({ url: withoutCredentials(request.options.url), ...shardLabel(request.options.shard) }, { closedLoop: request.options.rate === 'max' });
     const onSnapshot = metrics ? (s: RunSnapshot, final: boolean) => metrics.update(s, final) : undefined;
     let metricsServer: MetricsServer | undefined;
     if (metrics && request.metricsPort !== undefined) {
@@ -142,4 +142,9 @@ export async function runCommand(request: CliRequest): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** --metrics-port samples of a fleet carry the shard's index, so PromQL can sum the fleet or split it. */
+function shardLabel(shard: RunOptions['shard']): Record<string, string> {
+  return shard ? { shard: String(shard.index) } : {};
 }

@@ -2,6 +2,7 @@
 // validate(), which turns options into a RunConfig or throws one UsageError naming the option.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
+import { loadAddon, type NativeLimits } from '../addon/native.js';
 import { formatDurationShort } from '../common/units.js';
 import type { RequestSpec, ScriptOptions } from './request-spec.js';
 import { validateShape, type ShapeConfig, type ShapeOptions } from './shape.js';
@@ -58,7 +59,10 @@ export interface RunOptions extends ShapeOptions {
   csvFile?: string;
   /** Row order: 'sequential' (file order, wrapping around; the default) or 'random'. */
   csvOrder?: 'sequential' | 'random';
-  /** Seed for {{rand}}, {{uuid}}, {{pick}} and random CSV rows, 0 to 2^53; random when absent. */
+  /**
+   * Seed for --arrival poisson (POISSON_SEED_DEFAULT when absent) and for {{rand}}, {{uuid}},
+   * {{pick}} and random CSV rows (random when absent); 0 to 2^53 - 1.
+   */
   seed?: number;
   /** A process to sample (CPU%, RSS, open fds) each second during the run: the server's pid. */
   monitorPid?: number;
@@ -82,15 +86,13 @@ export const DEFAULTS = {
   batchUs: 100,
 } as const;
 
-export const LIMITS = {
-  maxThreads: 256,
-  maxConnections: 1_000_000,
-  maxRate: 100_000_000,
-  maxBatchUs: 10_000,
-  maxPipeline: 1024,
-  /** sockaddr_un.sun_path holds 108 bytes on Linux (104 on macOS), the terminating NUL included. */
-  maxUnixPathBytes: 103,
-} as const;
+/**
+ * The limits a run is checked against. The native side owns the one table (native/limits.h) and
+ * checks the plan against it again; the CLI's messages quote the same numbers.
+ */
+export function limits(): NativeLimits {
+  return loadAddon().limits;
+}
 
 /** Everything a run needs, checked. */
 export interface RunConfig extends ShapeConfig {
@@ -192,15 +194,16 @@ function tlsConfig(options: RunOptions, url: URL): TlsConfig | undefined {
   };
 }
 
-function checkUnixSocket(path: string | undefined): string | undefined {
+function checkUnixSocket(path: string | undefined, maxBytes: number): string | undefined {
   if (path === undefined) return undefined;
-  if (path === '' || Buffer.byteLength(path) > LIMITS.maxUnixPathBytes) {
-    throw new UsageError(`--unix-socket must be a socket path of 1 to ${LIMITS.maxUnixPathBytes} bytes, got "${path}"`);
+  if (path === '' || Buffer.byteLength(path) > maxBytes) {
+    throw new UsageError(`--unix-socket must be a socket path of 1 to ${maxBytes} bytes, got "${path}"`);
   }
   return path;
 }
 
 export function validate(options: RunOptions): RunConfig {
+  const limit = limits();
   const url = parseUrl(options.url);
   if (typeof options.rate === 'number' && (!Number.isFinite(options.rate) || options.rate <= 0)) {
     throw new UsageError(`--rate must be > 0, got ${options.rate}`);
@@ -215,22 +218,22 @@ export function validate(options: RunOptions): RunConfig {
     throw new UsageError(`--connect-timeout must be > 0, got ${connectTimeoutMs}ms`);
   }
   const pipeline = options.pipeline ?? DEFAULTS.pipeline;
-  checkInteger(pipeline, '--pipeline', 1, LIMITS.maxPipeline);
+  checkInteger(pipeline, '--pipeline', 1, limit.maxPipeline);
   const tls = tlsConfig(options, url);
-  const unixSocket = checkUnixSocket(options.unixSocket);
+  const unixSocket = checkUnixSocket(options.unixSocket, limit.maxUnixPathBytes);
   const batchUs = options.batchUs ?? DEFAULTS.batchUs;
-  if (!Number.isFinite(batchUs) || batchUs < 0 || batchUs > LIMITS.maxBatchUs) {
+  if (!Number.isFinite(batchUs) || batchUs < 0 || batchUs > limit.maxBatchUs) {
     const got = Number.isFinite(batchUs) && batchUs >= 0 ? formatDurationShort(Math.round(batchUs * 1000)) : String(batchUs);
-    throw new UsageError(`--batch must be from 0 to ${LIMITS.maxBatchUs / 1000}ms, got ${got}`);
+    throw new UsageError(`--batch must be from 0 to ${limit.maxBatchUs / 1000}ms, got ${got}`);
   }
   const threads = options.threads ?? DEFAULTS.threads;
-  checkInteger(threads, '--threads', 1, LIMITS.maxThreads);
+  checkInteger(threads, '--threads', 1, limit.maxThreads);
   const connections = options.connections ?? Math.max(DEFAULTS.connections, threads);
-  checkInteger(connections, '--connections', 1, LIMITS.maxConnections);
+  checkInteger(connections, '--connections', 1, limit.maxConnections);
   if (connections < threads) {
     throw new UsageError(`--connections (${connections}) must be >= --threads (${threads}): each thread needs a connection`);
   }
-  const shape = validateShape(options, connections, DEFAULTS.durationMs, LIMITS.maxRate);
+  const shape = validateShape(options, connections, DEFAULTS.durationMs, limit);
   const headers = options.headers ?? [];
   headers.forEach(checkHeader);
   const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body);

@@ -1,7 +1,8 @@
-// stages.ts: --stages '30s:1k,2m:20k,10s:0': parsing, the ramps they mean (k6's
+// stages.ts: --stages '30s:1k,2m:20k,10s:0': parsing, and the ramps they mean as typed (k6's
 // ramping-arrival-rate: each stage ramps linearly from the previous stage's target to its own,
-// the first from 0), and the target they set at any time (for target-vs-achieved figures).
+// the first from 0). What the ramps schedule over time is the native schedule's to say.
 import { UsageError } from '../common/errors.js';
+import { loadAddon } from '../addon/native.js';
 import { parseDuration, parseRate } from '../common/units.js';
 
 /** One stage as typed: reach `rate` requests/s by the end of `durationMs`. */
@@ -17,14 +18,13 @@ export interface Ramp {
   toRate: number;
 }
 
-export const MAX_STAGES = 10_000;
-
 const FORM = `like '30s:1k,2m:20k,10s:0' (duration:target rate, comma-separated)`;
 
 export function parseStages(text: string): StageSpec[] {
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) throw new UsageError(`--stages must look ${FORM}, got "${text}"`);
-  if (parts.length > MAX_STAGES) throw new UsageError(`--stages takes at most ${MAX_STAGES} stages, got ${parts.length}`);
+  const { maxStages } = loadAddon().limits;
+  if (parts.length > maxStages) throw new UsageError(`--stages takes at most ${maxStages} stages, got ${parts.length}`);
   return parts.map((part) => {
     const colon = part.indexOf(':');
     if (colon <= 0) throw new UsageError(`--stages must look ${FORM}, got "${part}" in "${text}"`);
@@ -34,9 +34,9 @@ export function parseStages(text: string): StageSpec[] {
   });
 }
 
-/** The ramps the stages mean: each from the previous target (the first from `startRate`) to its own. */
-export function rampsOf(stages: StageSpec[], startRate = 0): Ramp[] {
-  let from = startRate;
+/** The ramps the stages mean: each from the previous target, the first from 0. */
+export function rampsOf(stages: StageSpec[]): Ramp[] {
+  let from = 0;
   return stages.map((s) => {
     const ramp = { durationNs: Math.round(s.durationMs * 1e6), fromRate: from, toRate: s.rate };
     from = s.rate;
@@ -48,32 +48,8 @@ export function totalDurationMs(stages: StageSpec[]): number {
   return stages.reduce((sum, s) => sum + s.durationMs, 0);
 }
 
-/** Requests the ramps schedule from their start to `tNs` (the integral of the rate). */
-export function cumulativeAt(ramps: Ramp[], tNs: number): number {
-  let at = 0;
-  let count = 0;
-  for (const r of ramps) {
-    const d = r.durationNs / 1e9;
-    if (tNs < at + r.durationNs) {
-      const tau = (tNs - at) / 1e9;
-      return count + r.fromRate * tau + ((r.toRate - r.fromRate) * tau * tau) / (2 * d);
-    }
-    count += ((r.fromRate + r.toRate) / 2) * d;
-    at += r.durationNs;
-  }
-  return count;
-}
-
-/** The target: requests scheduled in each whole second of the ramps (the last second may be partial). */
-export function targetPerSecond(ramps: Ramp[]): number[] {
-  const totalNs = ramps.reduce((sum, r) => sum + r.durationNs, 0);
-  const out: number[] = [];
-  for (let s = 0; s * 1e9 < totalNs; s++) out.push(cumulativeAt(ramps, Math.min((s + 1) * 1e9, totalNs)) - cumulativeAt(ramps, s * 1e9));
-  return out;
-}
-
 /**
- * When the ramps' cumulative count reaches `count` (the inverse of cumulativeAt), ns from their
+ * When the ramps' cumulative count reaches `count` (the the integral of the rate, inverted), ns from their
  * start; Infinity when it never does. Request k (1-based) is due at timeOfCount(ramps, k - 1),
  * as native/schedule.h's RateShape::time_of places it.
  */

@@ -2,8 +2,9 @@
 // checks that must pass before they start (file descriptors, the address to connect to).
 import { lookup } from 'node:dns/promises';
 import { RatetestError } from '../common/errors.js';
-import { fromNativeError, loadAddon, type NativePlan, type NativeRun } from '../addon/native.js';
+import { fromNativeError, loadAddon, type NativePlan, type NativeRun, type NativeSchedulePlan } from '../addon/native.js';
 import type { RunConfig } from '../config/options.js';
+import { schedulePlan } from '../config/shape.js';
 import type { RequestProgram } from '../requests/compile.js';
 import type { ResultConfig } from '../result/result.js';
 
@@ -66,8 +67,6 @@ export function startNative(config: RunConfig, address: string, program: Request
     return addon.start({
       threads: config.threads,
       connections: config.connections,
-      // Closed loop has no schedule; the native plan still wants a valid rate.
-      rate: config.closedLoop ? 1 : config.rate,
       ...nanos(config),
       drainNs: nanos(config).timeoutNs,
       address,
@@ -97,8 +96,10 @@ export function startNative(config: RunConfig, address: string, program: Request
 }
 
 
-/** The shape fields under the native plan's names. */
-function nativeShape(config: RunConfig): Partial<NativePlan> {
-  const { requestCount, ...rest } = shapeFields(config);
-  return { ...rest, ...(requestCount !== undefined ? { maxRequests: requestCount } : {}) };
+/** The schedule's fields (shared with scheduleFigures), the extra connections and the start instant. */
+function nativeShape(config: RunConfig): Omit<NativeSchedulePlan, 'durationNs'> & Partial<NativePlan> {
+  const out: Omit<NativeSchedulePlan, 'durationNs'> & Partial<NativePlan> = schedulePlan(config);
+  if (config.maxConnections > config.connections) out.maxConnections = config.maxConnections;
+  if (config.startAt !== undefined) out.startAtUnixMs = config.startAt;
+  return out;
 }

@@ -1,13 +1,15 @@
 // run.ts: one run from options to Result, in order: validate, compile the requests or load the
 // script, resolve, start the native pumps, relay progress, and hand back the Result. Orchestration
 // only: each step's work lives in the file it imports.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RatetestError, UsageError } from '../common/errors.js';
 import type { NativeResult, NativeRun, NativeSnapshot } from '../addon/native.js';
 import { validate, type RunOptions, type RunConfig } from '../config/options.js';
 import { UNLIMITED_MS } from '../config/shape.js';
-import { compileRequests } from '../requests/compile.js';
-import type { Result } from '../result/result.js';
+import { compileRequests, type RequestProgram } from '../requests/compile.js';
+import { fingerprintOf } from '../config/fingerprint.js';
+import type { Result, ShardResult } from '../result/result.js';
 import { SeriesRecorder, type IntervalListener } from '../result/series.js';
 import { loadScript, planScript, type ScriptPlan } from '../script/load.js';
 import type { LoadedScript } from '../script/types.js';
@@ -27,7 +29,7 @@ export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   /** Called once the options are valid and the host resolved, just before the pumps start; startedAt becomes Result.startedAt. */
-  onStart?: (config: RunConfig, address: string, startedAt: Date) => void;
+  onStart?: (config: RunConfig, address: string, startedAt: Date, shard?: ShardResult) => void;
   /**
    * Each interval of about a second as it closes (after any warm-up), with its corrected and
    * uncorrected histograms: for writing them out during the run (--hdr-log) rather than keeping
@@ -72,8 +74,10 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
   if (options.monitorPid !== undefined) checkMonitorPid(options.monitorPid);
-  const startedAt = new Date();
-  hooks.onStart?.(config, address, startedAt);
+  // With --start-at the schedule starts at that instant (or now, if it has passed).
+  let startedAt = new Date(Math.max(Date.now(), config.startAt ?? 0));
+  const shard = shardOf(config, program, options);
+  hooks.onStart?.(config, address, startedAt, shard);
   const feeder = script && !script.plan.staticRequest ? newFeeder(config, script.loaded, script.plan) : undefined;
   const native = startNative(config, address, program, script ? scriptNativePlan(config, script.loaded, script.plan, address, feeder) : {});
   feeder?.start(native as Required<NativeRun>, () => native.stop());
@@ -94,7 +98,9 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
     stopWatching();
     feeder?.finish();
     hooks.onSnapshot?.(runSnapshot(final), true);
+    if (final.lateNs !== undefined && config.startAt !== undefined) startedAt = new Date(config.startAt + final.lateNs / 1e6);
     const result = toResult(config, final, startedAt, program);
+    if (shard) result.shard = { ...shard, ...(final.lateNs !== undefined ? { lateNs: final.lateNs } : {}) };
     result.intervals = series.finish(final);
     if (endedEarly) Object.assign(result, { endedEarly, interrupted: false });
     if (monitor) result.monitor = monitor.stop();
@@ -105,4 +111,16 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
     feeder?.finish();
     hooks.signal?.removeEventListener('abort', stop);
   }
+}
+
+/** The Result's shard section (--shard or --start-at), its lateness filled in at the end. */
+function shardOf(config: RunConfig, program: RequestProgram | undefined, options: RunOptions): ShardResult | undefined {
+  if (!config.shard && config.startAt === undefined) return undefined;
+  const script = options.script ? { source: readFileSync(options.script.file), args: options.script.args ?? [] } : undefined;
+  return {
+    index: config.shard?.index ?? 0,
+    count: config.shard?.count ?? 1,
+    ...(config.startAt !== undefined ? { startAt: new Date(config.startAt).toISOString() } : {}),
+    fingerprint: fingerprintOf(config, { ...(program && { templates: program.native }), ...(script && { script }) }),
+  };
 }

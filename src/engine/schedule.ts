@@ -1,32 +1,35 @@
 // schedule.ts: what the run's schedule means for the figures around it: the target rate over an
-// interval, and each second's target, for progress and the Result. Pure over a RunConfig.
+// interval, each second's target, the requests a thread may be asked for. Every figure is asked
+// of the native schedule (scheduleFigures), which the pumps follow; nothing is recomputed here.
+import { loadAddon, type NativeScheduleFigures } from '../addon/native.js';
 import type { RunConfig } from '../config/options.js';
-import { cumulativeAt, targetPerSecond, type Ramp } from '../config/stages.js';
+import { schedulePlan } from '../config/shape.js';
 
-/**
- * The rate as the schedule follows it from its start (a constant rate is one flat ramp), a
- * warm-up first at the first stage's target, as native/plan.cc prepends it.
- */
-export function runRamps(config: RunConfig): Ramp[] {
-  const ramps = config.ramps ?? [{ durationNs: config.durationMs * 1e6, fromRate: config.rate, toRate: config.rate }];
-  const warm = Math.round(config.warmupMs * 1e6);
-  return warm > 0 ? [{ durationNs: warm, fromRate: ramps[0]!.toRate, toRate: ramps[0]!.toRate }, ...ramps] : ramps;
+function figures(config: RunConfig, timesNs: number[]): NativeScheduleFigures {
+  return loadAddon().scheduleFigures(schedulePlan(config), Float64Array.from(timesNs));
 }
 
-/** The schedule's mean rate between two times since the start (0 in closed loop): what progress shows as the target. */
+/** This shard's mean scheduled rate between two times since the start (0 in closed loop): what progress shows as the target. */
 export function targetRateBetween(config: RunConfig, fromNs: number, toNs: number): number {
   if (config.closedLoop || toNs <= fromNs) return 0;
-  const ramps = runRamps(config);
-  return ((cumulativeAt(ramps, toNs) - cumulativeAt(ramps, fromNs)) * 1e9) / (toNs - fromNs);
+  const [from, to] = figures(config, [fromNs, toNs]).dueAt;
+  return ((to! - from!) * 1e9) / (toNs - fromNs);
 }
 
-/** Target requests per second of the measured run: the ramps' integral, or the constant rate. */
+/** Target requests in each second of the measured run (after the warm-up): this shard's share of the schedule. */
 export function targets(config: RunConfig, durationNs: number): number[] | undefined {
   if (config.closedLoop) return undefined;
-  if (config.ramps) {
-    // The measured seconds are those after the warm-up.
-    return targetPerSecond(runRamps(config)).slice(Math.ceil((config.warmupMs * 1e6) / 1e9));
-  }
-  const seconds = Math.ceil(durationNs / 1e9);
-  return Array.from({ length: seconds }, (_, s) => config.rate * Math.min(1, durationNs / 1e9 - s));
+  const warmNs = Math.round(config.warmupMs * 1e6);
+  // Stages end where they end; a constant rate runs the measured duration (less after a stop).
+  const lengthNs = config.ramps ? Math.round(config.durationMs * 1e6) : durationNs;
+  const seconds = Math.ceil(lengthNs / 1e9);
+  const times = Array.from({ length: seconds + 1 }, (_, s) => warmNs + Math.min(s * 1e9, lengthNs));
+  const due = figures(config, times).dueAt;
+  return Array.from({ length: seconds }, (_, s) => due[s + 1]! - due[s]!);
+}
+
+/** This shard's requests over the whole schedule (warm-up included, within -n); Infinity in closed loop without -n. */
+export function totalScheduled(config: RunConfig): number {
+  if (config.closedLoop && config.requestCount === 0) return Infinity;
+  return figures(config, []).totalDue;
 }

@@ -3,12 +3,11 @@
 import type { NativePlan, NativeRun } from '../addon/native.js';
 import type { RunConfig, RunOptions } from '../config/options.js';
 import type { Result } from '../result/result.js';
-import { cumulativeAt } from '../config/stages.js';
 import { ScriptFeeder } from '../script/feeder.js';
 import { splitRequests } from '../script/http-messages.js';
 import type { ScriptPlan } from '../script/load.js';
 import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
-import { runRamps } from './schedule.js';
+import { totalScheduled } from './schedule.js';
 
 /**
  * A script's rings hold about this long of each thread's rate, generated ahead: the JavaScript
@@ -37,13 +36,10 @@ function scriptDepth(config: RunConfig): number {
  * count their request() calls (setup.lua) then count what was sent, give or take the queue.
  */
 function scriptLimits(config: RunConfig): number[] {
-  let total = Infinity;
-  if (!config.closedLoop) {
-    const ramps = runRamps(config);
-    total = cumulativeAt(ramps, ramps.reduce((sum, r) => sum + r.durationNs, 0));
-    // Poisson arrivals vary around the mean: leave room for a generous deviation.
-    total = config.arrival === 'poisson' ? total + 4 * Math.sqrt(total) + 10 : total + 1;
-  }
+  let total = totalScheduled(config);
+  // Poisson arrivals vary around the mean: leave room for a generous deviation (within -n).
+  if (!config.closedLoop && config.arrival === 'poisson') total += 4 * Math.sqrt(total) + 10;
+  else if (!config.closedLoop) total += 1;
   if (config.requestCount > 0) total = Math.min(total, config.requestCount);
   return Array.from({ length: config.threads }, (_, i) => (Number.isFinite(total) ? Math.ceil((Math.ceil(total) - i) / config.threads) + 1 : Infinity));
 }

@@ -4,7 +4,7 @@
 // HdrHistogram's HistogramLogProcessor and by `ratetest merge`. The CLI streams it to its file as
 // each interval closes (HdrLogWriter); formatHdrLog writes a finished run's kept intervals.
 import { HistogramLogWriter } from 'hdr-histogram-js';
-import type { Result } from '../result/result.js';
+import type { Result, ShardResult } from '../result/result.js';
 import { intervalHistogram, type Interval, type IntervalHistogramPair } from '../result/series.js';
 import { maskUrl } from '../common/url-display.js';
 
@@ -16,9 +16,11 @@ export const LOG_TAGS = ['corrected', 'uncorrected'] as const;
 export class HdrLogWriter {
   private readonly writer: HistogramLogWriter;
 
-  constructor(write: (text: string) => void, config: Pick<Result['config'], 'method' | 'url' | 'rate'>, startedAt: Date) {
+  constructor(write: (text: string) => void, config: Pick<Result['config'], 'method' | 'url' | 'rate'>, startedAt: Date, shard?: Omit<ShardResult, 'lateNs'>) {
     this.writer = new HistogramLogWriter(write);
     this.writer.outputComment(`ratetest ${config.method} ${maskUrl(config.url)} at ${config.rate} req/s; values in nanoseconds`);
+    // A fleet's merge reads this line to check that its logs belong together.
+    if (shard) this.writer.outputComment(`[Shard: ${shard.index}/${shard.count} fingerprint=${shard.fingerprint}${shard.startAt !== undefined ? ` startAt=${shard.startAt}` : ''}]`);
     this.writer.outputLogFormatVersion();
     this.writer.outputStartTime(startedAt.getTime());
     this.writer.outputLegend();
@@ -37,7 +39,7 @@ export class HdrLogWriter {
 /** The log of a finished run that kept its interval histograms (RunOptions.intervalHistograms). */
 export function formatHdrLog(result: Result): string {
   let text = '';
-  const log = new HdrLogWriter((chunk) => void (text += chunk), result.config, new Date(result.startedAt));
+  const log = new HdrLogWriter((chunk) => void (text += chunk), result.config, new Date(result.startedAt), result.shard);
   for (const interval of result.intervals ?? []) {
     log.interval(interval, { corrected: intervalHistogram(interval, 'corrected'), uncorrected: intervalHistogram(interval, 'uncorrected') });
   }

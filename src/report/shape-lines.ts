@@ -1,5 +1,5 @@
 // shape-lines.ts: the text report's lines for the load shape: closed loop, stages, warm-up,
-// connections opened. Each appears only when its option was used.
+// connections opened, the shard of a fleet. Each appears only when its option was used.
 import type { Result } from '../result/result.js';
 
 /** The Rate line for a closed-loop run, which has no requested rate to compare with. */
@@ -26,6 +26,7 @@ export function shapeLines(result: Result): string[] {
     lines.push(`  Target vs achieved: ${Math.round(target)} requests scheduled by the shape, ${result.scheduled} due, ${result.completed} completed`);
     if (c.stages) lines.push(...perSecondLines(result, result.targetPerSecond));
   }
+  if (result.shard) lines.push(shardLine(result.shard));
   if (result.warmup) {
     const w = result.warmup;
     lines.push(
@@ -52,4 +53,10 @@ function perSecondLines(result: Result, target: number[]): string[] {
   const lines = [`  Per second, target/achieved${step > 1 ? ` (every ${step}th second)` : ''}:`];
   for (let i = 0; i < cells.length; i += PER_LINE) lines.push(`    ${cells.slice(i, i + PER_LINE).join(', ')}`);
   return lines;
+}
+
+/** "Shard 1/4 of the fleet's schedule, fingerprint ..., started 0.25s after --start-at". */
+function shardLine(shard: NonNullable<Result['shard']>): string {
+  const late = shard.lateNs !== undefined && shard.lateNs > 0 ? `, started ${(shard.lateNs / 1e9).toFixed(3)}s after --start-at ${shard.startAt}` : shard.startAt !== undefined ? `, started at --start-at ${shard.startAt}` : '';
+  return `  Shard ${shard.index}/${shard.count} of the fleet's schedule, fingerprint ${shard.fingerprint}${late}`;
 }

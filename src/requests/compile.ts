@@ -3,7 +3,6 @@
 // into one pool, and the weighted mix. Runs once, before the run; every mistake is a UsageError.
 // A run with no placeholders and no request list compiles to nothing: the pump sends the one
 // request's bytes as they are, with no expansion cost.
-import { randomInt } from 'node:crypto';
 import { UsageError } from '../common/errors.js';
 import type { NativeTemplates } from '../addon/native.js';
 import type { RequestSpec } from '../config/request-spec.js';
@@ -27,7 +26,7 @@ export interface RequestProgram {
 const OP = { literal: 0, seq: 1, rand: 2, uuid: 3, pick: 4, now: 5, nowMs: 6, csv: 7 } as const;
 
 /** Most requests in one list: each has its own histogram (270 KB) in every pump thread. */
-export const MAX_REQUESTS = 100;
+export const MAX_REQUEST_SPECS = 100;
 
 /** {{seq}} counts from 1: request k of the run (k = 0, 1, ...) shows k + 1. */
 const SEQ_BASE = 1;
@@ -291,7 +290,7 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
   const csv = options.csvFile === undefined ? undefined : readCsv(options.csvFile);
   const specs = options.requests;
   if (specs !== undefined && specs.length === 0) throw new UsageError('the request list is empty: give at least one request');
-  if (specs !== undefined && specs.length > MAX_REQUESTS) throw new UsageError(`the request list holds ${specs.length} requests; at most ${MAX_REQUESTS} are allowed`);
+  if (specs !== undefined && specs.length > MAX_REQUEST_SPECS) throw new UsageError(`the request list holds ${specs.length} requests; at most ${MAX_REQUEST_SPECS} are allowed`);
   const requests = specs === undefined ? [singleRequest(config, options, env)] : specs.map((s, i) => specRequest(s, i, config, options, env));
   const seen = new Set<string>();
   for (const r of requests) {
@@ -303,8 +302,6 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
   if (csv && !builder.steps.some((v, i) => i % 4 === 0 && v === OP.csv)) {
     throw new UsageError(`--csv ${csv.path} is given but no template reads it: use {{csv.column}} with one of: ${csv.columns.join(', ')}`);
   }
-  const seed = options.seed ?? randomInt(0, 2 ** 48 - 1);
-  if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new UsageError(`--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${seed}`);
   const weights = requests.map((r) => r.weight);
   const native: NativeTemplates = {
     pool: builder.poolBuffer(),
@@ -312,7 +309,7 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
     choices: Float64Array.from(builder.choices),
     requests: compiled,
     mix: Float64Array.from(weightedMix(weights)),
-    seed,
+    seed: config.templateSeed,
     named: specs !== undefined,
   };
   if (csv) native.csv = { ...packCsv(csv), columns: csv.columns.length, random: options.csvOrder === 'random' };

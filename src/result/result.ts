@@ -143,6 +143,21 @@ export interface Result {
   endedEarly?: string;
   /** A script run (-s). */
   script?: ScriptResult;
+  /** --shard or --start-at: this instance's place in a fleet, for `ratetest merge`. */
+  shard?: ShardResult;
+}
+
+/** One shard of a fleet run: which one, when the fleet's schedule started, and what must agree across shards. */
+export interface ShardResult {
+  /** 0-based; count 1 for an unsharded run with --start-at. */
+  index: number;
+  count: number;
+  /** --start-at, ISO 8601: the fleet's common schedule start. */
+  startAt?: string;
+  /** How long after startAt this shard's schedule started (it was still opening connections); with startAt only. */
+  lateNs?: number;
+  /** fingerprintOf(): 16 hex digits, equal across the shards of one fleet run. */
+  fingerprint: string;
 }
 
 /** What a script run adds to the result. */

@@ -50,9 +50,11 @@ export interface StartedCli {
   done: Promise<CliRun>;
 }
 
-export function startCli(args: string[], killAfterMs = HANG_MS, env?: Record<string, string>): StartedCli {
+/** `launcher` runs the CLI through another command, e.g. ['ip', 'netns', 'exec', 'ns1'] (fleet.ts). */
+export function startCli(args: string[], killAfterMs = HANG_MS, env?: Record<string, string>, launcher: string[] = []): StartedCli {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env: { ...process.env, ...env } }) });
+  const [command, ...prefix] = [...launcher, process.execPath];
+  const child = spawn(command!, [...prefix, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env: { ...process.env, ...env } }) });
   live.add(child);
   let stdout = '';
   let stderr = '';

@@ -30,6 +30,12 @@ describe.skipIf(!CLI_BUILT)('load-shape usage errors', () => {
     ['-n not a count', () => ['-R', '10', '-n', 'lots', url], '--requests must be a whole number like 100 or 10k, got "lots"'],
     ['--max-connections below -c', () => ['-R', '10', '-c', '10', '--max-connections', '5', url], '--max-connections must be a whole number from --connections (10) to 1000000, got 5'],
     ['--max-connections with -R max', () => ['-R', 'max', '--max-connections', '50', url], '--max-connections needs a rate: with -R max every connection is always busy, so more would only be opened forever'],
+    ['--shard past the end', () => ['-R', '10', '--shard', '4/4', url], '--shard must look like I/N with 0 <= I < N, e.g. 0/4, got "4/4"'],
+    ['--shard not a fraction', () => ['-R', '10', '--shard', 'x', url], '--shard must look like I/N with 0 <= I < N, e.g. 0/4, got "x"'],
+    ['--shard of 0', () => ['-R', '10', '--shard', '0/0', url], '--shard must look like I/N with 0 <= I < N, e.g. 0/4, got "0/0"'],
+    ['--start-at not a time', () => ['-R', '10', '--start-at', 'soon', url], '--start-at must be an ISO-8601 time with its zone (2026-01-02T15:04:05Z) or unix milliseconds, got "soon"'],
+    ['--start-at without a zone', () => ['-R', '10', '--start-at', '2026-01-02T15:04:05', url], '--start-at must be an ISO-8601 time with its zone (2026-01-02T15:04:05Z) or unix milliseconds, got "2026-01-02T15:04:05"'],
+    ['--start-at more than -d ago', () => ['-R', '10', '-d', '5s', '--start-at', '2020-01-01T00:00:00Z', url], "--start-at 2020-01-01T00:00:00.000Z passed more than the run's length (5s) ago: this shard would miss its whole schedule; give a later instant"],
   ];
 
   it.each(cases)('%s: exit 2 and one line', async (_name, args, message) => {

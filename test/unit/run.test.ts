@@ -9,8 +9,16 @@ import { validate } from '../../src/config/options.js';
 const fake = vi.hoisted(() => ({
   ensureFdLimit: vi.fn<(needed: number) => number>(),
   start: vi.fn(),
+  limits: {},
+  scheduleFigures: (() => undefined) as unknown,
 }));
-vi.mock('../../src/addon/native.js', async (importOriginal) => ({ ...(await importOriginal<object>()), loadAddon: () => fake }));
+// The pumps are faked; the schedule's figures and the limits are the real addon's (pure, no run).
+vi.mock('../../src/addon/native.js', async (importActual) => {
+  const actual = await importActual<typeof import('../../src/addon/native.js')>();
+  const real = actual.loadAddon();
+  Object.assign(fake, { limits: real.limits, scheduleFigures: real.scheduleFigures });
+  return { ...actual, loadAddon: () => fake };
+});
 
 const { run } = await import('../../src/engine/run.js');
 const { resolveAddress } = await import('../../src/engine/native-plan.js');

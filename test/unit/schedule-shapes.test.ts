@@ -2,10 +2,12 @@
 // integral of the rate, rate-0 stages send nothing, Poisson gaps have the exponential's mean and
 // variance and repeat with the same seed.
 import { describe, expect, it } from 'vitest';
+import { loadAddon } from '../../src/addon/native.js';
 import { loadTestAddon } from '../native-test-addon.js';
-import { cumulativeAt, rampsOf, targetPerSecond } from '../../src/config/stages.js';
+import { rampsOf } from '../../src/config/stages.js';
 
 const addon = loadTestAddon();
+const production = loadAddon();
 const S = 1e9;
 
 /** Every pump's intended times (ns from start) merged, stopping where the shape ends. */
@@ -44,9 +46,9 @@ describe('stages schedule', () => {
     for (let i = 0; i < pumps; i++) {
       addon.scheduleForTest(1, pumps, i, 0, { stages, queryNs }).dueAtQuery.forEach((n, q) => (due[q]! += n));
     }
+    const integral = production.scheduleFigures({ rate: 1, durationNs: 6 * S, stages }, Float64Array.from(queryNs)).dueAt;
     queryNs.forEach((t, q) => {
-      const integral = cumulativeAt(stages, t);
-      expect(Math.abs(due[q]! - Math.ceil(integral)), `at ${t / S}s`).toBeLessThanOrEqual(1);
+      expect(Math.abs(due[q]! - Math.ceil(integral[q]!)), `at ${t / S}s`).toBeLessThanOrEqual(1);
     });
     expect(due[due.length - 1]).toBe(4500);
   });
@@ -74,9 +76,10 @@ describe('stages schedule', () => {
     expect(times.filter((t) => t >= 3 * S).length).toBe(50);
   });
 
-  it('targetPerSecond (for target-vs-achieved series) sums to the integral', () => {
-    const target = targetPerSecond(stages);
-    expect(target.length).toBe(6);
+  it('scheduleFigures (for target-vs-achieved series) gives the integral per second', () => {
+    const times = Float64Array.from({ length: 7 }, (_, s) => s * S);
+    const due = production.scheduleFigures({ rate: 1, durationNs: 6 * S, stages }, times).dueAt;
+    const target = Array.from({ length: 6 }, (_, s) => due[s + 1]! - due[s]!);
     expect(target.reduce((a, b) => a + b, 0)).toBeCloseTo(4500, 6);
     expect(target[0]).toBeCloseTo(250, 6);
     expect(target[3]).toBeCloseTo(1000, 6);
@@ -94,17 +97,24 @@ describe('poisson schedule', () => {
     return out;
   }
 
-  it('has exponential gaps: mean 1/(R/T) and variance mean^2, within 3% (40k samples: ~5 sigma)', () => {
-    for (const [pumps, index] of [[1, 0], [4, 3]] as const) {
-      const g = gaps(pumps, index, 42);
-      const mean = g.reduce((a, b) => a + b, 0) / g.length;
-      const variance = g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length;
-      const expected = (pumps * S) / rate;
-      expect(Math.abs(mean / expected - 1)).toBeLessThan(0.03);
-      expect(Math.abs(variance / expected ** 2 - 1)).toBeLessThan(0.06);
-      // An exponential has P(gap > mean) = 1/e.
-      expect(Math.abs(g.filter((x) => x > expected).length / g.length - Math.exp(-1))).toBeLessThan(0.02);
-    }
+  it('has exponential gaps: mean 1/R and variance mean^2, within 3% (40k samples: ~5 sigma)', () => {
+    const g = gaps(1, 0, 42);
+    const mean = g.reduce((a, b) => a + b, 0) / g.length;
+    const variance = g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length;
+    const expected = S / rate;
+    expect(Math.abs(mean / expected - 1)).toBeLessThan(0.03);
+    expect(Math.abs(variance / expected ** 2 - 1)).toBeLessThan(0.06);
+    // An exponential has P(gap > mean) = 1/e.
+    expect(Math.abs(g.filter((x) => x > expected).length / g.length - Math.exp(-1))).toBeLessThan(0.02);
+  });
+
+  it('gives pump i of T every T-th arrival of the one global stream: Erlang-T gaps, mean T/R, variance mean^2/T', () => {
+    const g = gaps(4, 3, 42);
+    const mean = g.reduce((a, b) => a + b, 0) / g.length;
+    const variance = g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length;
+    const expected = (4 * S) / rate;
+    expect(Math.abs(mean / expected - 1)).toBeLessThan(0.03);
+    expect(Math.abs(variance / (expected ** 2 / 4) - 1)).toBeLessThan(0.06);
   });
 
   it('merges T pumps into one stream of rate R', () => {
