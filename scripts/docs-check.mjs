@@ -160,8 +160,11 @@ const capRate = (s, max) => {
 
 /** Rewrites one example's argv (without `ratetest`) to run briefly against the local servers. */
 export function rewrite(argv, env) {
-  const sub = ['find-max', 'compare', 'merge'].includes(argv[0]) ? argv[0] : 'run';
-  if (sub === 'compare' || sub === 'merge') return argv;
+  const sub = ['find-max', 'compare', 'merge', 'demo', 'truth', 'target'].includes(argv[0]) ? argv[0] : 'run';
+  // The demo runs its own bounded load on its own target; compare, merge and truth read files.
+  if (sub === 'compare' || sub === 'merge' || sub === 'demo' || sub === 'truth') return argv;
+  // A target serves until Ctrl-C: on a free port, stopped once it says it is ready (see run()).
+  if (sub === 'target') return [...argv.filter((a, i) => a !== '--port' && argv[i - 1] !== '--port'), '--port', '0'];
   const out = [];
   let hasLength = false;
   // Flags that end a run; without one the run would take the default 10 s, so -d is added.
@@ -220,6 +223,8 @@ function run(argv, cwd, env) {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
+    // `ratetest target` serves until interrupted: Ctrl-C once it has printed its ready line.
+    if (argv[0] === 'target') child.stdout.on('data', () => /listening|ready/i.test(stdout) && child.kill('SIGINT'));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? `signal ${signal}`, stdout, stderr });
