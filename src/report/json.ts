@@ -118,5 +118,7 @@ export function toJson(result: Result): ResultJson {
     ...(result.intervals ? { series: result.intervals.map(intervalJson) } : {}),
     ...(result.script ? { script: result.script } : {}),
     ...(result.endedEarly ? { endedEarly: result.endedEarly } : {}),
+    ...(result.shard ? { shard: result.shard } : {}),
+    ...(result.shards ? { shards: result.shards } : {}),
   };
 }
