@@ -143,7 +143,7 @@ export async function mergeMain(argv: string[]): Promise<number> {
     .description('Add several runs exactly (a fleet\'s shards, or any runs): histograms bucket by bucket, counts, errors and per-second series; judge --threshold on the whole.')
     .argument('<inputs...>', 'ratetest JSON results (--json; a file or stream may hold several), HdrHistogram logs (--hdr-log), or - to read them from stdin')
     .addOption(new Option('--expect-shards <n>', 'require shards 0..n-1 of one fleet, each exactly once, with equal fingerprints (else exit 2)'))
-    .addOption(new Option('--threshold <expr...>', 'judge the merged result, as a run does (p99<100ms, errors<0.1%, rate>=99%…); exit 1 when one fails'))
+    .addOption(new Option('--threshold <expr>', 'judge the merged result as a run does: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable); exit 1 when one fails').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('--json <file>', 'write the merged result (ratetest/result/v1, with a shards section; - for stdout, the text then goes to stderr)'))
     .addOption(new Option('--html <file>', 'write the merged result as an HTML report'))
     .addOption(new Option('--hgrm <file>', 'write the merged corrected distribution as .hgrm (ms)'))

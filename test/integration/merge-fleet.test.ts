@@ -92,10 +92,10 @@ describe.skipIf(!ENGINE_BUILT)('ratetest merge of a fleet', () => {
 
   it('--threshold judges the merged result: exit 0 when it holds, 1 with the failure named when not', () => {
     const input = logs.join('');
-    const pass = mergeWithInput(['-', '--threshold', 'p99<1h', 'errors<1%'], input);
+    const pass = mergeWithInput(['-', '--threshold', 'p99<1h', '--threshold', 'errors<1%'], input);
     expect(pass.code, pass.stderr).toBe(0);
     expect(pass.stdout).not.toContain('Thresholds failed');
-    const fail = mergeWithInput(['-', '--threshold', 'p50<1ns', 'errors=0'], input);
+    const fail = mergeWithInput(['-', '--threshold', 'p50<1ns', '--threshold', 'errors=0'], input);
     expect(fail.code, fail.stderr).toBe(1);
     expect(fail.stdout).toMatch(/Thresholds failed:\n {2}p50<1ns: measured [\d.]+ms\n$/);
     const usage = mergeWithInput(['-', '--threshold', 'p99 under 5ms'], input);
