@@ -57,8 +57,13 @@ function readInputs(args: string[]): Inputs {
   for (const arg of args) {
     const text = readText(arg);
     const name = nameOf(arg);
-    const { documents, unparsed } = jsonDocuments(text);
-    const results = documents.filter((d): d is ResultJson => (d as Partial<ResultJson> | null)?.schema === JSON_SCHEMA_ID);
+    // Each result is decoded as it is found; its JSON tree is then garbage.
+    let found = 0;
+    const { documents: results, unparsed } = jsonDocuments(text, (d) => {
+      if ((d as Partial<ResultJson> | null)?.schema !== JSON_SCHEMA_ID) return undefined;
+      found += 1;
+      return decoded(`${name} (document ${found})`, () => resultFromJson(d as ResultJson));
+    });
     if (results.length === 0) {
       // A lone document that is not a result (or not JSON at all) says why in parseResultJson's words.
       if (text.trimStart().startsWith('{')) parseResultJson(text, name);
@@ -72,9 +77,8 @@ function readInputs(args: string[]): Inputs {
       continue;
     }
     if (unparsed > 0) inputs.unparsed.push({ source: name, count: unparsed });
-    results.forEach((json, k) => {
+    results.forEach((result, k) => {
       const source = results.length === 1 ? name : `${name}#${k + 1}`;
-      const result = decoded(source, () => resultFromJson(json));
       addInto(inputs.histograms, 'corrected', result.corrected);
       addInto(inputs.histograms, 'uncorrected', result.uncorrected);
       inputs.results.push({ source, value: result });

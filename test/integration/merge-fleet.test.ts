@@ -142,8 +142,13 @@ describe.skipIf(!ENGINE_BUILT)('ratetest merge of a fleet', () => {
     expect([bad.code, bad.stderr]).toEqual([2, 'ratetest merge: --expect-shards must be a whole number of shards, 1 or more, got "four"\n']);
   }, 40_000);
 
-  it('says when a stream holds no result', () => {
+  it('says when a stream holds no result, and which document holds a damaged histogram', () => {
     const run = mergeWithInput(['-'], 'pod ratetest-0 was evicted\n');
     expect([run.code, run.stderr]).toEqual([2, 'ratetest merge: stdin: no ratetest result or interval histograms found (expected --json results, one or several, or an HdrHistogram log, as --hdr-log writes)\n']);
+    const damaged = structuredClone(shards[1]!);
+    damaged.latency.corrected.histogram = 'HISTFAAAAxyz';
+    const bad = mergeWithInput(['-'], `${logs[0]}${JSON.stringify(damaged, null, 2)}\n`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^ratetest merge: stdin \(document 2\): a histogram in it cannot be decoded \(.+\)\n$/);
   });
 });
