@@ -113,6 +113,8 @@ ensurePackages([
 const NGINX = findNginx();
 const WRK_BIN = findWrk();
 const WRK2 = process.env.WRK2 || undefined;
+/** Another built checkout of ratetest (RATETEST_BASELINE=/path), run beside this one: a change's before and after in one run. */
+const BASELINE = process.env.RATETEST_BASELINE ? join(process.env.RATETEST_BASELINE, 'bin', 'ratetest.js') : undefined;
 if (WRK2 && !existsSync(WRK2)) usage(`WRK2=${WRK2}: no such file`);
 const HAVE_AUTOCANNON = existsSync(AUTOCANNON);
 for (const built of ['build/Release/ratetest.node', 'dist/cli/main.js']) {
@@ -286,9 +288,10 @@ async function runTool(tool, { rate, connections, threads, duration, extra = [],
   let jsonFile;
   switch (tool) {
     case 'ratetest':
-      jsonFile = join(OUT, `${String(serial + 1).padStart(2, '0')}-ratetest.json`);
+    case 'baseline':
+      jsonFile = join(OUT, `${String(serial + 1).padStart(2, '0')}-${tool}.json`);
       // No rate: closed loop (-R max), like wrk.
-      argv = ['node', RATETEST, '-R', rate ?? 'max', '-d', d, '-c', connections, '-t', threads, ...h, ...extra, '--json', jsonFile, target];
+      argv = ['node', tool === 'baseline' ? BASELINE : RATETEST, '-R', rate ?? 'max', '-d', d, '-c', connections, '-t', threads, ...h, ...extra, '--json', jsonFile, target];
       break;
     case 'wrk2':
       argv = [WRK2, '-R', rate, '-d', d, '-c', connections, '-t', threads, ...h, '--latency', target];
@@ -383,6 +386,7 @@ const scenarios = {
     const s = shape({ rate: 20000, connections: 100, threads: 1 });
     await warmup(s);
     const rows = [await runTool('ratetest', s)];
+    if (BASELINE) rows.push(await runTool('baseline', { ...s, label: 'ratetest (baseline)' }));
     if (WRK2) rows.push(await runTool('wrk2', s));
     if (HAVE_AUTOCANNON) rows.push(await runTool('autocannon', s));
     rows.push(await runTool('wrk', { ...s, rate: undefined }));
@@ -396,6 +400,7 @@ const scenarios = {
     await warmup(s);
     const rows = [await runTool('wrk', { connections: 1, threads: 1, duration: Math.min(5, s.duration), label: 'wrk -c1 -t1 (unloaded round trip)' })];
     rows.push(await runTool('ratetest', s));
+    if (BASELINE) rows.push(await runTool('baseline', { ...s, label: 'ratetest (baseline)' }));
     // The wider send windows that bring ratetest's CPU near wrk2's (see batch), at their cost in p50.
     for (const window of ['200us', '500us']) rows.push(await runTool('ratetest', { ...s, extra: ['--batch', window] }));
     if (WRK2) rows.push(await runTool('wrk2', s));

@@ -4,7 +4,7 @@
 // it was not luck. Pure over `probe`: the CLI passes real runs, the unit tests a fake server.
 import type { Result } from '../result/result.js';
 import { selfCheck, type SelfCheck } from './self-check.js';
-import { evaluateSlos, type Slo, type SloVerdict } from './slo.js';
+import { judgeCriteria, type Criterion, type CriterionVerdict } from './criteria.js';
 
 export type StepKind = 'ramp' | 'refine' | 'confirm';
 /** pass: every SLO held; fail: the server missed one; generator: the generator, not the server, limited the step. */
@@ -14,13 +14,13 @@ export interface Step {
   kind: StepKind;
   rate: number;
   result: Result;
-  verdicts: SloVerdict[];
+  verdicts: CriterionVerdict[];
   selfCheck: SelfCheck;
   outcome: StepOutcome;
 }
 
 export interface SearchOptions {
-  slos: Slo[];
+  slos: Criterion[];
   from: number;
   to: number;
   /** Each ramp step multiplies the rate by this. */
@@ -55,13 +55,13 @@ export interface Search {
 }
 
 /** Judges one step: generator-limited first, since then the latencies are not the server's. */
-export function judgeStep(kind: StepKind, rate: number, result: Result, slos: Slo[]): Step {
-  const verdicts = evaluateSlos(slos, result);
+export function judgeStep(kind: StepKind, rate: number, result: Result, slos: Criterion[]): Step {
+  const verdicts = judgeCriteria(result, slos);
   const check = selfCheck(result);
   // 'connections' and 'connect-errors' are the server's doing (slow answers hold connections busy);
   // a starved pump or a stalled machine is the generator's.
   const generatorLimited = !check.ok && (check.cause === 'generator-cpu' || check.cause === 'unknown');
-  const pass = verdicts.every((v) => v.pass);
+  const pass = verdicts.every((v) => v.passed);
   const outcome: StepOutcome = pass ? 'pass' : generatorLimited ? 'generator' : 'fail';
   return { kind, rate, result, verdicts, selfCheck: check, outcome };
 }

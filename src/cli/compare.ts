@@ -69,7 +69,7 @@ function row(metric: string, unit: Unit, better: Better, before: number | null, 
 }
 
 const errorTotal = (r: ResultJson) => Object.values(r.errors).reduce((a, b) => a + b, 0);
-/** A share of the requests sent, in percent, as --threshold 'errors<0.1%' reads it: runs of different sizes compare. */
+/** A share of the requests sent, in percent: runs of different sizes compare. */
 const share = (count: number, r: ResultJson) => (count / Math.max(r.sent, 1)) * 100;
 /** A latency figure, or null when the run timed no response (0 would read as the best latency of all). */
 const pct = (l: LatencyJson | undefined, key: string) => (l && l.count > 0 ? (l.percentilesNs[key] ?? null) : null);

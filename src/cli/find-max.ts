@@ -7,7 +7,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } fro
 import { findMax, SEARCH_DEFAULTS, type Search, type SearchOptions, type Step } from '../analysis/find-max.js';
 import { toJson } from '../report/json.js';
 import { run } from '../engine/run.js';
-import { failedRequests, formatActual, parseSlo } from '../analysis/slo.js';
+import { failedRequests, formatMeasured, isLatencyMetric, parseCriterion, requestsOf, type CriterionVerdict } from '../analysis/criteria.js';
 import { formatDurationShort, parseDuration, parseRate } from '../common/units.js';
 import { buildProgram, requestFromFlags, usageMessage, type RawFlags } from './flags.js';
 import { fail } from './fail.js';
@@ -48,7 +48,7 @@ export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
   const program = buildProgram()
     .name('ratetest find-max')
     .description('Search for the highest request rate that meets every SLO: geometric steps up, then bisection around the knee.')
-    .addOption(new Option('--slo <slo>', "objective every step must meet, e.g. 'p99<50ms', 'errors<0.1%', 'rate>=95%' (repeatable, required)").argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--slo <slo>', "objective every step must meet, e.g. 'p99<50ms', 'errors<0.1%', 'rate>=95%' (repeatable, required; docs/criteria.md)").argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('--from <rate>', 'first rate tried, e.g. 1k (required)'))
     .addOption(new Option('--to <rate>', 'highest rate tried, e.g. 100k (required)'))
     .addOption(new Option('--step-duration <duration>', `length of each step (default ${formatDurationShort(DEFAULT_STEP_MS * 1e6)})`))
@@ -84,7 +84,7 @@ export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
   const cooldownMs = flags.cooldown !== undefined ? parseDuration(flags.cooldown, '--cooldown') / 1e6 : DEFAULT_COOLDOWN_MS;
   const base = requestFromFlags(program.args[0]!, flags, from);
   const request: FindMaxRequest = {
-    search: { ...SEARCH_DEFAULTS, slos: flags.slo.map((s) => parseSlo(s)), from, to, precision },
+    search: { ...SEARCH_DEFAULTS, slos: flags.slo.map((s) => parseCriterion(s, '--slo')), from, to, precision },
     options: { ...base.options, durationMs: stepDurationMs },
     stepDurationMs,
     cooldownMs,
@@ -103,6 +103,14 @@ export function tableHeader(): string {
   return COLUMNS.map(([name, width]) => name.padStart(width)).join(' ').trimEnd() + '\n';
 }
 
+/** "p99 62.10ms", "errors 0.52%": a failed SLO's figure at the table's two decimals. */
+function stepFigure(v: CriterionVerdict): string {
+  const { metric, percent } = v.criterion;
+  if (v.measured === undefined) return `${metric}: ${formatMeasured(v)}`;
+  if (isLatencyMetric(metric)) return `${metric} ${(v.measured / 1e6).toFixed(2)}ms`;
+  return `${metric} ${percent ? `${v.measured.toFixed(2)}%` : formatMeasured(v)}`;
+}
+
 function outcomeText(step: Step): string {
   if (step.outcome === 'pass') return 'pass';
   if (step.outcome === 'generator') return `generator-limited (${step.selfCheck.cause}): not counted against the server`;
@@ -110,13 +118,13 @@ function outcomeText(step: Step): string {
     const connect = step.result.errors.connect;
     return `FAIL no responses${connect > 0 ? ` (${connect} connect errors${step.result.errorCodes.connect ? `, ${step.result.errorCodes.connect}` : ''})` : ''}`;
   }
-  return `FAIL ${step.verdicts.filter((v) => !v.pass).map((v) => `${formatActual(v)} (${v.slo.text})`).join(', ')}`;
+  return `FAIL ${step.verdicts.filter((v) => !v.passed).map((v) => `${stepFigure(v)} (${v.criterion.text})`).join(', ')}`;
 }
 
 export function tableRow(step: Step): string {
   const r = step.result;
   const at = (p: number) => (r.corrected.totalCount > 0 ? ms(r.corrected.getValueAtPercentile(p)) : '-');
-  const errors = r.sent > 0 ? `${((100 * failedRequests(r)) / r.sent).toFixed(2)}%` : '-';
+  const errors = requestsOf(r) > 0 ? `${((100 * failedRequests(r)) / requestsOf(r)).toFixed(2)}%` : '-';
   const cells = [step.kind, String(step.rate), r.achievedRate.toFixed(1), at(50), at(99), at(99.9), errors, outcomeText(step)];
   const row = cells.map((cell, i) => cell.padStart(COLUMNS[i]![1])).join(' ') + '\n';
   // A generator-limited step says why and what to change, under its row.
@@ -161,7 +169,7 @@ export function searchJson(search: Search, request: FindMaxRequest) {
       kind: s.kind,
       rate: s.rate,
       outcome: s.outcome,
-      slos: s.verdicts.map((v) => ({ slo: v.slo.text, pass: v.pass, actual: v.actual })),
+      slos: s.verdicts.map((v) => ({ slo: v.criterion.text, pass: v.passed, actual: v.measured ?? null })),
       result: toJson(s.result),
     })),
   };

@@ -7,7 +7,7 @@ import { formatDurationShort, parseCount, parseDuration, parseRate } from '../co
 import { DEFAULTS, version, type RunOptions } from '../config/options.js';
 import { parseStages } from '../config/stages.js';
 import type { Arrival } from '../config/shape.js';
-import { parseThreshold, type Threshold } from '../analysis/thresholds.js';
+import { parseCriterion, type Criterion } from '../analysis/criteria.js';
 import { readRequestFile } from '../requests/request-file.js';
 
 /** What the command line asks for: the run's options plus how to report it. */
@@ -18,7 +18,7 @@ export interface CliRequest {
   /** Path for the JSON result, or "-" for stdout. */
   json?: string;
   /** --threshold gates, parsed before the run. */
-  thresholds: Threshold[];
+  thresholds: Criterion[];
   /** Path for the .hgrm percentile distribution. */
   hgrm?: string;
   /** Path for the HdrHistogram interval log. */
@@ -109,7 +109,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
     .addOption(new Option('--json <file>', 'write the full result as JSON to a file, or - for stdout'))
-    .addOption(new Option('--requests-file <file>', 'several named requests with weights, YAML or JSON (see README)'))
+    .addOption(new Option('--requests-file <file>', 'several named requests with weights, YAML or JSON (see docs/templates.md)'))
     .addOption(new Option('--csv <file>', 'CSV file (header row first) for {{csv.column}} placeholders, one row per request'))
     .addOption(new Option('--csv-order <order>', 'CSV rows in file order, wrapping around, or a random row per request').choices(['sequential', 'random']))
     .addOption(new Option('--seed <n>', 'seed for --arrival poisson (default 1) and for {{rand}}, {{uuid}}, {{pick}} and random CSV rows (default: random)'))
@@ -122,7 +122,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--hdr-log <file>', 'write an HdrHistogram interval log: corrected and uncorrected histograms for each second (ratetest merge reads it)'))
     .addOption(new Option('--hgrm <file>', 'write the corrected percentile distribution in HdrHistogram .hgrm text format (ms)'))
     .addOption(new Option('--html <file>', 'write a self-contained HTML report: percentile spectrum, latency, rate and status codes over time'))
-    .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable; docs/criteria.md)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText(
@@ -130,7 +130,10 @@ export function buildProgram(): Command {
       '\nOther commands (each with --help):\n' +
         '  ratetest find-max --slo <expr> --from <rate> --to <rate> <url>   the highest rate that meets every SLO\n' +
         '  ratetest merge <files...>                 add the histograms of --hdr-log logs or --json results exactly\n' +
-        '  ratetest compare <before.json> <after.json>   two runs side by side, the change and the better one\n',
+        '  ratetest compare <before.json> <after.json>   two runs side by side, the change and the better one\n' +
+        '  ratetest demo                             a first run with no server: a built-in target, then a check against its own log\n' +
+        '  ratetest target [--stall 300ms/2s]        a built-in server for tests on this machine; logs /t/<k> at /__truth\n' +
+        '  ratetest truth <truth.json> -R <rate>     the true latency percentiles of a saved /__truth log\n',
     )
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -198,7 +201,7 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
     options.seed = Number(flags.seed);
   }
   if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
-  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map(parseThreshold), quiet: Boolean(flags.quiet) };
+  const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map((t) => parseCriterion(t, '--threshold')), quiet: Boolean(flags.quiet) };
   if (flags.json !== undefined) request.json = flags.json;
   if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
   // Streamed to its file as the run goes (main() opens it at onStart), so the run keeps no interval histograms.

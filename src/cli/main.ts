@@ -1,70 +1,29 @@
-// main.ts: the command line's entry: dispatch to a subcommand, or flags -> run() -> reports -> exit code.
+// main.ts: the command line's entry: dispatch to a subcommand, or parse the run's flags and hand
+// them to run-command.ts. Every command loads its own modules when chosen, so `ratetest --version`
+// costs commander and the flags alone.
 import { CommanderError } from 'commander';
-import { parseArgs, usageMessage, type CliRequest } from './flags.js';
+import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 import { fail } from './fail.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../common/errors.js';
-import type { RunConfig } from '../config/options.js';
-import { toJson } from '../report/json.js';
-import { HdrLogWriter } from '../report/hdr-log.js';
-import type { Interval, IntervalHistogramPair } from '../result/series.js';
-import { formatHgrm } from '../report/hgrm.js';
-import { formatText } from '../report/text.js';
-import { run, type Progress, type RunSnapshot } from '../engine/run.js';
-import type { RunMetrics } from '../live/prometheus.js';
-import type { MetricsServer } from '../live/metrics-server.js';
-import { ProgressLine } from '../live/progress-line.js';
-import type { Result } from '../result/result.js';
-import { scriptDone } from '../script/done.js';
-import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
-import { findMaxMain } from './find-max.js';
-import { mergeMain } from './merge.js';
-import { compareMain } from './compare.js';
-import { checkThresholds, formatThresholdFailures } from '../analysis/thresholds.js';
-import { formatTimeS } from '../report/wrk-format.js';
-import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
-import { withoutCredentials } from '../common/url-display.js';
+import { parseArgs, usageMessage, type CliRequest } from './flags.js';
 import { ignoreClosedPipes } from './pipes.js';
-import { UNLIMITED_MS } from '../config/shape.js';
 
-/** wrk2's opening lines, so scripts that read wrk2's output read ours. */
-export function banner(config: RunConfig, url: string): string {
-  const length = config.durationMs >= UNLIMITED_MS ? `${config.requestCount} requests` : formatTimeS(config.durationMs / 1000);
-  const warmup = config.warmupMs > 0 ? ` after ${formatTimeS(config.warmupMs / 1000)} warm-up` : '';
-  return `Running ${length} test${warmup} @ ${url}\n  ${config.threads} threads and ${config.connections} connections\n`;
-}
+type Command = (argv: string[]) => number | Promise<number>;
 
-
-/**
- * After the report, as wrk does: the script's notes, then done(). Returns the exit code a script
- * error or os.exit() in a hook decides (1 for an error), or undefined when the script ran clean.
- */
-function finishScript(script: LoadedScript, result: Result, out: NodeJS.WritableStream): number | undefined {
-  const info = result.script!;
-  const lines: string[] = [];
-  if (info.responsesDropped > 0) lines.push(`  Script: ${info.responsesDropped} responses were not passed to response() (it fell behind; the run did not wait for it)`);
-  if (info.responsesTruncated > 0) lines.push(`  Script: ${info.responsesTruncated} responses were passed to response() cut short at 256 KiB`);
-  for (const note of info.notes) lines.push(`  Script: ${note}`);
-  if (info.error !== undefined) {
-    lines.push(`ratetest: script error: ${info.error} (the run stopped there; the results above are what it gathered)`);
-    out.write(lines.join('\n') + '\n');
-    return info.exitCode ?? EXIT_THRESHOLD;
-  }
-  if (lines.length > 0) out.write(lines.join('\n') + '\n');
-  try {
-    scriptDone(script, result);
-  } catch (err) {
-    out.write(`ratetest: script error in done(): ${(err as Error).message}\n`);
-    return (err as ScriptRunError).exitCode ?? EXIT_THRESHOLD;
-  }
-  return undefined;
-}
+/** Subcommands by name, each imported when it is the one asked for. */
+const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
+  'find-max': async () => (await import('./find-max.js')).findMaxMain,
+  merge: async () => (await import('./merge.js')).mergeMain,
+  compare: async () => (await import('./compare.js')).compareMain,
+  target: async () => (await import('./target.js')).targetMain,
+  demo: async () => (await import('./demo.js')).demoMain,
+  truth: async () => (await import('./truth.js')).truthMain,
+};
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   ignoreClosedPipes();
-  if (argv[2] === 'find-max') return findMaxMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
-  if (argv[2] === 'merge') return mergeMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
-  if (argv[2] === 'compare') return compareMain([argv[0]!, argv[1]!, ...argv.slice(3)]);
+  const subcommand = argv[2] !== undefined && Object.hasOwn(SUBCOMMANDS, argv[2]) ? SUBCOMMANDS[argv[2]] : undefined;
+  if (subcommand) return (await subcommand())([argv[0]!, argv[1]!, ...argv.slice(3)]);
   let request: CliRequest;
   try {
     request = parseArgs(argv);
@@ -76,96 +35,5 @@ export async function main(argv: string[]): Promise<number> {
     }
     return fail(err);
   }
-
-  // With --json - stdout carries only JSON, so the text goes to stderr.
-  const report = request.json === '-' ? process.stderr : process.stdout;
-  const controller = new AbortController();
-  // First Ctrl-C: stop and report what was gathered. Second: the user means it, leave now.
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const stdoutOk = { allowStdout: true };
-    if (request.json !== undefined) checkOutputPath(request.json, '--json', stdoutOk);
-    if (request.hgrm !== undefined) checkOutputPath(request.hgrm, '--hgrm');
-    if (request.hdrLog !== undefined) checkOutputPath(request.hdrLog, '--hdr-log');
-    if (request.html !== undefined) checkOutputPath(request.html, '--html');
-    if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
-    let progress: ProgressLine | undefined;
-    let hdrLog: { file: StreamingOutput; log: HdrLogWriter } | undefined;
-    const onStart = (config: RunConfig, _address: string, startedAt: Date) => {
-      report.write(banner(config, request.options.url));
-      if (request.hdrLog !== undefined) {
-        const file = openStreamingOutput(request.hdrLog, '--hdr-log');
-        hdrLog = { file, log: new HdrLogWriter((text) => file.write(text), { method: config.method, url: request.options.url, rate: config.rate }, startedAt) };
-      }
-      // A live line only for a person watching: stdout a terminal, and never into --json - output.
-      const stream = request.json === '-' ? process.stderr : process.stdout;
-      if (!request.quiet && process.stdout.isTTY && stream.isTTY) progress = new ProgressLine(stream, config);
-    };
-    // A script's print() and io.write() go with the text report (stderr under --json -).
-    if (request.options.script) request.options.script.output = (text) => void report.write(text);
-    let script: LoadedScript | undefined;
-    const onProgress = (p: Progress) => progress?.update(p);
-    // prom-client, wasmoon and the HTML report's chart library load only for the runs that use
-    // them: together they would add ~25 MB to every run's RSS.
-    const prometheus = request.metricsPort !== undefined || request.promFile !== undefined ? await import('../live/prometheus.js') : undefined;
-    const metrics: RunMetrics | undefined = prometheus && new prometheus.RunMetrics({ url: withoutCredentials(request.options.url) }, { closedLoop: request.options.rate === 'max' });
-    const onSnapshot = metrics ? (s: RunSnapshot, final: boolean) => metrics.update(s, final) : undefined;
-    let metricsServer: MetricsServer | undefined;
-    if (metrics && request.metricsPort !== undefined) {
-      const { startMetricsServer } = await import('../live/metrics-server.js');
-      metricsServer = await startMetricsServer(metrics, request.metricsPort, request.metricsHost);
-      const host = request.metricsHost ?? '127.0.0.1';
-      process.stderr.write(`Metrics at http://${host.includes(':') ? `[${host}]` : host}:${metricsServer.port}/metrics\n`);
-    }
-    const onInterval = request.hdrLog !== undefined ? (interval: Interval, histograms: IntervalHistogramPair) => hdrLog?.log.interval(interval, histograms) : undefined;
-    const result = await run(request.options, { signal: controller.signal, onStart, onProgress, onSnapshot, onInterval, onScript: (s) => (script = s) })
-      .catch((err: unknown) => {
-        hdrLog?.file.discard();
-        throw err;
-      })
-      .finally(() => {
-        progress?.clear();
-        return metricsServer?.close();
-      });
-    report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
-    const scriptExit = script ? finishScript(script, result, report) : undefined;
-    // Every output is attempted, and the thresholds still judged, when one of them cannot be written.
-    const outputs: [flag: string, path: string | undefined, text: () => string | Promise<string> | StreamingOutput][] = [
-      ['--json', request.json, () => JSON.stringify(toJson(result), null, 2) + '\n'],
-      ['--hgrm', request.hgrm, () => formatHgrm(result)],
-      ['--hdr-log', request.hdrLog, () => hdrLog!.file],
-      ['--prom-file', request.promFile, () => metrics!.text()],
-      ['--html', request.html, async () => (await import('../report/html.js')).formatHtml(result, { headers: request.options.headers ?? [] })],
-    ];
-    let outputFailed = false;
-    for (const [flag, path, text] of outputs) {
-      if (path === undefined) continue;
-      try {
-        const output = await text();
-        if (typeof output === 'string') writeOutput(path, output, flag, flag === '--json' ? stdoutOk : {});
-        else output.commit();
-      } catch (err) {
-        fail(err);
-        outputFailed = true;
-      }
-    }
-    const failures = formatThresholdFailures(checkThresholds(result, request.thresholds));
-    report.write(failures);
-    if (scriptExit !== undefined) return scriptExit;
-    if (result.interrupted) return EXIT_INTERRUPTED;
-    if (outputFailed) return EXIT_USAGE;
-    return failures ? EXIT_THRESHOLD : EXIT_OK;
-  } catch (err) {
-    const code = fail(err);
-    // os.exit(n) in a script's setup() or init() ends ratetest with the script's own code.
-    if (err instanceof ScriptLoadError && err.exitCode !== undefined) return err.exitCode;
-    // Ctrl-C before the pumps started (e.g. during DNS) leaves nothing to report; it is still an interrupt.
-    return controller.signal.aborted && !(err instanceof UsageError) ? EXIT_INTERRUPTED : code;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  return (await import('./run-command.js')).runCommand(request);
 }

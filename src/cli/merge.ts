@@ -17,7 +17,7 @@ import { readHdrLog, shardOfLog } from '../report/hdr-log.js';
 import { formatHgrm } from '../report/hgrm.js';
 import { addInto, checkShards, emptyMerge, mergeResults, type MergedHistograms, type ShardClaim, type Source } from '../analysis/merge.js';
 // The run's own gate: the same grammar, the same exit code 1.
-import { checkThresholds, formatThresholdFailures, parseThreshold } from '../analysis/thresholds.js';
+import { formatCriteriaFailures, judgeCriteria, parseCriterion } from '../analysis/criteria.js';
 import type { Result } from '../result/result.js';
 
 /** What was read: whole results (JSON), or histograms only (an interval log among the inputs). */
@@ -147,7 +147,7 @@ export async function mergeMain(argv: string[]): Promise<number> {
     .description('Add several runs exactly (a fleet\'s shards, or any runs): histograms bucket by bucket, counts, errors and per-second series; judge --threshold on the whole.')
     .argument('<inputs...>', 'ratetest JSON results (--json; a file or stream may hold several), HdrHistogram logs (--hdr-log), or - to read them from stdin')
     .addOption(new Option('--expect-shards <n>', 'require shards 0..n-1 of one fleet, each exactly once, with equal fingerprints (else exit 2)'))
-    .addOption(new Option('--threshold <expr>', 'judge the merged result as a run does: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable); exit 1 when one fails').argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--threshold <expr>', 'judge the merged result as a run does: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable; docs/criteria.md); exit 1 when one fails').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('--json <file>', 'write the merged result (ratetest/result/v1, with a shards section; - for stdout, the text then goes to stderr)'))
     .addOption(new Option('--html <file>', 'write the merged result as an HTML report'))
     .addOption(new Option('--hgrm <file>', 'write the merged corrected distribution as .hgrm (ms)'))
@@ -157,7 +157,7 @@ export async function mergeMain(argv: string[]): Promise<number> {
     program.parse(argv);
     const flags = program.opts<MergeFlags>();
     const expect = expectedShards(flags.expectShards);
-    const thresholds = (flags.threshold ?? []).map(parseThreshold);
+    const thresholds = (flags.threshold ?? []).map((t) => parseCriterion(t, '--threshold'));
     if (flags.json !== undefined) checkOutputPath(flags.json, '--json', { allowStdout: true });
     if (flags.html !== undefined) checkOutputPath(flags.html, '--html');
     if (flags.hgrm !== undefined) checkOutputPath(flags.hgrm, '--hgrm');
@@ -180,7 +180,7 @@ export async function mergeMain(argv: string[]): Promise<number> {
     if (merged && flags.json !== undefined) writeOutput(flags.json, JSON.stringify(toJson(merged), null, 2) + '\n', '--json', { allowStdout: true });
     if (merged && flags.html !== undefined) writeOutput(flags.html, (await import('../report/html.js')).formatHtml(merged), '--html');
     if (!merged || thresholds.length === 0) return EXIT_OK;
-    const failures = formatThresholdFailures(checkThresholds(merged, thresholds));
+    const failures = formatCriteriaFailures(judgeCriteria(merged, thresholds));
     report.write(failures);
     return failures ? EXIT_THRESHOLD : EXIT_OK;
   } catch (err) {

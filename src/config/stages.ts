@@ -71,3 +71,28 @@ export function targetPerSecond(ramps: Ramp[]): number[] {
   for (let s = 0; s * 1e9 < totalNs; s++) out.push(cumulativeAt(ramps, Math.min((s + 1) * 1e9, totalNs)) - cumulativeAt(ramps, s * 1e9));
   return out;
 }
+
+/**
+ * When the ramps' cumulative count reaches `count` (the inverse of cumulativeAt), ns from their
+ * start; Infinity when it never does. Request k (1-based) is due at timeOfCount(ramps, k - 1),
+ * as native/schedule.h's RateShape::time_of places it.
+ */
+export function timeOfCount(ramps: Ramp[], count: number): number {
+  let at = 0;
+  let before = 0;
+  for (const r of ramps) {
+    const d = r.durationNs / 1e9;
+    const inStage = ((r.fromRate + r.toRate) / 2) * d;
+    if (count < before + inStage) {
+      const x = count - before;
+      const a = (r.toRate - r.fromRate) / (2 * d);
+      const b = r.fromRate;
+      // Root of a*tau^2 + b*tau = x in the form that stays exact when a is tiny or b is 0.
+      const tau = x > 0 ? (2 * x) / (b + Math.sqrt(Math.max(0, b * b + 4 * a * x))) : 0;
+      return at + Math.floor(Math.min(tau * 1e9, r.durationNs));
+    }
+    before += inStage;
+    at += r.durationNs;
+  }
+  return Infinity;
+}

@@ -1,6 +1,6 @@
 // find-max-html.ts: find-max's --html page: p50/p99/p99.9 against the requested rate, one point
 // per step, passes and failures marked, as a self-contained page with an inline SVG (no scripts,
-// no network). Issue 4's run report owns the HTML of a single run; this page is the search's.
+// no network). The run report (report/html.ts) draws a single run; this page draws the search.
 import type { Search, SearchOptions } from '../analysis/find-max.js';
 import { escapeHtml as escape } from './html-escape.js';
 

@@ -1,8 +1,8 @@
 // compile.ts: turns the run's request(s) into the program the native pump expands per request
 // (native/template_program.h): literal byte runs and slots, pick choices and CSV cells packed
 // into one pool, and the weighted mix. Runs once, before the run; every mistake is a UsageError.
-// A run with no placeholders and no request list compiles to nothing: the pump sends the plain
-// request bytes as before.
+// A run with no placeholders and no request list compiles to nothing: the pump sends the one
+// request's bytes as they are, with no expansion cost.
 import { randomInt } from 'node:crypto';
 import { UsageError } from '../common/errors.js';
 import type { NativeTemplates } from '../addon/native.js';

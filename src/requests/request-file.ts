@@ -14,7 +14,8 @@
 //       body: '{"sku": "{{pick "a" "b"}}"}'           # or bodyFile: order.json (next to this file)
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node, YAMLMap } from 'yaml';
 import { UsageError } from '../common/errors.js';
 import type { RequestSpec } from '../config/request-spec.js';
 import type { TemplateOrigin } from '../config/request-spec.js';
@@ -34,7 +35,13 @@ export function readRequestFile(path: string): RequestSpec[] {
   return parseRequestFile(text, path);
 }
 
+// The YAML parser loads with the first request file, not with every command line that might
+// take one: it is a fifth of the CLI's start-up time.
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 export function parseRequestFile(text: string, path: string): RequestSpec[] {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const at = (node: Node | null | undefined) => {
@@ -45,13 +52,13 @@ export function parseRequestFile(text: string, path: string): RequestSpec[] {
   // Where a string value's first character stands, so template errors point into the file.
   const originOf: OriginOf = (node) => {
     const offset = node.range?.[0] ?? 0;
-    const type = isScalar(node) ? node.type : undefined;
-    if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
+    const type = yaml().isScalar(node) ? node.type : undefined;
+    if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
       const contentStart = text.indexOf('\n', offset) + 1;
       const indent = /^ */.exec(text.slice(contentStart))![0].length;
       return { path, line: lines.linePos(contentStart).line, column: indent + 1, indent };
     }
-    const quoted = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE;
+    const quoted = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE';
     const pos = lines.linePos(offset + (quoted ? 1 : 0));
     return { path, line: pos.line, column: pos.col, indent: 0 };
   };
@@ -62,28 +69,28 @@ export function parseRequestFile(text: string, path: string): RequestSpec[] {
   }
   const schema = 'expected a list of requests, or an object with "requests:" holding one';
   let list: Node | null | undefined = doc.contents;
-  if (isMap(list)) {
-    const extra = list.items.find((pair) => !(isScalar(pair.key) && pair.key.value === 'requests'));
+  if (yaml().isMap(list)) {
+    const extra = list.items.find((pair) => !(yaml().isScalar(pair.key) && pair.key.value === 'requests'));
     if (extra) throw new UsageError(`${at(extra.key as Node)}: unknown key ${JSON.stringify(String((extra.key as { value?: unknown })?.value))}: ${schema}`);
     list = list.get('requests', true) as Node | undefined;
   }
-  if (!isSeq(list) || list.items.length === 0) throw new UsageError(`${at(list)}: ${schema}`);
+  if (!yaml().isSeq(list) || list.items.length === 0) throw new UsageError(`${at(list)}: ${schema}`);
   return list.items.map((item, i) => specOf(item as Node, i, path, at, originOf));
 }
 
 function specOf(node: Node, index: number, path: string, at: At, originOf: OriginOf): RequestSpec {
   const label = `requests[${index}]`;
-  if (!isMap(node)) throw new UsageError(`${at(node)}: ${label} must be an object with ${KEYS.join(', ')}`);
+  if (!yaml().isMap(node)) throw new UsageError(`${at(node)}: ${label} must be an object with ${KEYS.join(', ')}`);
   const map = node as YAMLMap;
   for (const pair of map.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+    const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '?';
     if (!KEYS.includes(key)) throw new UsageError(`${at(pair.key as Node)}: ${label}: unknown key "${key}"; expected ${KEYS.join(', ')}`);
   }
   const value = (key: string) => map.get(key, true) as Node | undefined;
   const string = (key: string): string | undefined => {
     const v = value(key);
     if (v === undefined) return undefined;
-    if (!isScalar(v) || typeof v.value !== 'string') throw new UsageError(`${at(v)}: ${label}.${key} must be a string`);
+    if (!yaml().isScalar(v) || typeof v.value !== 'string') throw new UsageError(`${at(v)}: ${label}.${key} must be a string`);
     return v.value;
   };
   const name = string('name');
@@ -91,7 +98,7 @@ function specOf(node: Node, index: number, path: string, at: At, originOf: Origi
   const spec: RequestSpec = { name, where: `${at(node)} ${label}` };
   const weight = value('weight');
   if (weight !== undefined) {
-    if (!isScalar(weight) || typeof weight.value !== 'number' || !(weight.value > 0)) {
+    if (!yaml().isScalar(weight) || typeof weight.value !== 'number' || !(weight.value > 0)) {
       throw new UsageError(`${at(weight)}: ${label}.weight must be a number > 0, e.g. weight: 90`);
     }
     spec.weight = weight.value;
@@ -131,18 +138,18 @@ function specOf(node: Node, index: number, path: string, at: At, originOf: Origi
 /** headers: { Name: value } or [ "Name: value" ]. */
 function headerList(node: Node, label: string, at: At, noteOrigin: (name: string, value: Node) => void): string[] {
   const scalarText = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
-  if (isMap(node)) {
+  if (yaml().isMap(node)) {
     return node.items.map((pair) => {
-      const name = isScalar(pair.key) ? scalarText(pair.key.value) : undefined;
-      const value = isScalar(pair.value) ? scalarText(pair.value.value) : undefined;
+      const name = yaml().isScalar(pair.key) ? scalarText(pair.key.value) : undefined;
+      const value = yaml().isScalar(pair.value) ? scalarText(pair.value.value) : undefined;
       if (name === undefined || value === undefined) throw new UsageError(`${at(pair.key as Node)}: ${label}: each header must be Name: value`);
       noteOrigin(name, pair.value as Node);
       return `${name}: ${value}`;
     });
   }
-  if (isSeq(node)) {
+  if (yaml().isSeq(node)) {
     return node.items.map((item) => {
-      const text = isScalar(item) ? item.value : undefined;
+      const text = yaml().isScalar(item) ? item.value : undefined;
       if (typeof text !== 'string') throw new UsageError(`${at(item as Node)}: ${label}: each header must be a "Name: value" string`);
       return text;
     });

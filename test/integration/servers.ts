@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { TruthRequests } from '../../src/analysis/truth.js';
 
 /** One request as the server saw it (recorded when asked for). */
 export interface ReceivedRequest {
@@ -202,22 +203,32 @@ export interface StallOptions {
  * lock, a stop-the-world flush): a response due in a stall is held until the stall ends, then
  * all held responses go out together. The clock starts at the first request so a run meets its
  * stalls at known offsets whatever the CLI's start-up time. stats.requests counts all; `held`
- * counts responses that were held.
+ * counts responses that were held. Requests to /t/<k> are logged as the built-in target logs them
+ * ([k, arrivalNs, answeredNs] on the monotonic clock), so `truth()` is a log the truth computation
+ * (src/analysis/truth.ts) reads.
  */
-export async function stalling(options: StallOptions): Promise<TestServer & { held: () => number }> {
+export async function stalling(options: StallOptions): Promise<TestServer & { held: () => number; truth: () => TruthRequests }> {
   let held = 0;
-  const server = await httpServer((_req, res, _n, stats) => {
+  const log: [number, number, number | null][] = [];
+  const server = await httpServer((req, res, _n, stats) => {
     const now = performance.now();
+    const k = /^\/t\/(\d+)/.exec(req.url ?? '')?.[1];
+    const entry: [number, number, number | null] | undefined = k !== undefined ? [Number(k), Number(process.hrtime.bigint()), null] : undefined;
+    if (entry) log.push(entry);
+    const answer = () => {
+      res.end(BODY);
+      if (entry) entry[2] = Number(process.hrtime.bigint());
+    };
     const sinceFirst = now - stats.firstRequestAt! - options.firstStallAfterMs;
     const phase = sinceFirst >= 0 ? sinceFirst % options.periodMs : Infinity;
     if (phase < options.stallMs) {
       held++;
-      at(now + (options.stallMs - phase), () => res.end(BODY));
+      at(now + (options.stallMs - phase), answer);
     } else {
-      res.end(BODY);
+      answer();
     }
   });
-  return { ...server, held: () => held };
+  return { ...server, held: () => held, truth: () => ({ requests: log }) };
 }
 
 /** Every response carries Connection: close, and the server closes the connection after it. */

@@ -1,11 +1,15 @@
 // The coordinated-omission test: the server pauses for 500 ms. Requests due during the pause
 // wait for it, and the corrected latencies must show that wait; the uncorrected ones (what a
-// closed-loop tool reports) see it only on the few requests already written.
+// closed-loop tool reports) see it only on the few requests already written. The server logs when
+// each numbered request arrived and was answered, so the corrected percentiles are also checked
+// against the truth it computes from its own clock.
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iterateRecorded } from '../../src/result/histogram.js';
 import { ENGINE_BUILT, pctMs, runJson } from './run-cli.js';
-import { stalling, type TestServer } from './servers.js';
+import { computeTruth } from '../../src/analysis/truth.js';
+import { checkAgainstTruth } from '../../src/analysis/truth-check.js';
+import { stalling } from './servers.js';
 
 const RATE = 2000;
 const CONNECTIONS = 50;
@@ -21,12 +25,12 @@ function countAbove(encoded: string, aboveMs: number): number {
 }
 
 describe.skipIf(!ENGINE_BUILT)(`a server that stalls for ${STALL_MS} ms (-R ${RATE} -d 6s -c ${CONNECTIONS} -t 2)`, () => {
-  let server: TestServer & { held: () => number };
+  let server: Awaited<ReturnType<typeof stalling>>;
   let run: Awaited<ReturnType<typeof runJson>>;
   beforeAll(async () => {
     // One stall, 2 s into the run (the second would come 5 s later, after the run's end).
     server = await stalling({ firstStallAfterMs: 2000, periodMs: 5000, stallMs: STALL_MS });
-    run = await runJson(['-R', String(RATE), '-d', '6s', '-c', String(CONNECTIONS), '-t', '2', server.url], 40_000);
+    run = await runJson(['-R', String(RATE), '-d', '6s', '-c', String(CONNECTIONS), '-t', '2', `${server.url}t/{{seq}}`], 40_000);
   }, 50_000);
   afterAll(() => server?.close());
 
@@ -59,6 +63,16 @@ describe.skipIf(!ENGINE_BUILT)(`a server that stalls for ${STALL_MS} ms (-R ${RA
     expect(corrected).toBeLessThan(900);
     const uncorrected = countAbove(run.json.latency.uncorrected.histogram, 250);
     expect(uncorrected).toBeLessThanOrEqual(CONNECTIONS);
+  });
+
+  it("matches the server's own truth within 2% + 1 ms at p50, p90, p99 and p99.9", () => {
+    const truth = computeTruth(server.truth(), { rate: RATE });
+    const corrected = decodeFromCompressedBase64(run.json.latency.corrected.histogram);
+    const uncorrected = decodeFromCompressedBase64(run.json.latency.uncorrected.histogram);
+    const check = checkAgainstTruth(truth.latency, corrected, uncorrected);
+    expect(check.agrees, JSON.stringify(check.rows)).toBe(true);
+    // Both count the same requests, give or take those in flight when the run ended.
+    expect(Math.abs(truth.answered - run.json.completed)).toBeLessThanOrEqual(CONNECTIONS);
   });
 
   it('leaves the median untouched by a stall that covers 8% of the run', () => {

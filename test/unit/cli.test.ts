@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { banner, main } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
+import { banner } from '../../src/cli/banner.js';
 import { parseArgs } from '../../src/cli/flags.js';
 import { DEFAULTS, validate, version } from '../../src/config/options.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findMax, SEARCH_DEFAULTS, type SearchOptions } from '../../src/analysis/find-max.js';
+import { findMax, judgeStep, SEARCH_DEFAULTS, type SearchOptions } from '../../src/analysis/find-max.js';
 import type { Result } from '../../src/result/result.js';
-import { parseSlo } from '../../src/analysis/slo.js';
+import { parseCriterion } from '../../src/analysis/criteria.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
 
 /** A fake server: p99 1 ms up to `capacity`, 500 ms above it. `cpuBoundFrom`: the generator starves from there. */
@@ -25,7 +25,7 @@ function fakeServer(capacity: number, cpuBoundFrom = Infinity, stallAt?: { rate:
   return { rates, probe };
 }
 
-const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({ ...SEARCH_DEFAULTS, slos: [parseSlo('p99<50ms')], from: 1000, to: 100_000, ...over });
+const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({ ...SEARCH_DEFAULTS, slos: [parseCriterion('p99<50ms', '--slo')], from: 1000, to: 100_000, ...over });
 
 describe('find-max search', () => {
   it('ramps geometrically, bisects to the precision, and confirms the answer', async () => {
@@ -110,6 +110,21 @@ describe('find-max output', () => {
     expect(answer).toMatch(/The generator could not produce \d+\/s on this machine: the server may sustain more/);
   });
 
+  it('prints a failed step with each missed SLO in its own unit, errors as a share of requests scheduled', async () => {
+    const { tableRow } = await import('../../src/cli/find-max.js');
+    const slos = ['p99<50ms', 'errors<1%', 'rate>=95%', 'non2xx=0'].map((s) => parseCriterion(s, '--slo'));
+    // 10,000 scheduled: 9,900 answered, 150 of them 503, and 100 timed out: 250 failed, 2.5%.
+    const result = syntheticResult({
+      completed: 9900,
+      non2xx3xx: 150,
+      achievedRate: 990,
+      errors: { connect: 0, read: 0, write: 0, timeout: 100, parse: 0 },
+      corrected: histogramOf([[60e6, 9900]]),
+    });
+    const row = tableRow(judgeStep('ramp', 1000, result, slos));
+    expect(row).toMatch(/ 2\.50% FAIL p99 60\.03ms \(p99<50ms\), errors 2\.50% \(errors<1%\), non2xx 150 \(non2xx=0\)\n$/);
+  });
+
   it('reads its flags, and refuses the ones it sets itself', async () => {
     const { parseFindMaxArgs } = await import('../../src/cli/find-max.js');
     const argv = (...args: string[]) => ['node', 'ratetest', ...args, 'http://127.0.0.1:8080/'];
@@ -121,7 +136,7 @@ describe('find-max output', () => {
     expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k'))).toThrow(/needs --from and --to/);
     expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '-d', '5s'))).toThrow(/instead of --duration/);
     expect(() => parseFindMaxArgs(argv('--slo', 'p99<50ms', '--from', '1k', '--to', '2k', '--step-duration', '500ms'))).toThrow(/at least 1s/);
-    expect(() => parseFindMaxArgs(argv('--slo', 'p99 50ms', '--from', '1k', '--to', '2k'))).toThrow(/--slo must be/);
+    expect(() => parseFindMaxArgs(argv('--slo', 'p99 50ms', '--from', '1k', '--to', '2k'))).toThrow(/--slo must look like/);
   });
 });
 

@@ -7,7 +7,7 @@ import { jsonDocuments } from '../../src/report/json-stream.js';
 import { resultFromJson } from '../../src/report/json-read.js';
 import { toJson } from '../../src/report/json.js';
 import { shardOfLog } from '../../src/report/hdr-log.js';
-import { checkThresholds } from '../../src/analysis/thresholds.js';
+import { judgeCriteria } from '../../src/analysis/criteria.js';
 import type { Interval } from '../../src/result/series.js';
 import type { Result } from '../../src/result/result.js';
 import { histogramOf, syntheticResult } from '../fixtures/result.js';
@@ -143,8 +143,8 @@ describe('mergeResults', () => {
   });
 
   it('judges a threshold on the whole: rate against the fleet\'s rate, p99 of every request', () => {
-    const outcomes = checkThresholds(merged, ['rate>=99%', 'p99<10ms', 'non2xx<1%']);
-    expect(outcomes.map((o) => [o.threshold.text, o.passed])).toEqual([['rate>=99%', true], ['p99<10ms', false], ['non2xx<1%', true]]);
+    const outcomes = judgeCriteria(merged, ['rate>=99%', 'p99<10ms', 'non2xx<1%']);
+    expect(outcomes.map((o) => [o.criterion.text, o.passed])).toEqual([['rate>=99%', true], ['p99<10ms', false], ['non2xx<1%', true]]);
   });
 
   it('refuses nothing to merge', () => {
