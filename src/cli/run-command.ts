@@ -14,7 +14,7 @@ import { run, type Progress, type RunSnapshot } from '../engine/run.js';
 import type { RunMetrics } from '../live/prometheus.js';
 import type { MetricsServer } from '../live/metrics-server.js';
 import { ProgressLine } from '../live/progress-line.js';
-import type { Result, ShardResult } from '../result/result.js';
+import type { Result, ShardInfo } from '../result/result.js';
 import { scriptDone } from '../script/done.js';
 import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
 import { formatCriteriaFailures, judgeCriteria } from '../analysis/criteria.js';
@@ -69,7 +69,7 @@ export async function runCommand(request: CliRequest): Promise<number> {
     if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
     let progress: ProgressLine | undefined;
     let hdrLog: { file: StreamingOutput; log: HdrLogWriter } | undefined;
-    const onStart = (config: RunConfig, _address: string, startedAt: Date, shard?: ShardResult) => {
+    const onStart = (config: RunConfig, _address: string, startedAt: Date, shard?: ShardInfo) => {
       report.write(banner(config, request.options.url));
       if (request.hdrLog !== undefined) {
         const file = openStreamingOutput(request.hdrLog, '--hdr-log');

@@ -9,7 +9,7 @@ import { validate, type RunOptions, type RunConfig } from '../config/options.js'
 import { UNLIMITED_MS } from '../config/shape.js';
 import { compileRequests, type RequestProgram } from '../requests/compile.js';
 import { fingerprintOf } from '../config/fingerprint.js';
-import type { Result, ShardResult } from '../result/result.js';
+import type { Result, ShardInfo } from '../result/result.js';
 import { SeriesRecorder, type IntervalListener } from '../result/series.js';
 import { loadScript, planScript, type ScriptPlan } from '../script/load.js';
 import type { LoadedScript } from '../script/types.js';
@@ -29,7 +29,7 @@ export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   /** Called once the options are valid and the host resolved, just before the pumps start; startedAt becomes Result.startedAt. */
-  onStart?: (config: RunConfig, address: string, startedAt: Date, shard?: ShardResult) => void;
+  onStart?: (config: RunConfig, address: string, startedAt: Date, shard?: ShardInfo) => void;
   /**
    * Each interval of about a second as it closes (after any warm-up), with its corrected and
    * uncorrected histograms: for writing them out during the run (--hdr-log) rather than keeping
@@ -114,7 +114,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
 }
 
 /** The Result's shard section (--shard or --start-at), its lateness filled in at the end. */
-function shardOf(config: RunConfig, program: RequestProgram | undefined, options: RunOptions): ShardResult | undefined {
+function shardOf(config: RunConfig, program: RequestProgram | undefined, options: RunOptions): ShardInfo | undefined {
   if (!config.shard && config.startAt === undefined) return undefined;
   const script = options.script ? { source: readFileSync(options.script.file), args: options.script.args ?? [] } : undefined;
   return {

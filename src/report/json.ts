@@ -119,5 +119,6 @@ export function toJson(result: Result): ResultJson {
     ...(result.script ? { script: result.script } : {}),
     ...(result.endedEarly ? { endedEarly: result.endedEarly } : {}),
     ...(result.shard ? { shard: result.shard } : {}),
+    ...(result.shards ? { shards: result.shards } : {}),
   };
 }

@@ -143,21 +143,49 @@ export interface Result {
   endedEarly?: string;
   /** A script run (-s). */
   script?: ScriptResult;
-  /** --shard or --start-at: this instance's place in a fleet, for `ratetest merge`. */
-  shard?: ShardResult;
+  /** One shard of a fleet's schedule (--shard I/N). */
+  shard?: ShardInfo;
+  /** A merged fleet (`ratetest merge`): what each input contributed. */
+  shards?: ShardsSummary;
 }
 
-/** One shard of a fleet run: which one, when the fleet's schedule started, and what must agree across shards. */
-export interface ShardResult {
-  /** 0-based; count 1 for an unsharded run with --start-at. */
+/** Which slice of a fleet's global schedule this run sent. */
+export interface ShardInfo {
+  /** 0-based. */
   index: number;
   count: number;
-  /** --start-at, ISO 8601: the fleet's common schedule start. */
+  /** The --start-at instant, ISO 8601. */
   startAt?: string;
-  /** How long after startAt this shard's schedule started (it was still opening connections); with startAt only. */
+  /** How late the schedule started after startAt, nanoseconds. */
   lateNs?: number;
-  /** fingerprintOf(): 16 hex digits, equal across the shards of one fleet run. */
+  /** 16 hex digits over the settings every shard must share (URL, rate or stages, arrival, seed, duration, request mix, protocol). */
   fingerprint: string;
+}
+
+/** One input of a merge: where it came from and its own headline figures. */
+export interface MergedInput {
+  /** The file (or "-#2": the second document on stdin). */
+  source: string;
+  startedAt: string;
+  shard?: ShardInfo;
+  sent: number;
+  completed: number;
+  /** All error kinds together. */
+  errors: number;
+  achievedRate: number;
+  /** Its own corrected p99 (0 when it timed no response). */
+  p99Ns: number;
+}
+
+/** The merge's own section: the inputs, and how far apart their schedules started. */
+export interface ShardsSummary {
+  /** Inputs merged. */
+  count: number;
+  /** The fingerprint the shards share (absent when the inputs were not shards, or differ). */
+  fingerprint?: string;
+  /** Latest startedAt − earliest, nanoseconds (millisecond resolution: startedAt is ISO 8601). */
+  startSkewNs: number;
+  inputs: MergedInput[];
 }
 
 /** What a script run adds to the result. */
