@@ -66,7 +66,7 @@ function shardResult(index: number, startedAt: string, overrides: Partial<Result
     achievedRate: 100,
     bytesRead: 1000 + index,
     bytesWritten: 500,
-    config: { url: 'http://127.0.0.1:8080/', method: 'GET', rate: 100, threads: 1, connections: 4, durationNs: 3e9, timeoutNs: 2e9, batchNs: 100e3, connectTimeoutNs: 2e9, pipeline: 1 },
+    config: { url: 'http://127.0.0.1:8080/', method: 'GET', rate: 200, threads: 1, connections: 4, durationNs: 3e9, timeoutNs: 2e9, batchNs: 100e3, connectTimeoutNs: 2e9, pipeline: 1 },
     corrected: histogramOf([[1_000_000 * (index + 1), 290], [50_000_000, 10]]),
     threads: [{ completed: 300, cpuNs: 1e8, perSecond: [100, 100, 100] }],
     targetPerSecond: [100, 100, 100],
@@ -89,6 +89,7 @@ describe('mergeResults', () => {
     expect(merged.errorCodes).toEqual({ connect: 'ECONNREFUSED' });
     expect([merged.bytesRead, merged.bytesWritten]).toEqual([2001, 1000]);
     expect(merged.achievedRate).toBe(200);
+    // Each shard records the fleet's -R (200): the merge keeps it, and adds threads and connections.
     expect([merged.config.rate, merged.config.threads, merged.config.connections]).toEqual([200, 2, 8]);
     expect(merged.threads).toHaveLength(2);
     expect(merged.openedPerSecond).toEqual([0, 1, 0]);
