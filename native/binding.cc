@@ -16,6 +16,7 @@
 #include "run.h"
 #include "schedule.h"
 #include "byte_ring.h"
+#include "h2_session.h"
 #include "template_plan.h"
 #include "template_source.h"
 #include "tls.h"
@@ -111,6 +112,12 @@ Napi::Value start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(plan) takes one plan object");
   RunPlan plan = plan_from_js(info[0].As<Napi::Object>());
+  if (plan.http2 && !h2_version_ok(plan.nghttp2_version)) {
+    Napi::Error version_error = Napi::Error::New(
+        env, "--http2 needs nghttp2 " NGHTTP2_VERSION " or later inside Node; this Node has " + plan.nghttp2_version);
+    version_error.Set("code", "ERR_HTTP2_VERSION");
+    throw version_error;
+  }
 
   auto state = std::make_shared<RunState>(env);
   std::string error;

@@ -1,5 +1,5 @@
 // in_flight.h: the requests written on one connection and not yet answered, oldest first (HTTP/1.1
-// answers in order), each with its intended send time, its actual write time and its request
+// answers in order; HTTP/2 streams leave by remove()), each with its intended send time, its actual write time and its request
 // name, so every response is timed (and counted by name) from its own request even with
 // --pipeline n. Fixed capacity, storage owned by
 // the pump and handed over once; pushing and popping never allocate.
@@ -41,6 +41,18 @@ class InFlight {
     --size_;
   }
   void clear() { first_ = size_ = 0; }
+  // HTTP/2 answers out of order: drops the entry equal to `slot` (one must be), moving the oldest
+  // into its place. Entries that compare equal are interchangeable, so either may go.
+  void remove(const Slot& slot) {
+    for (uint32_t i = 0; i < size_; ++i) {
+      Slot& entry = slots_[(first_ + i) % capacity_];
+      if (entry.intended_ns == slot.intended_ns && entry.written_ns == slot.written_ns && entry.name == slot.name) {
+        entry = slots_[first_];
+        pop();
+        return;
+      }
+    }
+  }
 
  private:
   Slot* slots_ = nullptr;

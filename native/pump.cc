@@ -43,6 +43,8 @@ RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
 
 // A tapped response leaves its connection's capture buffer this large, so most never grow it.
 constexpr size_t kCaptureReserve = 4096;
+// HTTP/2 frames the socket did not take (plain h2c): nghttp2 hands out ~16 KiB at a time.
+constexpr size_t kH2UnsentReserve = 64 * 1024;
 
 }  // namespace
 
@@ -74,7 +76,9 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       in_flight_slots_(new InFlight::Slot[static_cast<size_t>(max_connections_) * plan.pipeline]),
       tls_context_(tls),
       tls_(tls != nullptr ? new TlsConn[max_connections_] : nullptr),
-      plain_buffer_(tls != nullptr ? new char[kReadBufferBytes] : nullptr) {
+      plain_buffer_(tls != nullptr ? new char[kReadBufferBytes] : nullptr),
+      h2_pool_(plan.http2 ? new H2Pool : nullptr),
+      h2_(plan.http2 ? new H2Session[max_connections_] : nullptr) {
   for (int name = 0; name < source_->names(); ++name) recorder_.names.push_back(std::make_unique<NameRecorder>());
   const size_t hint = source_->max_bytes_hint();
   const size_t largest = std::max(hint, plan.request.size());
@@ -88,6 +92,15 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
     // only does so rarely, and its buffer then grows once and stays.
     if (tls == nullptr && plan.pipeline > 1) conn.unsent.reserve(largest * plan.pipeline);
     if (tap_ != nullptr) conn.captured.reserve(std::min(kCaptureReserve, plan.script.capture_limit));
+    if (h2_ != nullptr) {
+      h2_[i].attach(h2_pool_.get(), &recorder_.h2, plan.pipeline, std::min(largest, kRequestBufferPresizeBytes));
+      // Frames the socket did not take wait here; nghttp2 hands out at most ~16 KiB at a time.
+      if (tls == nullptr) conn.unsent.reserve(kH2UnsentReserve);
+    }
+  }
+  if (h2_ != nullptr) {
+    h2_request_.names.resize(largest);
+    refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
   }
 }
 
@@ -144,7 +157,7 @@ void Pump::run() {
 
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
   // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
-  const uint32_t unanswered = busy_;
+  const uint32_t unanswered = busy_ + static_cast<uint32_t>(refused_size_);
   for (uint32_t i = 0; i < connection_count_; ++i) close_conn(i);
   recorder_.in_flight.set(unanswered);
 }
@@ -160,7 +173,7 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
     case Phase::running:
       return schedule_exhausted() && (plan_.max_requests > 0 || plan_.closed_loop);
     case Phase::draining:
-      return busy_ == 0;
+      return busy_ == 0 && refused_size_ == 0;
   }
   return true;
 }
@@ -188,6 +201,8 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
   for (;;) {
     expire_deadlines(now);
     // Dispatch before the end check: requests due just before the end still go out.
+    // Streams a GOAWAY refused go before anything new: they are the oldest requests waiting.
+    if (phase != Phase::connecting && refused_size_ > 0) resend_refused(now);
     if (phase == Phase::running) dispatch_due(now);
     if (phase_done(phase, now, until_ns)) return;
     int count;
@@ -376,17 +391,22 @@ void Pump::on_connected(uint32_t index, uint64_t now_ns) {
     start_handshake(index, now_ns);
     return;
   }
-  finish_connect(index);
+  finish_connect(index, now_ns);
 }
 
-// Connected (and, for https, handshake done): ready for requests.
-void Pump::finish_connect(uint32_t index) {
+// Connected (and, for https, handshake done): ready for requests (HTTP/2: once the server's
+// SETTINGS arrive).
+void Pump::finish_connect(uint32_t index, uint64_t now_ns) {
   connect_timeouts_.remove(static_cast<int32_t>(index));
   --connecting_;
   ++open_;
   recorder_.connections_open.set(open_);
   set_want_write(index, tls_context_ != nullptr && tls_[index].pending_out() > 0);
-  make_idle(index);
+  if (h2_ != nullptr) {
+    h2_open(index, now_ns);
+  } else {
+    make_idle(index);
+  }
 }
 
 // A connect or handshake that will not finish: off the connect list and closed; the caller
@@ -414,6 +434,13 @@ void Pump::make_available(uint32_t index) {
   }
 }
 
+void Pump::make_unavailable(uint32_t index) {
+  Conn& conn = conns_[index];
+  if (!conn.available) return;
+  conn.available = false;  // its ring entry, if any, is skipped as stale
+  --idle_count_;
+}
+
 // Only called while idle_count_ > 0, so an available connection is somewhere in the ring.
 uint32_t Pump::take_idle() {
   for (;;) {
@@ -433,18 +460,15 @@ uint32_t Pump::take_idle() {
 // over every connection before any carries two.
 void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  if (conn.in_flight.empty()) {
-    conn.state = ConnState::busy;
-    conn.parser.reset(source_->head(name));
-    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
-  }
-  conn.in_flight.push(intended_ns, now_ns, name);
-  ++busy_;
-  recorder_.in_flight.set(busy_);
+  track_request(index, name, intended_ns, now_ns);
   Recorder& recorder = recorder_for(intended_ns);
   recorder.sent.add();
   if (&recorder == &recorder_ && !recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
   recorder.send_lag.record(now_ns - intended_ns);
+  if (h2_ != nullptr) {
+    h2_submit(index, next_request_ * plan_.threads + index_, now_ns);
+    return;
+  }
   const uint32_t generation = conn.generation;
   if (tls_context_ != nullptr) {
     recorder_.bytes_written.add(conn.request.size);
@@ -459,8 +483,23 @@ void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t
   if (conn.generation == generation && !conn.in_flight.full()) make_available(index);
 }
 
+// The request's times on the connection's InFlight, its timeout started if it is the first.
+void Pump::track_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  if (conn.in_flight.empty()) {
+    conn.state = ConnState::busy;
+    conn.parser.reset(source_->head(name));
+    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+  }
+  conn.in_flight.push(intended_ns, now_ns, name);
+  ++busy_;
+  recorder_.in_flight.set(busy_);
+}
+
 void Pump::on_writable(uint32_t index, uint64_t now_ns) {
-  if (tls_context_ != nullptr) {
+  if (h2_ != nullptr) {
+    h2_flush(index, now_ns);
+  } else if (tls_context_ != nullptr) {
     flush_tls(index, now_ns);
   } else {
     flush_plain(index, now_ns);
@@ -541,7 +580,7 @@ void Pump::on_read_error(uint32_t index, int err_no, uint64_t now_ns) {
 void Pump::on_eof(uint32_t index, uint64_t now_ns) {
   Conn& conn = conns_[index];
   if (conn.state == ConnState::busy) {
-    if (conn.in_flight.size() == 1 && conn.parser.on_eof() == ParseStatus::complete) {
+    if (h2_ == nullptr && conn.in_flight.size() == 1 && conn.parser.on_eof() == ParseStatus::complete) {
       on_response(index, now_ns, now_ns);
     } else {
       fail(index, ErrorKind::read, 0, now_ns);
@@ -558,6 +597,10 @@ void Pump::on_eof(uint32_t index, uint64_t now_ns) {
 void Pump::on_bytes(uint32_t index, const char* data, size_t left, uint64_t arrived_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
   recorder_.bytes_read.add(left);
+  if (h2_ != nullptr) {
+    h2_on_bytes(index, data, left, arrived_ns, now_ns);
+    return;
+  }
   const uint32_t generation = conn.generation;
   while (left > 0) {
     if (conn.state != ConnState::busy || conn.generation != generation) {
@@ -583,27 +626,12 @@ void Pump::on_bytes(uint32_t index, const char* data, size_t left, uint64_t arri
 void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
   Conn& conn = conns_[index];
   const InFlight::Slot request = conn.in_flight.oldest();
-  const uint64_t intended_ns = request.intended_ns;
-  const uint64_t written_ns = request.written_ns;
   conn.in_flight.pop();
   --busy_;
   recorder_.in_flight.set(busy_);
-  completed_ns = std::max(completed_ns, written_ns);
-  Recorder& recorder = recorder_for(intended_ns);
-  recorder.corrected.record(completed_ns - intended_ns);
-  recorder.uncorrected.record(completed_ns - written_ns);
-  recorder.completed.add();
   const int status = conn.parser.status();
-  recorder.status[status < kStatusCodes ? status : 0].add();
+  record_response(request, status, completed_ns);
   if (tap_ != nullptr) tap_response(conn, status);
-  if (&recorder == &recorder_ && !recorder_.names.empty()) {
-    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(request.name)];
-    by_name.corrected.record(completed_ns - intended_ns);
-    by_name.completed.add();
-    by_name.status[status < kStatusCodes ? status : 0].add();
-  }
-  const uint64_t second = completed_ns > measure_start_ns_ ? (completed_ns - measure_start_ns_) / 1000000000ull : 0;
-  recorder.per_second[std::min(second, recorder.seconds - 1)].add();
   ++conn.responses;
   timeouts_.remove(static_cast<int32_t>(index));
   if (!conn.parser.keep_alive()) {
@@ -620,6 +648,26 @@ void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
     timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
     make_available(index);
   }
+}
+
+// One answered request, timed from its own intended send time (and from its write).
+void Pump::record_response(const InFlight::Slot& request, int status, uint64_t completed_ns) {
+  const uint64_t intended_ns = request.intended_ns;
+  const uint64_t written_ns = request.written_ns;
+  completed_ns = std::max(completed_ns, written_ns);
+  Recorder& recorder = recorder_for(intended_ns);
+  recorder.corrected.record(completed_ns - intended_ns);
+  recorder.uncorrected.record(completed_ns - written_ns);
+  recorder.completed.add();
+  recorder.status[status < kStatusCodes ? status : 0].add();
+  if (&recorder == &recorder_ && !recorder_.names.empty()) {
+    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(request.name)];
+    by_name.corrected.record(completed_ns - intended_ns);
+    by_name.completed.add();
+    by_name.status[status < kStatusCodes ? status : 0].add();
+  }
+  const uint64_t second = completed_ns > measure_start_ns_ ? (completed_ns - measure_start_ns_) / 1000000000ull : 0;
+  recorder.per_second[std::min(second, recorder.seconds - 1)].add();
 }
 
 // Response bytes as the parser consumed them, kept for the script's response() hook.
@@ -711,6 +759,7 @@ void Pump::close_conn(uint32_t index) {
     --idle_count_;
   }
   conn.in_flight.clear();
+  if (h2_ != nullptr) h2_[index].end();
   if (tap_ != nullptr) reset_capture(conn);
   conn.unsent_size = 0;
   conn.write_offset = 0;

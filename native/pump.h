@@ -9,6 +9,9 @@
 //   expire_deadlines -> on_timeout / reopen after back-off
 // https adds, per connection: on_connected -> start_handshake -> drive_handshake (poller-driven)
 // -> connected; then on_readable decrypts (on_tls_readable) and writes go through flush_tls.
+// --http2 (pump_h2.cc) adds, per connection: h2_open (preface, SETTINGS) -> h2_submit (a stream
+// per request) -> h2_on_bytes (feed the session; ended streams -> record_response) -> h2_settle;
+// streams a GOAWAY refused wait in refused_ and go out again first (resend_refused).
 #pragma once
 #include <sys/socket.h>
 
@@ -19,6 +22,9 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "h2_pool.h"
+#include "h2_request.h"
+#include "h2_session.h"
 #include "plan.h"
 #include "poller.h"
 #include "recorder.h"
@@ -82,9 +88,10 @@ class Pump {
 
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
-  void finish_connect(uint32_t index);
+  void finish_connect(uint32_t index, uint64_t now_ns);
   void abandon_connect(uint32_t index);
   void send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
+  void track_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
   void on_writable(uint32_t index, uint64_t now_ns);
   void send_plain(uint32_t index, uint64_t now_ns);
   void flush_plain(uint32_t index, uint64_t now_ns);
@@ -93,6 +100,7 @@ class Pump {
   void on_eof(uint32_t index, uint64_t now_ns);
   void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
   void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
+  void record_response(const InFlight::Slot& request, int status, uint64_t completed_ns);
   void capture(Conn& conn, const char* data, size_t size);
   void tap_response(Conn& conn, int status);
   void reset_capture(Conn& conn);
@@ -104,6 +112,7 @@ class Pump {
   void set_want_write(uint32_t index, bool want_write);
   void make_idle(uint32_t index);
   void make_available(uint32_t index);
+  void make_unavailable(uint32_t index);
   uint32_t take_idle();
   uint64_t token(uint32_t index) const;
   bool schedule_exhausted() const { return next_request_ >= request_limit_; }
@@ -118,6 +127,16 @@ class Pump {
   bool flush_tls(uint32_t index, uint64_t now_ns);
   void record_tls_error(uint32_t index, TlsFailure kind, const char* fallback);
   void handshake_failed(uint32_t index, TlsFailure kind, const char* fallback, uint64_t now_ns);
+
+  // --http2 (pump_h2.cc): the connection's session over its socket or its TLS BIOs.
+  void h2_open(uint32_t index, uint64_t now_ns);
+  void h2_submit(uint32_t index, uint64_t seq, uint64_t now_ns);
+  bool h2_flush(uint32_t index, uint64_t now_ns);
+  void h2_on_bytes(uint32_t index, const char* data, size_t length, uint64_t arrived_ns, uint64_t now_ns);
+  void h2_take_ends(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
+  void h2_settle(uint32_t index, uint64_t now_ns);
+  void h2_failed(uint32_t index, uint64_t now_ns);
+  void resend_refused(uint64_t now_ns);
 
   const RunPlan& plan_;
   const uint32_t index_;
@@ -164,6 +183,19 @@ class Pump {
   const TlsContext* tls_context_;  // nullptr for http
   std::unique_ptr<TlsConn[]> tls_;  // one per connection slot (https only)
   std::unique_ptr<char[]> plain_buffer_;  // decrypted bytes (https only)
+
+  // --http2 only. A stream refused by a GOAWAY keeps its intended time and its request number,
+  // so the request is rebuilt and its wait shows in its latency.
+  struct Refused {
+    uint64_t intended_ns;
+    uint64_t seq;
+  };
+  std::unique_ptr<H2Pool> h2_pool_;
+  std::unique_ptr<H2Session[]> h2_;  // one per connection slot; nullptr for HTTP/1.1
+  H2Request h2_request_;             // the request being converted, reused
+  std::vector<Refused> refused_;     // ring, capacity = every stream slot of the pump
+  size_t refused_first_ = 0;
+  size_t refused_size_ = 0;
 };
 
 }  // namespace ratetest

@@ -35,7 +35,11 @@ void Pump::drive_handshake(uint32_t index, uint64_t now_ns) {
   recorder_.handshake.record(now_ns - tls.started_ns());
   recorder_.tls_handshakes.add();
   if (tls.resumed()) recorder_.tls_resumed.add();
-  finish_connect(index);
+  if (h2_ != nullptr && !tls.alpn_h2()) {
+    handshake_failed(index, TlsFailure::handshake, "--http2: the server did not choose h2 by ALPN", now_ns);
+    return;
+  }
+  finish_connect(index, now_ns);
 }
 
 void Pump::record_tls_error(uint32_t index, TlsFailure kind, const char* fallback) {

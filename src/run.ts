@@ -8,6 +8,7 @@ import { loadAddon, type NativeErrors, type NativePlan, type NativeResult, type 
 import { validate, type RunConfig, type RunOptions } from './options.js';
 import { compileRequests, type RequestProgram } from './requests/compile.js';
 import type { ErrorCounts, RequestResult, Result, ResultConfig, TlsResult } from './result.js';
+import { http2Result } from './http2-result.js';
 import { cumulativeAt, targetPerSecond, type Ramp } from './shape/stages.js';
 import { checkMonitorPid, startMonitor } from './monitor.js';
 import { SeriesRecorder, type IntervalListener } from './series.js';
@@ -249,7 +250,9 @@ function startNative(config: RunConfig, address: string, program: RequestProgram
       drainNs: nanos(config).timeoutNs,
       address,
       port: config.port,
-      pipeline: config.pipeline,
+      // HTTP/2 streams take the place of pipelined requests: the in-flight slots per connection.
+      pipeline: config.http2 ? config.streams : config.pipeline,
+      ...(config.http2 ? { http2: { authority: config.url.host, nghttp2Version: process.versions.nghttp2 ?? 'none' } } : {}),
       ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
       ...(config.tls
         ? {
@@ -272,6 +275,7 @@ function startNative(config: RunConfig, address: string, program: RequestProgram
     if (err instanceof RatetestError) throw err;
     // A --ca/--cert/--key file OpenSSL rejected (not PEM, key not matching): bad input.
     if ((err as { code?: string }).code === 'ERR_TLS_CONFIG') throw new UsageError((err as Error).message);
+    if ((err as { code?: string }).code === 'ERR_HTTP2_VERSION') throw new RatetestError('ERR_HTTP2_VERSION', (err as Error).message);
     throw new RatetestError('ERR_ADDON', `the native pump failed to start: ${(err as Error).message}`);
   }
 }
@@ -344,6 +348,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
       connections: config.connections,
       ...nanos(config),
       pipeline: config.pipeline,
+      ...(config.http2 ? { http2: true, streams: config.streams } : {}),
       ...(config.unixSocket !== undefined ? { unixSocket: config.unixSocket } : {}),
       ...shapeResultConfig(config),
     },
@@ -366,7 +371,9 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     uncorrected: bucketsToHistogram(native.uncorrected),
     sendLag: bucketsToHistogram(native.sendLag),
     threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, perSecond: Array.from(t.perSecond) })),
+    protocol: !config.http2 ? 'http/1.1' : config.tls ? 'h2' : 'h2c',
     ...(native.tls ? { tls: tlsResult(native.tls) } : {}),
+    ...(native.http2 ? { http2: http2Result(native.http2, config) } : {}),
     interrupted: native.stopped,
     connectionsOpened: native.connectionsOpened,
     openedPerSecond: Array.from(native.openedPerSecond),
