@@ -5,12 +5,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "clock.h"
 #include "request_bytes.h"
-#include "in_flight.h"
-#include "response.h"
+#include "transport.h"
 
 namespace ratetest {
 
@@ -18,7 +18,7 @@ enum class ConnState : uint8_t {
   closed,
   backoff,     // a connect failed; retried when its deadline passes
   connecting,   // non-blocking connect under way
-  handshaking,  // connected, TLS handshake under way (https only)
+  handshaking,  // connected, the byte stream's handshake under way (TLS)
   idle,         // connected, no request outstanding
   busy,         // requests written (or being written), responses not complete
 };
@@ -31,17 +31,13 @@ struct Conn {
   bool available = false;     // can take another request now (idle, or busy below --pipeline)
   uint32_t generation = 0;  // bumped on close, so stale poll events for an old fd are ignored
   uint64_t responses = 0;   // completed on this connection since it connected
-  InFlight in_flight;       // requests written and not yet answered
-  // Plain http: bytes of requests the socket did not take at once (behind a full socket buffer,
-  // with --pipeline more than one request's), written when it turns writable. Reserved before
-  // the run, so it only grows if a request outgrows the source's size hint.
-  std::vector<char> unsent;
-  size_t unsent_size = 0;
-  size_t write_offset = 0;  // into unsent
   uint64_t deadline_ns = 0;
   int32_t prev = -1;  // DeadlineList links
   int32_t next = -1;
-  ResponseParser parser;
+  // Chosen once per slot when the pump is built (transport.h): how bytes travel, and how
+  // requests and responses are framed on them.
+  std::unique_ptr<ByteStream> stream;
+  std::unique_ptr<Session> session;
   RequestBytes request;  // the next request, as the pump's source filled it in
   // A script's response() hook: the raw bytes of the response being read, up to the capture
   // limit. Reserved before the run; grows for a response larger than the reserve, then shrinks back.
@@ -90,6 +86,12 @@ class IdleRing {
   size_t first_ = 0;
   size_t size_ = 0;
 };
+
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
+#endif
 
 // Opens a non-blocking stream socket (TCP, or a Unix domain socket) and starts connecting. Returns the fd, or -1 with *error_out
 // set to the errno that stopped it.

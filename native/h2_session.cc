@@ -37,6 +37,7 @@ void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, si
   counters_ = counters;
   streams_.resize(capacity);
   free_.reserve(capacity);
+  open_.resize(capacity);
   for (uint32_t i = capacity; i > 0; --i) free_.push_back(i - 1);
   for (Stream& stream : streams_) stream.body.reserve(body_reserve);
   ends_.reset(new uint32_t[capacity]);
@@ -81,6 +82,7 @@ void H2Session::end() {
   end_count_ = 0;
   in_flight_ = 0;
   bodies_pending_ = 0;
+  settings_received_ = false;  // can_submit() stays false until the next session's SETTINGS
 }
 
 uint32_t H2Session::stream_limit() const {
@@ -92,32 +94,33 @@ bool H2Session::finished() const {
   return session_ == nullptr || (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0);
 }
 
-bool H2Session::submit(const H2Request& request, const InFlight::Slot& times, uint64_t seq) {
-  if (free_.empty()) return false;
+bool H2Session::submit(const H2Request* request, const InFlight::Slot& times) {
+  if (free_.empty()) return false;  // never: the pump sends only while can_submit()
   const uint32_t slot = free_.back();
+  free_.pop_back();
   Stream& stream = streams_[slot];
   stream.times = times;
-  stream.seq = seq;
+  stream.id = 0;
   stream.status = 0;
   stream.ended = false;
-  stream.body_size = request.body_size;
-  stream.body_sent = 0;
-  if (request.body_size > 0) {
-    if (stream.body.size() < request.body_size) stream.body.resize(request.body_size);
-    std::memcpy(stream.body.data(), request.body, request.body_size);
+  stream.in_use = true;
+  stream.body_size = stream.body_sent = 0;
+  open_[in_flight_++] = slot;
+  counters_->streams_in_flight.record(in_flight_);
+  if (request == nullptr || session_ == nullptr) return false;
+  if (request->body_size > 0) {
+    if (stream.body.size() < request->body_size) stream.body.resize(request->body_size);
+    std::memcpy(stream.body.data(), request->body, request->body_size);
   }
   nghttp2_data_provider provider{};
   provider.source.ptr = &stream;
   provider.read_callback = read_body;
-  const int32_t id = nghttp2_submit_request(session_, nullptr, request.fields, request.field_count,
-                                            request.body_size > 0 ? &provider : nullptr, &stream);
+  const int32_t id = nghttp2_submit_request(session_, nullptr, request->fields, request->field_count,
+                                            request->body_size > 0 ? &provider : nullptr, &stream);
   if (id < 0) return false;
-  free_.pop_back();
   stream.id = id;
-  stream.in_use = true;
-  ++in_flight_;
-  if (request.body_size > 0) ++bodies_pending_;
-  counters_->streams_in_flight.record(in_flight_);
+  stream.body_size = request->body_size;
+  if (stream.body_size > 0) ++bodies_pending_;
   return true;
 }
 
@@ -231,10 +234,21 @@ int H2Session::on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t err
   } else {
     stream->end = H2End::reset;
   }
-  if (stream->body_sent < stream->body_size) --self->bodies_pending_;
-  --self->in_flight_;
-  self->ends_[self->end_count_++] = static_cast<uint32_t>(stream - self->streams_.data());
+  self->close_stream(stream);
   return 0;
+}
+
+// Out of the streams in flight, onto the ends the pump reports next.
+void H2Session::close_stream(Stream* stream) {
+  if (stream->body_sent < stream->body_size) --bodies_pending_;
+  const uint32_t slot = static_cast<uint32_t>(stream - streams_.data());
+  for (uint32_t i = 0; i < in_flight_; ++i) {
+    if (open_[i] == slot) {
+      open_[i] = open_[--in_flight_];
+      break;
+    }
+  }
+  ends_[end_count_++] = slot;
 }
 
 ssize_t H2Session::read_body(nghttp2_session*, int32_t, uint8_t* buffer, size_t length, uint32_t* flags,

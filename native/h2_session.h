@@ -33,8 +33,7 @@ class H2Session {
   // The request a stream carries, kept until the stream ends.
   struct Stream {
     InFlight::Slot times{};
-    uint64_t seq = 0;
-    int32_t id = 0;
+    int32_t id = 0;  // 0: nghttp2 refused it (the connection then fails)
     int status = 0;
     bool in_use = false;
     bool ended = false;  // END_STREAM received
@@ -69,8 +68,12 @@ class H2Session {
   // This side ended the session with an error (a protocol error by the server).
   bool failed() const { return failed_; }
 
-  // Opens a stream for `request`; false when nghttp2 refuses it (the caller counts the error).
-  bool submit(const H2Request& request, const InFlight::Slot& times, uint64_t seq);
+  // Opens a stream for `request` (nullptr: a request HTTP/2 cannot carry). False when it could
+  // not: the request still counts in in_flight() until end(), so the caller fails the connection
+  // and every request on it is counted.
+  bool submit(const H2Request* request, const InFlight::Slot& times);
+  // i-th stream in flight, i < in_flight(), in no particular order.
+  const Stream& open_stream(uint32_t i) const { return streams_[open_[i]]; }
   // Received bytes. False on a fatal error (the session is then finished()).
   bool feed(const char* data, size_t length);
   // Next bytes to send, valid until the next call; 0 when there are none.
@@ -81,13 +84,6 @@ class H2Session {
   const Stream& ended(size_t i) const { return streams_[ends_[i]]; }
   // Frees the slots of the ended streams.
   void take_ends();
-  // Every open stream, for a connection that is being dropped.
-  template <typename Visit>
-  void for_each_open(Visit visit) const {
-    for (const Stream& stream : streams_) {
-      if (stream.in_use) visit(stream);
-    }
-  }
 
  private:
   static int on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
@@ -99,6 +95,7 @@ class H2Session {
                            nghttp2_data_source* source, void* self);
   Stream* stream_of(int32_t stream_id);
   void check_stall();
+  void close_stream(Stream* stream);
 
   H2Pool* pool_ = nullptr;
   H2Counters* counters_ = nullptr;
@@ -107,6 +104,7 @@ class H2Session {
   nghttp2_option* option_ = nullptr;
   std::vector<Stream> streams_;
   std::vector<uint32_t> free_;  // free stream slots
+  std::vector<uint32_t> open_;  // slots of the streams in flight (dense; in_flight_ of them)
   std::unique_ptr<uint32_t[]> ends_;
   size_t end_count_ = 0;
   uint32_t in_flight_ = 0;

@@ -1,10 +1,10 @@
 // in_flight.h: the requests written on one connection and not yet answered, oldest first (HTTP/1.1
-// answers in order; HTTP/2 streams leave by remove()), each with its intended send time, its actual write time and its request
+// answers in order), each with its intended send time, its actual write time and its request
 // name, so every response is timed (and counted by name) from its own request even with
 // --pipeline n. Fixed capacity, storage owned by
 // the pump and handed over once; pushing and popping never allocate.
 //
-//   slots: [ (intended, written, name) | (intended, written, name) | ... ]   capacity = --pipeline
+//   slots: [ (intended, written, name, head) | (intended, written, name, head) | ... ]   capacity = --pipeline
 //             ^ first_                   size_ entries from first_, wrapping
 #pragma once
 #include <cstdint>
@@ -17,6 +17,8 @@ class InFlight {
     uint64_t intended_ns;
     uint64_t written_ns;
     int32_t name;
+    bool head_request;  // a HEAD request: its response has no body, whatever it says
+    uint64_t seq;       // the run's request number k: an HTTP/2 stream refused by GOAWAY is rebuilt from it
   };
 
   void attach(Slot* storage, uint32_t capacity) {
@@ -28,8 +30,8 @@ class InFlight {
   bool empty() const { return size_ == 0; }
   bool full() const { return size_ == capacity_; }
   // Only while !full().
-  void push(uint64_t intended_ns, uint64_t written_ns, int32_t name) {
-    slots_[(first_ + size_) % capacity_] = Slot{intended_ns, written_ns, name};
+  void push(const Slot& slot) {
+    slots_[(first_ + size_) % capacity_] = slot;
     ++size_;
   }
   // Only while !empty().
@@ -41,18 +43,6 @@ class InFlight {
     --size_;
   }
   void clear() { first_ = size_ = 0; }
-  // HTTP/2 answers out of order: drops the entry equal to `slot` (one must be), moving the oldest
-  // into its place. Entries that compare equal are interchangeable, so either may go.
-  void remove(const Slot& slot) {
-    for (uint32_t i = 0; i < size_; ++i) {
-      Slot& entry = slots_[(first_ + i) % capacity_];
-      if (entry.intended_ns == slot.intended_ns && entry.written_ns == slot.written_ns && entry.name == slot.name) {
-        entry = slots_[first_];
-        pop();
-        return;
-      }
-    }
-  }
 
  private:
   Slot* slots_ = nullptr;

@@ -43,8 +43,8 @@ RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
 
 // A tapped response leaves its connection's capture buffer this large, so most never grow it.
 constexpr size_t kCaptureReserve = 4096;
-// HTTP/2 frames the socket did not take (plain h2c): nghttp2 hands out ~16 KiB at a time.
-constexpr size_t kH2UnsentReserve = 64 * 1024;
+// HTTP/2 frames a plain socket did not take at once: nghttp2 hands out ~16 KiB at a time.
+constexpr size_t kH2QueueReserve = 64 * 1024;
 
 }  // namespace
 
@@ -73,34 +73,35 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       idle_(max_connections_),
       read_buffer_(new char[kReadBufferBytes]),
       events_(new PollEvent[kMaxEvents]),
-      in_flight_slots_(new InFlight::Slot[static_cast<size_t>(max_connections_) * plan.pipeline]),
-      tls_context_(tls),
-      tls_(tls != nullptr ? new TlsConn[max_connections_] : nullptr),
       plain_buffer_(tls != nullptr ? new char[kReadBufferBytes] : nullptr),
-      h2_pool_(plan.http2 ? new H2Pool : nullptr),
-      h2_(plan.http2 ? new H2Session[max_connections_] : nullptr) {
+      in_flight_slots_(new PendingRequest[static_cast<size_t>(max_connections_) * plan.pipeline]) {
   for (int name = 0; name < source_->names(); ++name) recorder_.names.push_back(std::make_unique<NameRecorder>());
   const size_t hint = source_->max_bytes_hint();
   const size_t largest = std::max(hint, plan.request.size());
+  const StreamShared shared{tls, &recorder_, &clock_offset_, read_buffer_.get(), plain_buffer_.get(), kReadBufferBytes};
+  // Pipelined requests queue behind a full socket buffer as a matter of course; one request
+  // only does so rarely, and its buffer then grows once and stays.
+  const size_t queue_reserve = plan.http2 ? kH2QueueReserve : plan.pipeline > 1 ? largest * plan.pipeline : 0;
+  if (plan.http2) {
+    h2_pool_ = std::make_unique<H2Pool>();
+    h2_scratch_ = std::make_unique<H2Request>();
+    h2_scratch_->names.resize(largest);
+    refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
+  }
+  // For HTTP/2, `pipeline` is --streams: the in-flight slots per connection.
+  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str()};
   for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
-    conn.in_flight.attach(&in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline);
+    conn.stream = make_byte_stream(i, shared, queue_reserve);
+    if (plan.http2) {
+      conn.session = make_h2_session(i, conn.stream.get(), h2, plan.pipeline, std::min(largest, kRequestBufferPresizeBytes));
+    } else {
+      conn.session = make_http1_session(i, &in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline, tap_ != nullptr);
+    }
     // Presized up to a point: 10k connections each holding a copy of a 400 KB request would
     // be 4 GB; a request larger than this grows its connection's buffer once, then it stays.
     if (hint > 0) conn.request.buffer.resize(std::min(hint, kRequestBufferPresizeBytes));
-    // Pipelined requests queue behind a full socket buffer as a matter of course; one request
-    // only does so rarely, and its buffer then grows once and stays.
-    if (tls == nullptr && plan.pipeline > 1) conn.unsent.reserve(largest * plan.pipeline);
     if (tap_ != nullptr) conn.captured.reserve(std::min(kCaptureReserve, plan.script.capture_limit));
-    if (h2_ != nullptr) {
-      h2_[i].attach(h2_pool_.get(), &recorder_.h2, plan.pipeline, std::min(largest, kRequestBufferPresizeBytes));
-      // Frames the socket did not take wait here; nghttp2 hands out at most ~16 KiB at a time.
-      if (tls == nullptr) conn.unsent.reserve(kH2UnsentReserve);
-    }
-  }
-  if (h2_ != nullptr) {
-    h2_request_.names.resize(largest);
-    refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
   }
 }
 
@@ -169,7 +170,8 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   if (now_ns >= until_ns) return true;
   switch (phase) {
     case Phase::connecting:
-      return connecting_ == 0;
+      // Open and taking requests: HTTP/2 connections only once the server's SETTINGS are in.
+      return connecting_ == 0 && idle_count_ >= open_;
     case Phase::running:
       return schedule_exhausted() && (plan_.max_requests > 0 || plan_.closed_loop);
     case Phase::draining:
@@ -237,7 +239,8 @@ int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
   }
   // Read at least once a window while responses are due, so a large response never waits
   // long on a full socket buffer.
-  if (busy_ > 0 || connecting_ > 0) wake = std::min(wake, now_ns + plan_.batch_ns);
+  // So do open connections that cannot take a request yet (HTTP/2 before the server's SETTINGS).
+  if (busy_ > 0 || connecting_ > 0 || idle_count_ < open_) wake = std::min(wake, now_ns + plan_.batch_ns);
   if (wake > now_ns) {
     const timespec at{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
@@ -259,15 +262,16 @@ void Pump::handle_events(int count, uint64_t now_ns) {
         if (event.writable || event.failed) on_connected(index, now_ns);
         break;
       case ConnState::handshaking:
-        if (event.writable && !flush_tls(index, now_ns)) break;
-        if (event.readable || event.failed) on_tls_readable(index, now_ns);
+        on_open(index, conns_[index].stream->on_open_io(event.readable || event.failed, event.writable, now_ns), now_ns);
         break;
       case ConnState::busy:
       case ConnState::idle: {
         // A failed write replaces the connection: the generation tells.
         const uint32_t generation = conns_[index].generation;
-        if (event.writable) on_writable(index, now_ns);
-        if ((event.readable || event.failed) && conns_[index].generation == generation) on_readable(index, now_ns);
+        if (event.writable) on_io(index, conns_[index].stream->flush(), now_ns);
+        if ((event.readable || event.failed) && conns_[index].generation == generation) {
+          on_io(index, conns_[index].stream->read(*this, now_ns), now_ns);
+        }
         break;
       }
       case ConnState::closed:
@@ -340,9 +344,27 @@ bool Pump::send_next(uint64_t intended_ns, uint64_t now_ns) {
     source_retry_ns_ = now_ns + kSourceRetryNs;
     return false;
   }
-  send_request(index, name, intended_ns, now_ns);
+  send_request(index, name, seq, intended_ns, now_ns, false);
   ++next_request_;
   return true;
+}
+
+// HTTP/2: streams a GOAWAY refused, oldest first, rebuilt from their request numbers and sent
+// with their own intended times. Counted as sent once, when first written.
+void Pump::resend_refused(uint64_t now_ns) {
+  while (refused_size_ > 0 && idle_count_ > 0) {
+    const PendingRequest refused = refused_[refused_first_];
+    const uint32_t index = take_idle();
+    const int name = source_->next(refused.seq, now_ns, &conns_[index].request);
+    if (name < 0) {
+      make_available(index);
+      return;
+    }
+    refused_first_ = (refused_first_ + 1) % refused_.size();
+    --refused_size_;
+    recorder_.h2.resent.add();
+    send_request(index, name, refused.seq, refused.intended_ns, now_ns, true);
+  }
 }
 
 // --max-connections: a request is due and every connection is busy, so open more, one for
@@ -387,26 +409,44 @@ void Pump::on_connected(uint32_t index, uint64_t now_ns) {
     back_off(index, err, now_ns);
     return;
   }
-  if (tls_context_ != nullptr) {
-    start_handshake(index, now_ns);
-    return;
-  }
-  finish_connect(index, now_ns);
+  on_open(index, conns_[index].stream->begin(conns_[index].fd, now_ns), now_ns);
 }
 
-// Connected (and, for https, handshake done): ready for requests (HTTP/2: once the server's
-// SETTINGS arrive).
-void Pump::finish_connect(uint32_t index, uint64_t now_ns) {
+// Where the byte stream's opening (TLS: its handshake) stands.
+void Pump::on_open(uint32_t index, const OpenResult& result, uint64_t now_ns) {
+  switch (result.step) {
+    case OpenStep::ready:
+      finish_connect(index, result.want_write, now_ns);
+      if (result.buffered) on_io(index, conns_[index].stream->drain(*this, now_ns), now_ns);
+      break;
+    case OpenStep::want_io:
+      conns_[index].state = ConnState::handshaking;
+      set_want_write(index, result.want_write);
+      break;
+    case OpenStep::refused:
+      abandon_connect(index);
+      back_off(index, result.err_no, now_ns);
+      break;
+    case OpenStep::failed:
+      // Counted by the stream (a TLS error); retried after the back-off like a refused connect.
+      abandon_connect(index);
+      retry_later(index, now_ns);
+      break;
+  }
+}
+
+// Connected (and the stream's handshake, if any, done): ready for requests.
+void Pump::finish_connect(uint32_t index, bool want_write, uint64_t now_ns) {
   connect_timeouts_.remove(static_cast<int32_t>(index));
   --connecting_;
   ++open_;
   recorder_.connections_open.set(open_);
-  set_want_write(index, tls_context_ != nullptr && tls_[index].pending_out() > 0);
-  if (h2_ != nullptr) {
-    h2_open(index, now_ns);
-  } else {
-    make_idle(index);
-  }
+  set_want_write(index, want_write);
+  conns_[index].state = ConnState::idle;
+  const uint32_t generation = conns_[index].generation;
+  on_io(index, conns_[index].session->open(*conns_[index].stream), now_ns);  // HTTP/2's preface
+  // HTTP/2 takes requests once the server's SETTINGS arrive (settle() after they do).
+  if (conns_[index].generation == generation && conns_[index].session->can_take()) make_available(index);
 }
 
 // A connect or handshake that will not finish: off the connect list and closed; the caller
@@ -454,117 +494,44 @@ uint32_t Pump::take_idle() {
   }
 }
 
-// With --pipeline n the request joins those already in flight on the connection; its times go
-// on the connection's InFlight FIFO so its response is timed from its own intended send time.
-// The connection stays available until n are in flight; the idle ring's order spreads requests
-// over every connection before any carries two.
-void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
+// With --pipeline n the request joins those already in flight on the connection. The connection
+// stays available while its session can take more; the idle ring's order spreads requests over
+// every connection before any carries two.
+// resend: a refused HTTP/2 stream going out again, already counted as sent.
+void Pump::send_request(uint32_t index, int name, uint64_t seq, uint64_t intended_ns, uint64_t now_ns, bool resend) {
   Conn& conn = conns_[index];
-  track_request(index, name, intended_ns, now_ns);
-  Recorder& recorder = recorder_for(intended_ns);
-  recorder.sent.add();
-  if (&recorder == &recorder_ && !recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
-  recorder.send_lag.record(now_ns - intended_ns);
-  if (h2_ != nullptr) {
-    h2_submit(index, next_request_ * plan_.threads + index_, now_ns);
-    return;
-  }
-  const uint32_t generation = conn.generation;
-  if (tls_context_ != nullptr) {
-    recorder_.bytes_written.add(conn.request.size);
-    if (!tls_[index].write(conn.request.data, conn.request.size)) {
-      fail(index, ErrorKind::write, 0, now_ns);
-      return;
-    }
-    flush_tls(index, now_ns);
-  } else {
-    send_plain(index, now_ns);
-  }
-  if (conn.generation == generation && !conn.in_flight.full()) make_available(index);
-}
-
-// The request's times on the connection's InFlight, its timeout started if it is the first.
-void Pump::track_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
-  Conn& conn = conns_[index];
-  if (conn.in_flight.empty()) {
+  Session& session = *conn.session;
+  if (session.in_flight() == 0) {
     conn.state = ConnState::busy;
-    conn.parser.reset(source_->head(name));
     timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
   }
-  conn.in_flight.push(intended_ns, now_ns, name);
   ++busy_;
   recorder_.in_flight.set(busy_);
+  Recorder& recorder = recorder_for(intended_ns);
+  if (!resend) {
+    recorder.sent.add();
+    if (&recorder == &recorder_ && !recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
+    recorder.send_lag.record(now_ns - intended_ns);
+  }
+  const uint32_t generation = conn.generation;
+  on_io(index, session.submit(conn.request, PendingRequest{intended_ns, now_ns, name, source_->head(name), seq}, *conn.stream), now_ns);
+  if (conn.generation == generation && session.can_take()) make_available(index);
 }
 
-void Pump::on_writable(uint32_t index, uint64_t now_ns) {
-  if (h2_ != nullptr) {
-    h2_flush(index, now_ns);
-  } else if (tls_context_ != nullptr) {
-    flush_tls(index, now_ns);
-  } else {
-    flush_plain(index, now_ns);
-  }
-}
-
-// Writes the connection's new request straight from the source's bytes (no copy) when nothing
-// is waiting ahead of it; whatever the socket does not take is kept in `unsent`, in order.
-void Pump::send_plain(uint32_t index, uint64_t now_ns) {
-  Conn& conn = conns_[index];
-  const char* data = conn.request.data;
-  size_t size = conn.request.size;
-  if (conn.unsent_size == 0) {
-    const ssize_t n = send(conn.fd, data, size, kSendFlags);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      fail(index, ErrorKind::write, errno, now_ns);
-      return;
-    }
-    const size_t written = n > 0 ? static_cast<size_t>(n) : 0;
-    recorder_.bytes_written.add(written);
-    if (written == size) return;
-    data += written;
-    size -= written;
-    conn.write_offset = 0;
-  }
-  if (conn.unsent.size() < conn.unsent_size + size) conn.unsent.resize(conn.unsent_size + size);
-  std::copy(data, data + size, conn.unsent.data() + conn.unsent_size);
-  conn.unsent_size += size;
-  flush_plain(index, now_ns);
-}
-
-// Writes what the socket did not take before (more than one request only with --pipeline).
-void Pump::flush_plain(uint32_t index, uint64_t now_ns) {
-  Conn& conn = conns_[index];
-  while (conn.write_offset < conn.unsent_size) {
-    const ssize_t n = send(conn.fd, conn.unsent.data() + conn.write_offset, conn.unsent_size - conn.write_offset, kSendFlags);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-        set_want_write(index, true);
-      } else {
-        fail(index, ErrorKind::write, errno, now_ns);
-      }
-      return;
-    }
-    recorder_.bytes_written.add(static_cast<uint64_t>(n));
-    conn.write_offset += static_cast<size_t>(n);
-  }
-  conn.unsent_size = conn.write_offset = 0;
-  set_want_write(index, false);
-}
-
-void Pump::on_readable(uint32_t index, uint64_t now_ns) {
-  if (tls_context_ != nullptr) {
-    on_tls_readable(index, now_ns);
-    return;
-  }
-  uint64_t arrived_ns = now_ns;
-  const ssize_t n = receive(conns_[index].fd, read_buffer_.get(), kReadBufferBytes, clock_offset_, now_ns, &arrived_ns);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    on_read_error(index, errno, now_ns);
-  } else if (n == 0) {
-    on_eof(index, now_ns);
-  } else {
-    on_bytes(index, read_buffer_.get(), static_cast<size_t>(n), arrived_ns, now_ns);
+// Where a stream's write, flush or read left the connection.
+void Pump::on_io(uint32_t index, const IoResult& result, uint64_t now_ns) {
+  switch (result.io) {
+    case Io::done:
+      set_want_write(index, false);
+      break;
+    case Io::blocked:
+      set_want_write(index, true);
+      break;
+    case Io::failed:
+      fail(index, ErrorKind::write, result.err_no, now_ns);
+      break;
+    case Io::gone:
+      break;
   }
 }
 
@@ -577,11 +544,29 @@ void Pump::on_read_error(uint32_t index, int err_no, uint64_t now_ns) {
   }
 }
 
-void Pump::on_eof(uint32_t index, uint64_t now_ns) {
+void Pump::on_stream_error(uint32_t index, StreamError error, int err_no, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  if (error == StreamError::read) {
+    on_read_error(index, err_no, now_ns);
+  } else if (conn.responses == 0) {
+    // Rejected before any response: the handshake failing late (TLS 1.3 ends the client's side
+    // of the handshake before the server has checked a client certificate, so a rejected --cert
+    // arrives here as an alert). Waits out the back-off like a failed handshake.
+    conn.stream->record_rejection();
+    recorder_.errors[static_cast<int>(ErrorKind::read)].add(conn.session->in_flight());
+    close_conn(index);
+    retry_later(index, now_ns);
+  } else {
+    fail(index, ErrorKind::read, 0, now_ns);
+  }
+}
+
+void Pump::on_stream_eof(uint32_t index, uint64_t now_ns) {
   Conn& conn = conns_[index];
   if (conn.state == ConnState::busy) {
-    if (h2_ == nullptr && conn.in_flight.size() == 1 && conn.parser.on_eof() == ParseStatus::complete) {
-      on_response(index, now_ns, now_ns);
+    Completion completion;
+    if (conn.session->on_eof(&completion, now_ns)) {
+      on_completion(index, completion, now_ns);
     } else {
       fail(index, ErrorKind::read, 0, now_ns);
     }
@@ -593,81 +578,95 @@ void Pump::on_eof(uint32_t index, uint64_t now_ns) {
   }
 }
 
-// Response bytes (decrypted, for https) that arrived at arrived_ns.
-void Pump::on_bytes(uint32_t index, const char* data, size_t left, uint64_t arrived_ns, uint64_t now_ns) {
-  Conn& conn = conns_[index];
-  recorder_.bytes_read.add(left);
-  if (h2_ != nullptr) {
-    h2_on_bytes(index, data, left, arrived_ns, now_ns);
-    return;
+// Protocol bytes (decrypted, for https) whose last byte reached the kernel at arrived_ns.
+bool Pump::on_stream_bytes(uint32_t index, const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns) {
+  recorder_.bytes_read.add(size);
+  Session& session = *conns_[index].session;
+  if (!session.receive(data, size, arrived_ns, now_ns, *this)) return false;
+  if (session.ended() && session.in_flight() == 0) {
+    // HTTP/2 GOAWAY, its streams answered: replaced, as a server's idle close is.
+    close_conn(index);
+    open(index, now_ns);
+    return false;
   }
-  const uint32_t generation = conn.generation;
-  while (left > 0) {
-    if (conn.state != ConnState::busy || conn.generation != generation) {
-      // Bytes nobody asked for: the framing of everything after them is unknowable.
-      if (conn.generation == generation) fail(index, ErrorKind::parse, 0, now_ns);
-      return;
-    }
-    size_t consumed = 0;
-    const ParseStatus status = conn.parser.feed(data, left, &consumed);
-    if (tap_ != nullptr) capture(conn, data, consumed);
-    data += consumed;
-    left -= consumed;
-    if (status == ParseStatus::error) {
-      fail(index, ErrorKind::parse, 0, now_ns);
-      return;
-    }
-    if (status == ParseStatus::need_more) return;
-    on_response(index, arrived_ns, now_ns);
+  settle(index);
+  return true;
+}
+
+// After the server spoke: whether the connection takes requests follows its session (HTTP/2:
+// the server's SETTINGS arrived, its stream limit, a GOAWAY).
+void Pump::settle(uint32_t index) {
+  if (conns_[index].session->can_take()) {
+    make_available(index);
+  } else {
+    make_unavailable(index);
+  }
+  if (h2_pool_ != nullptr) {
+    recorder_.h2.allocator_calls.set(h2_pool_->calls());
+    recorder_.h2.system_allocations.set(h2_pool_->system_allocations());
   }
 }
 
-// completed_ns: when the response's last bytes reached the kernel (see receive()).
-void Pump::on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns) {
+void Pump::on_session_error(uint32_t index, uint64_t now_ns) { fail(index, ErrorKind::parse, 0, now_ns); }
+
+void Pump::on_response_bytes(uint32_t index, const char* data, size_t size) { capture(conns_[index], data, size); }
+
+// completion.arrived_ns: when the response's last bytes reached the kernel (see receive()).
+// False when the connection closed in answer.
+bool Pump::on_completion(uint32_t index, const Completion& completion, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  const InFlight::Slot request = conn.in_flight.oldest();
-  conn.in_flight.pop();
   --busy_;
   recorder_.in_flight.set(busy_);
-  const int status = conn.parser.status();
-  record_response(request, status, completed_ns);
-  if (tap_ != nullptr) tap_response(conn, status);
-  ++conn.responses;
+  if (completion.outcome == Outcome::response) {
+    record_response(conn, completion);
+  } else if (completion.outcome == Outcome::refused && refused_size_ < refused_.size()) {
+    refused_[(refused_first_ + refused_size_) % refused_.size()] = completion.request;
+    ++refused_size_;
+  } else {
+    recorder_.record_error(ErrorKind::read, 0);  // an HTTP/2 stream the server reset
+    if (!recorder_.names.empty()) recorder_.names[static_cast<size_t>(completion.request.name)]->errors.add();
+  }
   timeouts_.remove(static_cast<int32_t>(index));
-  if (!conn.parser.keep_alive()) {
+  const uint32_t unanswered = conn.session->in_flight();
+  if (!completion.keep_alive) {
     // Requests pipelined behind this response will never be answered on this connection.
-    if (!conn.in_flight.empty()) recorder_.errors[static_cast<int>(ErrorKind::read)].add(conn.in_flight.size());
+    if (unanswered > 0) recorder_.errors[static_cast<int>(ErrorKind::read)].add(unanswered);
     close_conn(index);
     open(index, now_ns);
-  } else if (conn.in_flight.empty()) {
-    make_idle(index);
-  } else {
-    // Pipelined: the next response is framed afresh, and its timeout runs from now, since it
-    // cannot be answered before the one ahead of it.
-    conn.parser.reset(source_->head(conn.in_flight.oldest().name));
-    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
-    make_available(index);
+    return false;
   }
+  if (unanswered == 0) {
+    conn.state = ConnState::idle;
+  } else {
+    // Pipelined: the next response's timeout runs from now, since it cannot be answered before
+    // the one ahead of it.
+    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+  }
+  if (conn.session->can_take()) make_available(index);
+  return true;
 }
 
 // One answered request, timed from its own intended send time (and from its write).
-void Pump::record_response(const InFlight::Slot& request, int status, uint64_t completed_ns) {
-  const uint64_t intended_ns = request.intended_ns;
-  const uint64_t written_ns = request.written_ns;
-  completed_ns = std::max(completed_ns, written_ns);
+void Pump::record_response(Conn& conn, const Completion& completion) {
+  const uint64_t intended_ns = completion.request.intended_ns;
+  const uint64_t written_ns = completion.request.written_ns;
+  const uint64_t completed_ns = std::max(completion.arrived_ns, written_ns);
   Recorder& recorder = recorder_for(intended_ns);
   recorder.corrected.record(completed_ns - intended_ns);
   recorder.uncorrected.record(completed_ns - written_ns);
   recorder.completed.add();
+  const int status = completion.status;
   recorder.status[status < kStatusCodes ? status : 0].add();
+  if (tap_ != nullptr) tap_response(conn, status);
   if (&recorder == &recorder_ && !recorder_.names.empty()) {
-    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(request.name)];
+    NameRecorder& by_name = *recorder_.names[static_cast<size_t>(completion.request.name)];
     by_name.corrected.record(completed_ns - intended_ns);
     by_name.completed.add();
     by_name.status[status < kStatusCodes ? status : 0].add();
   }
   const uint64_t second = completed_ns > measure_start_ns_ ? (completed_ns - measure_start_ns_) / 1000000000ull : 0;
   recorder.per_second[std::min(second, recorder.seconds - 1)].add();
+  ++conn.responses;
 }
 
 // Response bytes as the parser consumed them, kept for the script's response() hook.
@@ -713,9 +712,10 @@ void Pump::fail(uint32_t index, ErrorKind kind, int err_no, uint64_t now_ns) {
     return;
   }
   recorder_.record_error(kind, err_no);
-  if (conn.in_flight.size() > 1) recorder_.errors[static_cast<int>(kind)].add(conn.in_flight.size() - 1);
+  const Session& session = *conn.session;
+  if (session.in_flight() > 1) recorder_.errors[static_cast<int>(kind)].add(session.in_flight() - 1);
   if (!recorder_.names.empty()) {
-    for (uint32_t i = 0; i < conn.in_flight.size(); ++i) recorder_.names[static_cast<size_t>(conn.in_flight.at(i).name)]->errors.add();
+    for (uint32_t i = 0; i < session.in_flight(); ++i) recorder_.names[static_cast<size_t>(session.unanswered(i).name)]->errors.add();
   }
   close_conn(index);
   open(index, now_ns);
@@ -738,7 +738,7 @@ void Pump::close_conn(uint32_t index) {
   switch (conn.state) {
     case ConnState::busy:
       timeouts_.remove(static_cast<int32_t>(index));
-      busy_ -= conn.in_flight.size();
+      busy_ -= conn.session->in_flight();
       recorder_.in_flight.set(busy_);
       --open_;
       break;
@@ -758,20 +758,9 @@ void Pump::close_conn(uint32_t index) {
     conn.available = false;
     --idle_count_;
   }
-  conn.in_flight.clear();
-  if (h2_ != nullptr) h2_[index].end();
+  conn.session->clear();
   if (tap_ != nullptr) reset_capture(conn);
-  conn.unsent_size = 0;
-  conn.write_offset = 0;
-  if (tls_context_ != nullptr) {
-    TlsConn& tls = tls_[index];
-    if (conn.fd >= 0 && tls.active()) {
-      // Best effort, one send: a clean close_notify lets the server keep the session resumable.
-      tls.shutdown();
-      if (tls.pending_out() > 0) (void)send(conn.fd, tls.out_data(), tls.pending_out(), kSendFlags);
-    }
-    tls.end();
-  }
+  conn.stream->close();
   recorder_.connections_open.set(open_);
   if (conn.fd >= 0) close(conn.fd);
   conn.fd = -1;

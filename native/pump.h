@@ -5,13 +5,13 @@
 // The hot path, in the order a request travels:
 //   dispatch_due    -> send_request   (due request onto an idle connection)
 //   on_writable     -> finish a write that did not fit the socket buffer
-//   on_readable     -> on_bytes -> on_response (record latencies, connection back to idle)
+//   on_readable     -> the connection's ByteStream reads -> on_stream_bytes -> its Session frames
+//                   -> on_completion (record latencies, connection back to idle)
 //   expire_deadlines -> on_timeout / reopen after back-off
-// https adds, per connection: on_connected -> start_handshake -> drive_handshake (poller-driven)
-// -> connected; then on_readable decrypts (on_tls_readable) and writes go through flush_tls.
-// --http2 (pump_h2.cc) adds, per connection: h2_open (preface, SETTINGS) -> h2_submit (a stream
-// per request) -> h2_on_bytes (feed the session; ended streams -> record_response) -> h2_settle;
-// streams a GOAWAY refused wait in refused_ and go out again first (resend_refused).
+// Opening: open -> on_connected -> ByteStream::begin -> on_open (a TLS handshake runs through
+// on_open_io on the poller's events until it is ready). transport.h draws the layers.
+// --http2: the Session is HTTP/2 (session_h2.cc); streams a GOAWAY refused wait in refused_ and
+// go out again first (resend_refused), each with its own intended time.
 #pragma once
 #include <sys/socket.h>
 
@@ -24,7 +24,6 @@
 #include "conn.h"
 #include "h2_pool.h"
 #include "h2_request.h"
-#include "h2_session.h"
 #include "plan.h"
 #include "poller.h"
 #include "recorder.h"
@@ -32,6 +31,7 @@
 #include "schedule.h"
 #include "script_channels.h"
 #include "tls.h"
+#include "transport.h"
 
 namespace ratetest {
 
@@ -43,16 +43,11 @@ struct StartGate {
   std::atomic<uint64_t> start_ns{0};
 };
 
-class Pump {
+class Pump final : public StreamEvents, public CompletionSink {
  public:
   static constexpr size_t kReadBufferBytes = 64 * 1024;
   // The most of a script's first request each connection's buffer is presized for (see Pump()).
   static constexpr size_t kRequestBufferPresizeBytes = 16 * 1024;
-#ifdef MSG_NOSIGNAL
-  static constexpr int kSendFlags = MSG_NOSIGNAL;
-#else
-  static constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on the socket instead
-#endif
 
   // tls: the run's context for https, else nullptr.
   // script: the channels of a script run (-s), else nullptr.
@@ -88,19 +83,15 @@ class Pump {
 
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
-  void finish_connect(uint32_t index, uint64_t now_ns);
+  void on_open(uint32_t index, const OpenResult& result, uint64_t now_ns);
+  void finish_connect(uint32_t index, bool want_write, uint64_t now_ns);
   void abandon_connect(uint32_t index);
-  void send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
-  void track_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
-  void on_writable(uint32_t index, uint64_t now_ns);
-  void send_plain(uint32_t index, uint64_t now_ns);
-  void flush_plain(uint32_t index, uint64_t now_ns);
-  void on_readable(uint32_t index, uint64_t now_ns);
-  void on_bytes(uint32_t index, const char* data, size_t length, uint64_t arrived_ns, uint64_t now_ns);
-  void on_eof(uint32_t index, uint64_t now_ns);
+  void send_request(uint32_t index, int name, uint64_t seq, uint64_t intended_ns, uint64_t now_ns, bool resend);
+  void resend_refused(uint64_t now_ns);
+  void settle(uint32_t index);
+  void on_io(uint32_t index, const IoResult& result, uint64_t now_ns);
+  void record_response(Conn& conn, const Completion& completion);
   void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
-  void on_response(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
-  void record_response(const InFlight::Slot& request, int status, uint64_t completed_ns);
   void capture(Conn& conn, const char* data, size_t size);
   void tap_response(Conn& conn, int status);
   void reset_capture(Conn& conn);
@@ -120,23 +111,14 @@ class Pump {
   // Measured requests go to recorder_, those intended before the warm-up ended to warmup_.
   Recorder& recorder_for(uint64_t intended_ns) { return intended_ns < measure_start_ns_ ? warmup_ : recorder_; }
 
-  // https (tls.h): the handshake, then every read and write through the connection's TlsConn.
-  void start_handshake(uint32_t index, uint64_t now_ns);
-  void drive_handshake(uint32_t index, uint64_t now_ns);
-  void on_tls_readable(uint32_t index, uint64_t now_ns);
-  bool flush_tls(uint32_t index, uint64_t now_ns);
-  void record_tls_error(uint32_t index, TlsFailure kind, const char* fallback);
-  void handshake_failed(uint32_t index, TlsFailure kind, const char* fallback, uint64_t now_ns);
-
-  // --http2 (pump_h2.cc): the connection's session over its socket or its TLS BIOs.
-  void h2_open(uint32_t index, uint64_t now_ns);
-  void h2_submit(uint32_t index, uint64_t seq, uint64_t now_ns);
-  bool h2_flush(uint32_t index, uint64_t now_ns);
-  void h2_on_bytes(uint32_t index, const char* data, size_t length, uint64_t arrived_ns, uint64_t now_ns);
-  void h2_take_ends(uint32_t index, uint64_t completed_ns, uint64_t now_ns);
-  void h2_settle(uint32_t index, uint64_t now_ns);
-  void h2_failed(uint32_t index, uint64_t now_ns);
-  void resend_refused(uint64_t now_ns);
+  // What a connection's ByteStream reports while reading (transport.h).
+  bool on_stream_bytes(uint32_t index, const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns) override;
+  void on_stream_eof(uint32_t index, uint64_t now_ns) override;
+  void on_stream_error(uint32_t index, StreamError error, int err_no, uint64_t now_ns) override;
+  // What a connection's Session reports (transport.h).
+  bool on_completion(uint32_t index, const Completion& completion, uint64_t now_ns) override;
+  void on_response_bytes(uint32_t index, const char* data, size_t size) override;
+  void on_session_error(uint32_t index, uint64_t now_ns) override;
 
   const RunPlan& plan_;
   const uint32_t index_;
@@ -178,22 +160,15 @@ class Pump {
 
   std::unique_ptr<char[]> read_buffer_;
   std::unique_ptr<PollEvent[]> events_;
-  std::unique_ptr<InFlight::Slot[]> in_flight_slots_;  // every connection's InFlight storage
-
-  const TlsContext* tls_context_;  // nullptr for http
-  std::unique_ptr<TlsConn[]> tls_;  // one per connection slot (https only)
   std::unique_ptr<char[]> plain_buffer_;  // decrypted bytes (https only)
+  std::unique_ptr<PendingRequest[]> in_flight_slots_;  // every connection's in-flight storage
 
-  // --http2 only. A stream refused by a GOAWAY keeps its intended time and its request number,
-  // so the request is rebuilt and its wait shows in its latency.
-  struct Refused {
-    uint64_t intended_ns;
-    uint64_t seq;
-  };
+  // --http2 only. A stream a GOAWAY refused keeps its intended time and request number, so the
+  // request is rebuilt and sent again, its wait counted in its latency. A ring sized for every
+  // stream slot of the pump, so it never grows.
   std::unique_ptr<H2Pool> h2_pool_;
-  std::unique_ptr<H2Session[]> h2_;  // one per connection slot; nullptr for HTTP/1.1
-  H2Request h2_request_;             // the request being converted, reused
-  std::vector<Refused> refused_;     // ring, capacity = every stream slot of the pump
+  std::unique_ptr<H2Request> h2_scratch_;
+  std::vector<PendingRequest> refused_;
   size_t refused_first_ = 0;
   size_t refused_size_ = 0;
 };
