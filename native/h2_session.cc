@@ -227,6 +227,9 @@ int H2Session::on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t err
   H2Session* self = self_of(user_data);
   Stream* stream = self->stream_of(stream_id);
   if (stream == nullptr || !stream->in_use) return 0;
+  // The session failed (our GOAWAY with an error closes every stream): they stay in flight, so
+  // the pump, failing the connection, counts each of them once.
+  if (self->failed_ && !stream->ended) return 0;
   if (stream->ended) {
     stream->end = H2End::response;
   } else if ((self->going_away_ && stream_id > self->last_stream_id_) || error_code == NGHTTP2_REFUSED_STREAM) {

@@ -607,7 +607,19 @@ void Pump::settle(uint32_t index) {
   }
 }
 
-void Pump::on_session_error(uint32_t index, uint64_t now_ns) { fail(index, ErrorKind::parse, 0, now_ns); }
+// A connection that breaks the protocol before carrying anything (HTTP/2 garbage right after the
+// preface, bytes nobody asked for on a fresh connection) breaks the same way if reopened at once:
+// it waits out the back-off, so such a server costs 20 connections a second, not a busy loop.
+void Pump::on_session_error(uint32_t index, uint64_t now_ns) {
+  const Conn& conn = conns_[index];
+  if (conn.responses == 0 && conn.session->in_flight() == 0) {
+    recorder_.record_error(ErrorKind::parse, 0);
+    close_conn(index);
+    retry_later(index, now_ns);
+    return;
+  }
+  fail(index, ErrorKind::parse, 0, now_ns);
+}
 
 void Pump::on_response_bytes(uint32_t index, const char* data, size_t size) { capture(conns_[index], data, size); }
 

@@ -39,13 +39,14 @@ class Http2Session final : public Session {
   bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) override {
     const bool fed = h2_.feed(data, size);
     if (!report_ends(arrived_ns, now_ns, sink)) return false;
+    // SETTINGS and PING acks, WINDOW_UPDATEs; the stream's read() reports if they queued. After
+    // a protocol error nghttp2 has queued a GOAWAY telling the server why: it goes too, and the
+    // session has failed once it has.
+    (void)flush(*stream_);
     if (!fed || h2_.failed()) {
-      (void)flush(*stream_);  // our GOAWAY, telling the server why
       sink.on_session_error(conn_, now_ns);
       return false;
     }
-    // SETTINGS and PING acks, WINDOW_UPDATEs; the stream's read() reports if they queued.
-    (void)flush(*stream_);
     return report_ends(arrived_ns, now_ns, sink);
   }
 

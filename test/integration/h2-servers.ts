@@ -78,6 +78,7 @@ export async function h2Server(options: H2Options = {}): Promise<H2Server> {
   let firstMs: number | undefined;
   server.on('session', (session) => {
     stats.sessions++;
+    session.on('error', () => {});
     let open = 0;
     let answeredHere = 0;
     session.on('stream', (stream, headers) => {
@@ -85,6 +86,8 @@ export async function h2Server(options: H2Options = {}): Promise<H2Server> {
       open++;
       stats.maxConcurrent = Math.max(stats.maxConcurrent, open);
       stream.on('close', () => open--);
+      // A stream reset (by us, or by ratetest closing its connection) is an 'error' event.
+      stream.on('error', () => {});
       stats.firstHeaders ??= headers;
       const path = String(headers[':path']);
       stats.paths.push(path);
