@@ -49,7 +49,7 @@ export interface H2Options {
   resetEvery?: number;
   /** Hold each response this long (ms), so streams overlap. */
   delayMs?: number;
-  /** Answer time of each /t/<k> request, performance.now() ms, keyed by k (the truth log). */
+  /** Arrival and answer time of each /t/<k> request, performance.now() ms, keyed by k: the truth log. */
   answers?: Map<number, { arrivedMs: number; answeredMs: number }>;
   /** Queue answers: from stallFirstAtMs after the first request, every stallPeriodMs, for stallMs. */
   stall?: { firstAtMs: number; periodMs: number; stallMs: number };
@@ -102,9 +102,8 @@ export async function h2Server(options: H2Options = {}): Promise<H2Server> {
       }
       const respond = () => {
         if (stream.destroyed) return;
-        const answeredMs = performance.now();
         const k = /^\/t\/(\d+)/.exec(path);
-        if (options.answers && k) options.answers.set(Number(k[1]), { arrivedMs, answeredMs });
+        if (options.answers && k) options.answers.set(Number(k[1]), { arrivedMs, answeredMs: performance.now() });
         stream.respond({ ':status': 200 });
         stream.end('ok');
         stats.answered++;
