@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, CLI_BUILT, STACK_FRAME, runCli, runJson } from './run-cli.js';
 import { h2Server, type H2Server } from './h2-servers.js';
 import { makeTlsFiles, startHttpsServer, type TlsFiles } from './tls-fixtures.js';
+import { root, violations } from '../fixtures/schema.js';
 
 const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
 
@@ -35,6 +36,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
       expect(json.http2!.goaways).toBe(0);
       expect(json.http2!.resets).toEqual({});
       expect(json.config.http2).toBe(true);
+      expect(violations(json, root)).toEqual([]);
       expect(stderr).toContain('  Protocol: HTTP/2 (h2c)\n');
       expect(stderr).toMatch(/^  Streams in flight per connection: p50 \d+, max [1-4]$/m);
     } finally {
