@@ -28,12 +28,13 @@ export RATETEST_ADDON="$addon"
 # fuzzer cover under the same sanitizers (malformed-status, bodiless); wrk-scripts, whose native
 # path (the script rings) scripts.test.ts drives; closed-pipe and limits (a plain run once the
 # JavaScript side has dealt with stdout or the descriptor limit); counts-rate, whose figures are the
-# pace ASan slows and whose plain-run path every test here takes. Tests that end before the engine
+# pace ASan slows and whose plain-run path every test here takes; http2-truth, a timing check
+# whose native path http2 and http2-hostile drive. Tests that end before the engine
 # starts skip themselves here (SANITIZED in test/integration/run-cli.ts).
 skip=(usage-errors shape-usage-errors version find-max monitor-pid
   hgrm thresholds prometheus latency-flags json-output compare hdr-log progress html-report
   fixed-delay nginx too-few-connections stall mixed-status request-headers request-body
-  malformed-status bodiless wrk-scripts closed-pipe limits counts-rate)
+  malformed-status bodiless wrk-scripts closed-pipe limits counts-rate http2-truth)
 excludes=()
 for name in "${skip[@]}"; do excludes+=(--exclude "**/$name.test.ts"); done
 # One file at a time, as npm test: two at once under ASan left counts-rate and chunked short of

@@ -73,8 +73,10 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against hostile servers', () => {
     expect(json.completed).toBe(0);
     expect(json.http2!.protocolErrors).toBeGreaterThan(0);
     expect(json.sent + json.notSent).toBe(json.scheduled);
-    // Every connection fails: one parse error each, with or without a request on it.
-    expect(json.errors.parse).toBe(server.connections());
+    // Every connection fails: one parse error each, with or without a request on it (the last
+    // one may still be opening, its garbage unread, when the run ends).
+    expect(json.errors.parse).toBeLessThanOrEqual(server.connections());
+    expect(json.errors.parse).toBeGreaterThanOrEqual(server.connections() - 1);
     expect(json.errors.parse).toBe(json.http2!.protocolErrors);
     // A 50 ms back-off between them: about 20 in a 1 s run, never a busy loop.
     expect(server.connections()).toBeLessThan(40);
