@@ -2,6 +2,9 @@
 // CA, requests (headers, bodies, templates) as the server saw them, the server's stream limit,
 // and the flags' usage errors. Accounting, not pace: every scheduled request is sent or counted
 // as not sent, and the server's count equals ratetest's.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, CLI_BUILT, STACK_FRAME, runCli, runJson } from './run-cli.js';
 import { h2Server, type H2Server } from './h2-servers.js';
@@ -96,6 +99,33 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
       expect(stderr).toContain('  Note: HTTP/2 forbids connection-specific headers; left out: Connection\n');
     } finally {
       await server.close();
+    }
+  });
+
+  it('--requests-file and a wrk Lua script: their HTTP/1.1 requests become HTTP/2 streams', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ratetest-h2-'));
+    const server = await h2Server();
+    try {
+      const file = join(dir, 'reqs.json');
+      writeFileSync(file, JSON.stringify({ requests: [{ name: 'a', weight: 3, path: '/a' }, { name: 'b', method: 'POST', path: '/b', body: 'xy' }] }));
+      const mix = await runJson(['--http2', '-R', '40', '-d', '1s', '-c', '1', '-t', '1', '--requests-file', file, server.url]);
+      expect(mix.code, mix.stderr).toBe(0);
+      expect(mix.json.completed).toBe(40);
+      expect(server.stats.paths.filter((p) => p === '/a')).toHaveLength(30);
+      expect(server.stats.paths.filter((p) => p === '/b')).toHaveLength(10);
+      expect(server.stats.body).toBe('xy'.repeat(10));
+      expect(mix.json.requests!.map((r) => [r.name, r.completed])).toEqual([['a', 30], ['b', 10]]);
+
+      const script = join(dir, 'post.lua');
+      writeFileSync(script, 'request = function() return wrk.format("PUT", "/lua", { ["X-Lua"] = "1", ["Connection"] = "keep-alive" }, "zz") end\n');
+      const lua = await runJson(['--http2', '-R', '20', '-d', '1s', '-c', '1', '-t', '1', '-s', script, server.url]);
+      expect(lua.code, lua.stderr).toBe(0);
+      expect(lua.json.completed).toBe(20);
+      expect(server.stats.paths.filter((p) => p === '/lua')).toHaveLength(20);
+      expect(server.stats.body).toBe('xy'.repeat(10) + 'zz'.repeat(20));
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
