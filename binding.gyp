@@ -1,5 +1,26 @@
 {
   "variables": { "sanitize%": 0 },
+  "target_defaults": {
+    "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+    "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-O2"],
+    "conditions": [
+      ["sanitize==1", {
+        "cflags_cc": ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer", "-O1", "-g"],
+        "ldflags": ["-fsanitize=address,undefined"]
+      }],
+      ["OS=='mac'", {
+        "xcode_settings": {
+          "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+          "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+          "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"],
+          "MACOSX_DEPLOYMENT_TARGET": "11.0"
+        }
+      }]
+    ]
+  },
   "targets": [
     {
       "target_name": "ratetest",
@@ -25,26 +46,19 @@
         "native/template_plan.cc",
         "native/template_source.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-O2"],
       "conditions": [
-        ["sanitize==1", {
-          "cflags_cc": ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer", "-O1", "-g"],
-          "ldflags": ["-fsanitize=address,undefined"]
-        }],
         ["OS=='linux'", { "sources": ["native/poller_epoll.cc"], "libraries": ["-lpthread"] }],
-        ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["native/poller_kqueue.cc"] }],
-        ["OS=='mac'", {
-          "xcode_settings": {
-            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-            "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
-            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"],
-            "MACOSX_DEPLOYMENT_TARGET": "11.0"
-          }
-        }]
+        ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["native/poller_kqueue.cc"] }]
+      ]
+    },
+    {
+      "target_name": "ratetest_test",
+      "sources": [
+        "native/test_binding.cc",
+        "native/response.cc",
+        "native/request_source.cc",
+        "native/template_plan.cc",
+        "native/template_source.cc"
       ]
     }
   ]

@@ -11,16 +11,18 @@
 // system time under GNU time (adds Node's start-up and the report, the same for all, and for
 // scripts the JavaScript thread that runs request()).
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from './nginx.mjs';
-import { loadAddon } from '../dist/native.js';
 import { validate } from '../dist/options.js';
 import { compileRequests } from '../dist/requests/compile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The test addon (native/test_binding.cc) times template expansion without sockets.
+const testAddon = () => createRequire(import.meta.url)(join(ROOT, 'build', 'Release', 'ratetest_test.node'));
 const BIN = join(ROOT, 'bin/ratetest.js');
 const TIME = '/usr/bin/time';
 
@@ -125,7 +127,7 @@ try {
   if (results.template) {
     const options = { url: scenarios.template[0], rate: Number(rate), headers: [scenarios.template[2]] };
     const program = compileRequests(validate(options), options);
-    const expansion = loadAddon().expandTemplatesForTest(program.native, 0, 1_000_000, 0);
+    const expansion = testAddon().expandTemplatesForTest(program.native, 0, 1_000_000, 0);
     const staticPump = summary.static.pump * 1000;
     console.log(
       `expansion alone: ${expansion.nsPerRequest.toFixed(0)} ns per request (${expansion.bytesPerRequest.toFixed(0)} bytes), ` +

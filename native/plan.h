@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
-#include <napi.h>
-
 #include "template_program.h"
 #include "tls.h"
 #include "schedule.h"
+
+// Declared, not included: code that only reads a RunPlan (the pump, the native unit tests) needs no N-API.
+namespace Napi {
+class Object;
+}
 
 namespace ratetest {
 
@@ -34,7 +37,8 @@ struct RunPlan {
   bool head_request = false;
   // Request templates compiled by src/requests/; when set, they replace `request`.
   std::shared_ptr<const TemplateProgram> templates;
-  // Load shape (issue 6); every field optional in the JS object, defaults as before.
+  // Load shape. Every field is optional in the JS object; left out, the run is a constant rate
+  // from the start, evenly spaced, unbounded by count.
   RateShape shape;              // constant `rate`, or the stages (warm-up prepended)
   bool poisson = false;         // exponential gaps instead of even spacing
   uint64_t seed = 0;            // for poisson
@@ -64,6 +68,6 @@ struct RunPlan {
 };
 
 // Throws a JS TypeError/RangeError naming the field when the object is not a valid plan.
-RunPlan plan_from_js(const Napi::Object& object);
+RunPlan plan_from_js(const Napi::Object& object);  // plan.cc, the one file here that speaks N-API
 
 }  // namespace ratetest

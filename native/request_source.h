@@ -40,7 +40,7 @@ class RequestSource {
 };
 
 // The current single request of the plan, served from the plan's own bytes: a plain run costs
-// what it did before sources existed (one virtual call, no copy).
+// one virtual call per request and no copy.
 class StaticSource final : public RequestSource {
  public:
   explicit StaticSource(const RunPlan& plan) : plan_(plan) {}

@@ -30,11 +30,12 @@ export RATETEST_ADDON="$addon"
 # JavaScript side has dealt with stdout or the descriptor limit); counts-rate, whose figures are the
 # pace ASan slows and whose plain-run path every test here takes; http2-truth, a timing check
 # whose native path http2 and http2-hostile drive. Tests that end before the engine
-# starts skip themselves here (SANITIZED in test/integration/run-cli.ts).
+# starts skip themselves here (SANITIZED in test/integration/run-cli.ts). native-units builds its
+# own sanitized binary (scripts/test-native.sh).
 skip=(usage-errors shape-usage-errors version find-max monitor-pid
   hgrm thresholds prometheus latency-flags json-output compare hdr-log progress html-report
   fixed-delay nginx too-few-connections stall mixed-status request-headers request-body
-  malformed-status bodiless wrk-scripts closed-pipe limits counts-rate http2-truth)
+  malformed-status bodiless wrk-scripts closed-pipe limits counts-rate native-units http2-truth)
 excludes=()
 for name in "${skip[@]}"; do excludes+=(--exclude "**/$name.test.ts"); done
 # One file at a time, as npm test: two at once under ASan left counts-rate and chunked short of

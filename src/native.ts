@@ -224,34 +224,8 @@ export interface NativeRun extends Partial<ScriptChannelsHandle> {
   done: Promise<NativeResult>;
 }
 
-/** One parser event, for the test-only parse entry point. */
-export interface NativeParseEvent {
-  /** 'response' (a response completed), 'error' (malformed) or 'need-more' (end of input mid-response). */
-  kind: 'response' | 'error' | 'need-more';
-  status: number;
-  /** Body bytes of a completed response. */
-  bodyBytes: number;
-  /** The response asked to close the connection. */
-  close: boolean;
-  /** For 'error': what was wrong. */
-  message: string;
-}
-
 interface Addon {
   start(plan: NativePlan): NativeRun;
-  /** Test-only: feed chunks to one connection's response parser; 'eof' marks the connection closing. */
-  parseResponses(chunks: Buffer[], headRequest: boolean, eof: boolean): NativeParseEvent[];
-  /** Test-only: pump `pumpIndex`'s first `count` intended send times (ns after start) at a total `rate`, with due counts at and just before each. */
-  /** Test/bench-only: expand templates as pump 0 would: the first `keep` requests from `first` and their names; then `count` more, timed (ns per expansion). */
-  expandTemplatesForTest(templates: NativeTemplates, first: number, count: number, keep: number): { requests: Buffer[]; names: number[]; nsPerRequest: number; bytesPerRequest: number };
-  byteRingForTest(capacity: number, records: Buffer[]): { records: Buffer[]; refused: number; queuedAfter: number };
-  scheduleForTest(
-    rate: number,
-    pumps: number,
-    pumpIndex: number,
-    count: number,
-    shape?: { stages?: { durationNs: number; fromRate: number; toRate: number }[]; poisson?: boolean; seed?: number; queryNs?: number[] },
-  ): { intendedNs: Float64Array; dueAt: Float64Array; dueBefore: Float64Array; dueAtQuery: Float64Array };
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
 }

@@ -1,9 +1,9 @@
 // native/byte_ring.h through a test-only entry point: records of every size go in and come out
 // whole and in order, across wrap-arounds and the skipped tail a record too long for it leaves.
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native.js';
+import { loadTestAddon } from '../native-test-addon.js';
 
-const { byteRingForTest } = loadAddon();
+const { byteRingForTest } = loadTestAddon();
 
 function records(count: number, size: (i: number) => number): Buffer[] {
   return Array.from({ length: count }, (_, i) => Buffer.alloc(size(i), i % 251));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadAddon, type NativeParseEvent } from '../../src/native.js';
+import { loadTestAddon, type NativeParseEvent } from '../native-test-addon.js';
 
-const { parseResponses } = loadAddon();
+const { parseResponses } = loadTestAddon();
 
 const crlf = (s: string) => s.replace(/\n/g, '\r\n');
 const ok = (status: number, bodyBytes: number, close = false): Partial<NativeParseEvent> => ({ kind: 'response', status, bodyBytes, close });

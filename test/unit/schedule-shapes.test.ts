@@ -2,10 +2,10 @@
 // integral of the rate, rate-0 stages send nothing, Poisson gaps have the exponential's mean and
 // variance and repeat with the same seed.
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native.js';
+import { loadTestAddon } from '../native-test-addon.js';
 import { cumulativeAt, rampsOf, targetPerSecond } from '../../src/shape/stages.js';
 
-const addon = loadAddon();
+const addon = loadTestAddon();
 const S = 1e9;
 
 /** Every pump's intended times (ns from start) merged, stopping where the shape ends. */

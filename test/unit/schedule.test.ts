@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native.js';
+import { loadTestAddon } from '../native-test-addon.js';
 
-const addon = loadAddon();
+const addon = loadTestAddon();
 
 describe('schedule', () => {
   it('spaces one pump\'s requests exactly 1/rate apart: 20k req/s is every 50 us', () => {

@@ -2,7 +2,7 @@
 // expanded as pump 0 would, each checked against what its template says.
 import { describe, expect, it } from 'vitest';
 import { ENGINE_BUILT } from '../integration/run-cli.js';
-import { loadAddon } from '../../src/native.js';
+import { loadTestAddon } from '../native-test-addon.js';
 import { validate, type RunOptions } from '../../src/options.js';
 import { compileRequests } from '../../src/requests/compile.js';
 
@@ -11,7 +11,7 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 function expand(options: Partial<RunOptions>, count: number, first = 0) {
   const full = { url: 'http://127.0.0.1:8080/', rate: 1, seed: 7, ...options };
   const program = compileRequests(validate(full), full, { NAME: 'value' })!;
-  const out = loadAddon().expandTemplatesForTest(program.native, first, 0, count);
+  const out = loadTestAddon().expandTemplatesForTest(program.native, first, 0, count);
   return { ...out, texts: out.requests.map((r) => r.toString('utf8')) };
 }
 

@@ -1,0 +1,26 @@
+// error_codes.h: every `code` a native error carries across the N-API boundary, in one list.
+// src/ maps each to its RatetestError (ERR_TLS_CONFIG and ERR_FD_LIMIT are usage-class: exit 2);
+// an error thrown without a code is a failure of the addon itself. Nothing here throws.
+#pragma once
+
+namespace ratetest {
+
+enum class NativeError {
+  fd_limit,    // the connections need more file descriptors than the hard limit allows
+  tls_config,  // a --ca, --cert or --key file OpenSSL will not take
+  http2_version,  // --http2, and the nghttp2 inside Node is older than the headers built against
+};
+
+constexpr const char* error_code(NativeError error) {
+  switch (error) {
+    case NativeError::fd_limit:
+      return "ERR_FD_LIMIT";
+    case NativeError::tls_config:
+      return "ERR_TLS_CONFIG";
+    case NativeError::http2_version:
+      return "ERR_HTTP2_VERSION";
+  }
+  return "ERR_RUN";
+}
+
+}  // namespace ratetest
