@@ -444,7 +444,10 @@ void Pump::finish_connect(uint32_t index, bool want_write, uint64_t now_ns) {
   set_want_write(index, want_write);
   conns_[index].state = ConnState::idle;
   const uint32_t generation = conns_[index].generation;
-  on_io(index, conns_[index].session->open(*conns_[index].stream), now_ns);  // HTTP/2's preface
+  // HTTP/2's preface. HTTP/1.1 says nothing first: its "done" must not clear a want_write the
+  // handshake left.
+  const IoResult opened = conns_[index].session->open(*conns_[index].stream);
+  if (opened.io != Io::done) on_io(index, opened, now_ns);
   // HTTP/2 takes requests once the server's SETTINGS arrive (settle() after they do).
   if (conns_[index].generation == generation && conns_[index].session->can_take()) make_available(index);
 }
@@ -455,11 +458,6 @@ void Pump::abandon_connect(uint32_t index) {
   connect_timeouts_.remove(static_cast<int32_t>(index));
   --connecting_;
   close_conn(index);
-}
-
-void Pump::make_idle(uint32_t index) {
-  conns_[index].state = ConnState::idle;
-  make_available(index);
 }
 
 // The connection can take another request: it is idle, or (--pipeline n) has fewer than n in flight.

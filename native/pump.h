@@ -101,7 +101,6 @@ class Pump final : public StreamEvents, public CompletionSink {
   void retry_later(uint32_t index, uint64_t now_ns);
   void close_conn(uint32_t index);
   void set_want_write(uint32_t index, bool want_write);
-  void make_idle(uint32_t index);
   void make_available(uint32_t index);
   void make_unavailable(uint32_t index);
   uint32_t take_idle();
