@@ -2,9 +2,11 @@
 // touched), for the nginx integration test and bench/ (plain JS so both can load it). One worker:
 // on a 2-core machine the generator needs the other. With { tls: true } it also serves https on a
 // second port, with a self-signed certificate for 127.0.0.1 made by the system openssl at start.
+// With { http2: true } the https port also speaks h2 (by ALPN) and a third port speaks h2c with
+// prior knowledge.
 // Run alone, it keeps one up for a while:
 //
-//   node bench/nginx.mjs [seconds=600] [--tls]   # prints the URLs; Ctrl-C or the time limit stops it
+//   node bench/nginx.mjs [seconds=600] [--tls] [--http2]   # prints the URLs; Ctrl-C or the time limit stops it
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -57,25 +59,34 @@ function selfSignedCertificate(dir) {
   return { cert, key };
 }
 
-/** @typedef {{ url: string, httpsUrl?: string, caFile?: string, pid: number, prefix: string, stop(): void }} Nginx */
+/** @typedef {{ url: string, httpsUrl?: string, h2cUrl?: string, caFile?: string, pid: number, prefix: string, stop(): void }} Nginx */
 
-/** @param {string} binary @param {{ workers?: number, tls?: boolean }} [options] @returns {Promise<Nginx>} */
+/** @param {string} binary @param {{ workers?: number, tls?: boolean, http2?: boolean }} [options] @returns {Promise<Nginx>} */
 export async function startNginx(binary, options = {}) {
   const prefix = mkdtempSync(join(tmpdir(), 'ratetest-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   const port = await freePort();
   const tlsPort = options.tls ? await freePort() : 0;
+  const h2cPort = options.http2 ? await freePort() : 0;
+  const http2 = options.http2 ? ' http2' : '';
   const certificate = options.tls ? selfSignedCertificate(prefix) : undefined;
   // Session tickets on (nginx's default) so clients that resume can: the handshake-rate figures
   // then show what resumption saves.
   const tlsServer = certificate
     ? `
   server {
-    listen 127.0.0.1:${tlsPort} ssl backlog=16384;
+    listen 127.0.0.1:${tlsPort} ssl${http2} backlog=16384;
     ssl_certificate ${certificate.cert};
     ssl_certificate_key ${certificate.key};
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache shared:SSL:10m;
+    location / { return 200 "${NGINX_BODY.replace(/\n/g, '\\n')}"; }
+  }`
+    : '';
+  const h2cServer = options.http2
+    ? `
+  server {
+    listen 127.0.0.1:${h2cPort} http2 backlog=16384;
     location / { return 200 "${NGINX_BODY.replace(/\n/g, '\\n')}"; }
   }`
     : '';
@@ -93,6 +104,8 @@ http {
   access_log off;
   keepalive_requests 100000000;
   keepalive_timeout 300s;
+  # HTTP/2: nginx sends GOAWAY after http2_max_requests (1000) streams unless raised, like keepalive_requests.
+  ${options.http2 ? 'http2_max_requests 100000000;' : ''}
   client_body_temp_path ${prefix}/body;
   proxy_temp_path ${prefix}/proxy;
   fastcgi_temp_path ${prefix}/fastcgi;
@@ -101,7 +114,7 @@ http {
   server {
     listen 127.0.0.1:${port} backlog=16384;
     location / { return 200 "${NGINX_BODY.replace(/\n/g, '\\n')}"; }
-  }${tlsServer}
+  }${tlsServer}${h2cServer}
 }
 `,
   );
@@ -111,6 +124,7 @@ http {
   return {
     url: `http://127.0.0.1:${port}/`,
     ...(certificate ? { httpsUrl: `https://127.0.0.1:${tlsPort}/`, caFile: certificate.cert } : {}),
+    ...(options.http2 ? { h2cUrl: `http://127.0.0.1:${h2cPort}/` } : {}),
     pid,
     prefix,
     stop() {
@@ -126,23 +140,24 @@ http {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const tls = process.argv.includes('--tls');
-  const seconds = Number(process.argv.slice(2).find((a) => a !== '--tls') ?? 600);
+  const http2 = process.argv.includes('--http2');
+  const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 600);
   const binary = findNginx();
   if (!binary) {
     console.error('nginx not found: apt-get install -y nginx-light');
     process.exit(2);
   }
   if (!(seconds > 0)) {
-    console.error(`usage: node bench/nginx.mjs [seconds] [--tls], got ${process.argv.slice(2).join(' ')}`);
+    console.error(`usage: node bench/nginx.mjs [seconds] [--tls] [--http2], got ${process.argv.slice(2).join(' ')}`);
     process.exit(2);
   }
-  const nginx = await startNginx(binary, { tls });
+  const nginx = await startNginx(binary, { tls, http2 });
   const stop = () => {
     nginx.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  console.log(`${nginx.url}${nginx.httpsUrl ? ` and ${nginx.httpsUrl} (--ca ${nginx.caFile})` : ''} (nginx pid ${nginx.pid}, stops in ${seconds}s)`);
+  console.log(`${nginx.url}${nginx.httpsUrl ? ` and ${nginx.httpsUrl} (--ca ${nginx.caFile})` : ''}${nginx.h2cUrl ? ` and h2c ${nginx.h2cUrl}` : ''} (nginx pid ${nginx.pid}, stops in ${seconds}s)`);
   setTimeout(stop, seconds * 1000);
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "error_codes.h"
+#include "h2_session.h"
 #include "plan.h"
 #include "result.h"
 #include "run.h"
@@ -116,6 +117,10 @@ Napi::Value start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(plan) takes one plan object");
   RunPlan plan = plan_from_js(info[0].As<Napi::Object>());
+  if (plan.http2 && !h2_version_ok(plan.nghttp2_version)) {
+    throw coded_error(env, NativeError::http2_version,
+                      "--http2 needs nghttp2 " NGHTTP2_VERSION " or later inside Node; this Node has " + plan.nghttp2_version);
+  }
 
   auto state = std::make_shared<RunState>(env);
   std::string error;

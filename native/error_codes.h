@@ -8,6 +8,7 @@ namespace ratetest {
 enum class NativeError {
   fd_limit,    // the connections need more file descriptors than the hard limit allows
   tls_config,  // a --ca, --cert or --key file OpenSSL will not take
+  http2_version,  // --http2, and the nghttp2 inside Node is older than the headers built against
 };
 
 constexpr const char* error_code(NativeError error) {
@@ -16,6 +17,8 @@ constexpr const char* error_code(NativeError error) {
       return "ERR_FD_LIMIT";
     case NativeError::tls_config:
       return "ERR_TLS_CONFIG";
+    case NativeError::http2_version:
+      return "ERR_HTTP2_VERSION";
   }
   return "ERR_RUN";
 }

@@ -18,6 +18,7 @@ class InFlight {
     uint64_t written_ns;
     int32_t name;
     bool head_request;  // a HEAD request: its response has no body, whatever it says
+    uint64_t seq;       // the run's request number k: an HTTP/2 stream refused by GOAWAY is rebuilt from it
   };
 
   void attach(Slot* storage, uint32_t capacity) {

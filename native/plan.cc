@@ -238,6 +238,14 @@ RunPlan plan_from_js(const Napi::Object& object) {
   set_start_at(object, &plan);
   set_script(object, &plan);
   set_pump_addresses(object, &plan);
+  const Napi::Value http2 = object.Get("http2");
+  if (!http2.IsUndefined()) {
+    if (!http2.IsObject()) throw Napi::TypeError::New(object.Env(), "plan.http2 must be an object");
+    plan.http2 = true;
+    plan.authority = string_field(http2.As<Napi::Object>(), "authority");
+    plan.nghttp2_version = string_field(http2.As<Napi::Object>(), "nghttp2Version");
+    plan.tls_options.alpn_h2 = true;
+  }
   return plan;
 }
 

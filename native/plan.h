@@ -66,6 +66,11 @@ struct RunPlan {
     socklen_t length = 0;
   };
   std::vector<Address> pump_addresses;
+  // --http2: every connection is an HTTP/2 session (h2 by ALPN for https, h2c with prior
+  // knowledge for http); `pipeline` is then --streams, the streams in flight per connection.
+  bool http2 = false;
+  std::string authority;  // :authority when a request has no Host field
+  std::string nghttp2_version;  // the nghttp2 inside this Node (process.versions.nghttp2)
 };
 
 // The requests one pump sends: global k = n*stride + offset (see schedule.h).

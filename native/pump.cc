@@ -43,6 +43,8 @@ RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
 
 // A tapped response leaves its connection's capture buffer this large, so most never grow it.
 constexpr size_t kCaptureReserve = 4096;
+// HTTP/2 frames a plain socket did not take at once: nghttp2 hands out ~16 KiB at a time.
+constexpr size_t kH2QueueReserve = 64 * 1024;
 
 }  // namespace
 
@@ -79,11 +81,23 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
   const StreamShared shared{tls, &recorder_, &clock_offset_, read_buffer_.get(), plain_buffer_.get(), kReadBufferBytes};
   // Pipelined requests queue behind a full socket buffer as a matter of course; one request
   // only does so rarely, and its buffer then grows once and stays.
-  const size_t queue_reserve = plan.pipeline > 1 ? largest * plan.pipeline : 0;
+  const size_t queue_reserve = plan.http2 ? kH2QueueReserve : plan.pipeline > 1 ? largest * plan.pipeline : 0;
+  if (plan.http2) {
+    h2_pool_ = std::make_unique<H2Pool>();
+    h2_scratch_ = std::make_unique<H2Request>();
+    h2_scratch_->names.resize(largest);
+    refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
+  }
+  // For HTTP/2, `pipeline` is --streams: the in-flight slots per connection.
+  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str()};
   for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
     conn.stream = make_byte_stream(i, shared, queue_reserve);
-    conn.session = make_http1_session(i, &in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline, tap_ != nullptr);
+    if (plan.http2) {
+      conn.session = make_h2_session(i, conn.stream.get(), h2, plan.pipeline, std::min(largest, kRequestBufferPresizeBytes));
+    } else {
+      conn.session = make_http1_session(i, &in_flight_slots_[static_cast<size_t>(i) * plan.pipeline], plan.pipeline, tap_ != nullptr);
+    }
     // Presized up to a point: 10k connections each holding a copy of a 400 KB request would
     // be 4 GB; a request larger than this grows its connection's buffer once, then it stays.
     if (hint > 0) conn.request.buffer.resize(std::min(hint, kRequestBufferPresizeBytes));
@@ -144,7 +158,7 @@ void Pump::run() {
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
   recorder_.run_delay_ns.set(thread_run_delay_ns() - run_delay_start);
   // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
-  const uint32_t unanswered = busy_;
+  const uint32_t unanswered = busy_ + static_cast<uint32_t>(refused_size_);
   for (uint32_t i = 0; i < connection_count_; ++i) close_conn(i);
   recorder_.in_flight.set(unanswered);
 }
@@ -156,11 +170,12 @@ bool Pump::phase_done(Phase phase, uint64_t now_ns, uint64_t until_ns) const {
   if (now_ns >= until_ns) return true;
   switch (phase) {
     case Phase::connecting:
-      return connecting_ == 0;
+      // Open and taking requests: HTTP/2 connections only once the server's SETTINGS are in.
+      return connecting_ == 0 && idle_count_ >= open_;
     case Phase::running:
       return schedule_exhausted() && (plan_.max_requests > 0 || plan_.closed_loop);
     case Phase::draining:
-      return busy_ == 0;
+      return busy_ == 0 && refused_size_ == 0;
   }
   return true;
 }
@@ -188,6 +203,8 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
   for (;;) {
     expire_deadlines(now);
     // Dispatch before the end check: requests due just before the end still go out.
+    // Streams a GOAWAY refused go before anything new: they are the oldest requests waiting.
+    if (phase != Phase::connecting && refused_size_ > 0) resend_refused(now);
     if (phase == Phase::running) dispatch_due(now);
     if (phase_done(phase, now, until_ns)) return;
     int count;
@@ -222,7 +239,8 @@ int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
   }
   // Read at least once a window while responses are due, so a large response never waits
   // long on a full socket buffer.
-  if (busy_ > 0 || connecting_ > 0) wake = std::min(wake, now_ns + plan_.batch_ns);
+  // So do open connections that cannot take a request yet (HTTP/2 before the server's SETTINGS).
+  if (busy_ > 0 || connecting_ > 0 || idle_count_ < open_) wake = std::min(wake, now_ns + plan_.batch_ns);
   if (wake > now_ns) {
     const timespec at{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
@@ -326,9 +344,27 @@ bool Pump::send_next(uint64_t intended_ns, uint64_t now_ns) {
     source_retry_ns_ = now_ns + kSourceRetryNs;
     return false;
   }
-  send_request(index, name, intended_ns, now_ns);
+  send_request(index, name, seq, intended_ns, now_ns, false);
   ++next_request_;
   return true;
+}
+
+// HTTP/2: streams a GOAWAY refused, oldest first, rebuilt from their request numbers and sent
+// with their own intended times. Counted as sent once, when first written.
+void Pump::resend_refused(uint64_t now_ns) {
+  while (refused_size_ > 0 && idle_count_ > 0) {
+    const PendingRequest refused = refused_[refused_first_];
+    const uint32_t index = take_idle();
+    const int name = source_->next(refused.seq, now_ns, &conns_[index].request);
+    if (name < 0) {
+      make_available(index);
+      return;
+    }
+    refused_first_ = (refused_first_ + 1) % refused_.size();
+    --refused_size_;
+    recorder_.h2.resent.add();
+    send_request(index, name, refused.seq, refused.intended_ns, now_ns, true);
+  }
 }
 
 // --max-connections: a request is due and every connection is busy, so open more, one for
@@ -380,7 +416,7 @@ void Pump::on_connected(uint32_t index, uint64_t now_ns) {
 void Pump::on_open(uint32_t index, const OpenResult& result, uint64_t now_ns) {
   switch (result.step) {
     case OpenStep::ready:
-      finish_connect(index, result.want_write);
+      finish_connect(index, result.want_write, now_ns);
       if (result.buffered) on_io(index, conns_[index].stream->drain(*this, now_ns), now_ns);
       break;
     case OpenStep::want_io:
@@ -400,13 +436,20 @@ void Pump::on_open(uint32_t index, const OpenResult& result, uint64_t now_ns) {
 }
 
 // Connected (and the stream's handshake, if any, done): ready for requests.
-void Pump::finish_connect(uint32_t index, bool want_write) {
+void Pump::finish_connect(uint32_t index, bool want_write, uint64_t now_ns) {
   connect_timeouts_.remove(static_cast<int32_t>(index));
   --connecting_;
   ++open_;
   recorder_.connections_open.set(open_);
   set_want_write(index, want_write);
-  make_idle(index);
+  conns_[index].state = ConnState::idle;
+  const uint32_t generation = conns_[index].generation;
+  // HTTP/2's preface. HTTP/1.1 says nothing first: its "done" must not clear a want_write the
+  // handshake left.
+  const IoResult opened = conns_[index].session->open(*conns_[index].stream);
+  if (opened.io != Io::done) on_io(index, opened, now_ns);
+  // HTTP/2 takes requests once the server's SETTINGS arrive (settle() after they do).
+  if (conns_[index].generation == generation && conns_[index].session->can_take()) make_available(index);
 }
 
 // A connect or handshake that will not finish: off the connect list and closed; the caller
@@ -415,11 +458,6 @@ void Pump::abandon_connect(uint32_t index) {
   connect_timeouts_.remove(static_cast<int32_t>(index));
   --connecting_;
   close_conn(index);
-}
-
-void Pump::make_idle(uint32_t index) {
-  conns_[index].state = ConnState::idle;
-  make_available(index);
 }
 
 // The connection can take another request: it is idle, or (--pipeline n) has fewer than n in flight.
@@ -432,6 +470,13 @@ void Pump::make_available(uint32_t index) {
     conn.in_idle_ring = true;
     idle_.push(index);
   }
+}
+
+void Pump::make_unavailable(uint32_t index) {
+  Conn& conn = conns_[index];
+  if (!conn.available) return;
+  conn.available = false;  // its ring entry, if any, is skipped as stale
+  --idle_count_;
 }
 
 // Only called while idle_count_ > 0, so an available connection is somewhere in the ring.
@@ -450,7 +495,8 @@ uint32_t Pump::take_idle() {
 // With --pipeline n the request joins those already in flight on the connection. The connection
 // stays available while its session can take more; the idle ring's order spreads requests over
 // every connection before any carries two.
-void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns) {
+// resend: a refused HTTP/2 stream going out again, already counted as sent.
+void Pump::send_request(uint32_t index, int name, uint64_t seq, uint64_t intended_ns, uint64_t now_ns, bool resend) {
   Conn& conn = conns_[index];
   Session& session = *conn.session;
   if (session.in_flight() == 0) {
@@ -460,11 +506,13 @@ void Pump::send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t
   ++busy_;
   recorder_.in_flight.set(busy_);
   Recorder& recorder = recorder_for(intended_ns);
-  recorder.sent.add();
-  if (&recorder == &recorder_ && !recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
-  recorder.send_lag.record(now_ns - intended_ns);
+  if (!resend) {
+    recorder.sent.add();
+    if (&recorder == &recorder_ && !recorder_.names.empty()) recorder_.names[static_cast<size_t>(name)]->sent.add();
+    recorder.send_lag.record(now_ns - intended_ns);
+  }
   const uint32_t generation = conn.generation;
-  on_io(index, session.submit(conn.request, PendingRequest{intended_ns, now_ns, name, source_->head(name)}, *conn.stream), now_ns);
+  on_io(index, session.submit(conn.request, PendingRequest{intended_ns, now_ns, name, source_->head(name), seq}, *conn.stream), now_ns);
   if (conn.generation == generation && session.can_take()) make_available(index);
 }
 
@@ -531,10 +579,45 @@ void Pump::on_stream_eof(uint32_t index, uint64_t now_ns) {
 // Protocol bytes (decrypted, for https) whose last byte reached the kernel at arrived_ns.
 bool Pump::on_stream_bytes(uint32_t index, const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns) {
   recorder_.bytes_read.add(size);
-  return conns_[index].session->receive(data, size, arrived_ns, now_ns, *this);
+  Session& session = *conns_[index].session;
+  if (!session.receive(data, size, arrived_ns, now_ns, *this)) return false;
+  if (session.ended() && session.in_flight() == 0) {
+    // HTTP/2 GOAWAY, its streams answered: replaced, as a server's idle close is.
+    close_conn(index);
+    open(index, now_ns);
+    return false;
+  }
+  settle(index);
+  return true;
 }
 
-void Pump::on_session_error(uint32_t index, uint64_t now_ns) { fail(index, ErrorKind::parse, 0, now_ns); }
+// After the server spoke: whether the connection takes requests follows its session (HTTP/2:
+// the server's SETTINGS arrived, its stream limit, a GOAWAY).
+void Pump::settle(uint32_t index) {
+  if (conns_[index].session->can_take()) {
+    make_available(index);
+  } else {
+    make_unavailable(index);
+  }
+  if (h2_pool_ != nullptr) {
+    recorder_.h2.allocator_calls.set(h2_pool_->calls());
+    recorder_.h2.system_allocations.set(h2_pool_->system_allocations());
+  }
+}
+
+// A connection that breaks the protocol before carrying anything (HTTP/2 garbage right after the
+// preface, bytes nobody asked for on a fresh connection) breaks the same way if reopened at once:
+// it waits out the back-off, so such a server costs 20 connections a second, not a busy loop.
+void Pump::on_session_error(uint32_t index, uint64_t now_ns) {
+  const Conn& conn = conns_[index];
+  if (conn.responses == 0 && conn.session->in_flight() == 0) {
+    recorder_.record_error(ErrorKind::parse, 0);
+    close_conn(index);
+    retry_later(index, now_ns);
+    return;
+  }
+  fail(index, ErrorKind::parse, 0, now_ns);
+}
 
 void Pump::on_response_bytes(uint32_t index, const char* data, size_t size) { capture(conns_[index], data, size); }
 
@@ -542,10 +625,41 @@ void Pump::on_response_bytes(uint32_t index, const char* data, size_t size) { ca
 // False when the connection closed in answer.
 bool Pump::on_completion(uint32_t index, const Completion& completion, uint64_t now_ns) {
   Conn& conn = conns_[index];
-  const uint64_t intended_ns = completion.request.intended_ns;
-  const uint64_t written_ns = completion.request.written_ns;
   --busy_;
   recorder_.in_flight.set(busy_);
+  if (completion.outcome == Outcome::response) {
+    record_response(conn, completion);
+  } else if (completion.outcome == Outcome::refused && refused_size_ < refused_.size()) {
+    refused_[(refused_first_ + refused_size_) % refused_.size()] = completion.request;
+    ++refused_size_;
+  } else {
+    recorder_.record_error(ErrorKind::read, 0);  // an HTTP/2 stream the server reset
+    if (!recorder_.names.empty()) recorder_.names[static_cast<size_t>(completion.request.name)]->errors.add();
+  }
+  timeouts_.remove(static_cast<int32_t>(index));
+  const uint32_t unanswered = conn.session->in_flight();
+  if (!completion.keep_alive) {
+    // Requests pipelined behind this response will never be answered on this connection.
+    if (unanswered > 0) recorder_.errors[static_cast<int>(ErrorKind::read)].add(unanswered);
+    close_conn(index);
+    open(index, now_ns);
+    return false;
+  }
+  if (unanswered == 0) {
+    conn.state = ConnState::idle;
+  } else {
+    // Pipelined: the next response's timeout runs from now, since it cannot be answered before
+    // the one ahead of it.
+    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
+  }
+  if (conn.session->can_take()) make_available(index);
+  return true;
+}
+
+// One answered request, timed from its own intended send time (and from its write).
+void Pump::record_response(Conn& conn, const Completion& completion) {
+  const uint64_t intended_ns = completion.request.intended_ns;
+  const uint64_t written_ns = completion.request.written_ns;
   const uint64_t completed_ns = std::max(completion.arrived_ns, written_ns);
   Recorder& recorder = recorder_for(intended_ns);
   recorder.corrected.record(completed_ns - intended_ns);
@@ -563,24 +677,6 @@ bool Pump::on_completion(uint32_t index, const Completion& completion, uint64_t 
   const uint64_t second = completed_ns > measure_start_ns_ ? (completed_ns - measure_start_ns_) / 1000000000ull : 0;
   recorder.per_second[std::min(second, recorder.seconds - 1)].add();
   ++conn.responses;
-  timeouts_.remove(static_cast<int32_t>(index));
-  const uint32_t unanswered = conn.session->in_flight();
-  if (!completion.keep_alive) {
-    // Requests pipelined behind this response will never be answered on this connection.
-    if (unanswered > 0) recorder_.errors[static_cast<int>(ErrorKind::read)].add(unanswered);
-    close_conn(index);
-    open(index, now_ns);
-    return false;
-  }
-  if (unanswered == 0) {
-    make_idle(index);
-  } else {
-    // Pipelined: the next response's timeout runs from now, since it cannot be answered before
-    // the one ahead of it.
-    timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
-    make_available(index);
-  }
-  return true;
 }
 
 // Response bytes as the parser consumed them, kept for the script's response() hook.

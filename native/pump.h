@@ -10,6 +10,8 @@
 //   expire_deadlines -> on_timeout / reopen after back-off
 // Opening: open -> on_connected -> ByteStream::begin -> on_open (a TLS handshake runs through
 // on_open_io on the poller's events until it is ready). transport.h draws the layers.
+// --http2: the Session is HTTP/2 (session_h2.cc); streams a GOAWAY refused wait in refused_ and
+// go out again first (resend_refused), each with its own intended time.
 #pragma once
 #include <sys/socket.h>
 
@@ -21,6 +23,8 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "h2_pool.h"
+#include "h2_request.h"
 #include "plan.h"
 #include "poller.h"
 #include "recorder.h"
@@ -90,10 +94,13 @@ class Pump final : public StreamEvents, public CompletionSink {
   void open(uint32_t index, uint64_t now_ns);
   void on_connected(uint32_t index, uint64_t now_ns);
   void on_open(uint32_t index, const OpenResult& result, uint64_t now_ns);
-  void finish_connect(uint32_t index, bool want_write);
+  void finish_connect(uint32_t index, bool want_write, uint64_t now_ns);
   void abandon_connect(uint32_t index);
-  void send_request(uint32_t index, int name, uint64_t intended_ns, uint64_t now_ns);
+  void send_request(uint32_t index, int name, uint64_t seq, uint64_t intended_ns, uint64_t now_ns, bool resend);
+  void resend_refused(uint64_t now_ns);
+  void settle(uint32_t index);
   void on_io(uint32_t index, const IoResult& result, uint64_t now_ns);
+  void record_response(Conn& conn, const Completion& completion);
   void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
   void capture(Conn& conn, const char* data, size_t size);
   void tap_response(Conn& conn, int status);
@@ -104,8 +111,8 @@ class Pump final : public StreamEvents, public CompletionSink {
   void retry_later(uint32_t index, uint64_t now_ns);
   void close_conn(uint32_t index);
   void set_want_write(uint32_t index, bool want_write);
-  void make_idle(uint32_t index);
   void make_available(uint32_t index);
+  void make_unavailable(uint32_t index);
   uint32_t take_idle();
   uint64_t token(uint32_t index) const;
   bool schedule_exhausted() const { return next_request_ >= request_limit_; }
@@ -164,6 +171,15 @@ class Pump final : public StreamEvents, public CompletionSink {
   std::unique_ptr<PollEvent[]> events_;
   std::unique_ptr<char[]> plain_buffer_;  // decrypted bytes (https only)
   std::unique_ptr<PendingRequest[]> in_flight_slots_;  // every connection's in-flight storage
+
+  // --http2 only. A stream a GOAWAY refused keeps its intended time and request number, so the
+  // request is rebuilt and sent again, its wait counted in its latency. A ring sized for every
+  // stream slot of the pump, so it never grows.
+  std::unique_ptr<H2Pool> h2_pool_;
+  std::unique_ptr<H2Request> h2_scratch_;
+  std::vector<PendingRequest> refused_;
+  size_t refused_first_ = 0;
+  size_t refused_size_ = 0;
 };
 
 }  // namespace ratetest

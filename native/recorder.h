@@ -14,6 +14,22 @@ enum class ErrorKind { connect = 0, read, write, timeout, parse };
 constexpr int kErrorKinds = 5;
 constexpr int kStatusCodes = 1000;
 
+// NO_ERROR (0x0) .. HTTP_1_1_REQUIRED (0xd); any other code is counted in the last slot.
+constexpr int kH2ErrorCodes = 15;
+
+// The run's HTTP/2 figures for one pump (single writer: the pump thread).
+struct H2Counters {
+  Counter goaways;          // GOAWAY frames received
+  Counter resent;           // streams above a GOAWAY's last-stream-id, sent again elsewhere
+  Counter resets[kH2ErrorCodes];  // RST_STREAM received, by error code
+  Counter stalls;           // a request body waited on a zero flow-control window from the server
+  Counter protocol_errors;  // connection-level errors (ours or the server's GOAWAY with an error)
+  Counter capped_to;        // the smallest SETTINGS_MAX_CONCURRENT_STREAMS below --streams; 0 = none
+  Counter allocator_calls;  // nghttp2's allocations, all served by the pump's pool
+  Counter system_allocations;  // of which reached malloc (a new pool chunk or a block over 64 KiB)
+  Histogram streams_in_flight;  // the connection's streams in flight, sampled at each send
+};
+
 // What one request name measures (a request file's `name`), per pump: the figures the report
 // breaks down by name. Only runs with named requests have any.
 struct NameRecorder {
@@ -59,6 +75,7 @@ struct Recorder {
 
   Counter due;               // requests due so far by the schedule after the warm-up (the target), updated each loop turn
   Counter connections_opened;  // connections opened beyond the first -c (--max-connections)
+  H2Counters h2;               // --http2 only
 
   uint64_t seconds;                      // length of per_second
   std::unique_ptr<Counter[]> per_second;  // responses completed in each second of the run

@@ -113,6 +113,35 @@ Napi::Object tls_to_js(Napi::Env env, const Run& run) {
   return tls;
 }
 
+// --http2 only: GOAWAYs, resets by code, stalls, protocol errors, the server's stream cap, the
+// pool's allocation counts and the streams in flight per connection (sampled at each send).
+Napi::Object http2_to_js(Napi::Env env, const Run& run) {
+  Napi::Object h2 = Napi::Object::New(env);
+  h2.Set("goaways", sum(run, [](const Recorder& r) { return r.h2.goaways.get(); }));
+  h2.Set("resent", sum(run, [](const Recorder& r) { return r.h2.resent.get(); }));
+  h2.Set("stalls", sum(run, [](const Recorder& r) { return r.h2.stalls.get(); }));
+  h2.Set("protocolErrors", sum(run, [](const Recorder& r) { return r.h2.protocol_errors.get(); }));
+  uint64_t capped = 0;
+  for (const auto& pump : run.pumps()) {
+    const uint64_t c = pump->recorder().h2.capped_to.get();
+    if (c != 0 && (capped == 0 || c < capped)) capped = c;
+  }
+  h2.Set("cappedTo", static_cast<double>(capped));
+  std::vector<double> resets;
+  for (int code = 0; code < kH2ErrorCodes; ++code) {
+    resets.push_back(sum(run, [code](const Recorder& r) { return r.h2.resets[code].get(); }));
+  }
+  h2.Set("resets", to_array(env, resets));
+  h2.Set("allocatorCalls", sum(run, [](const Recorder& r) { return r.h2.allocator_calls.get(); }));
+  h2.Set("systemAllocations", sum(run, [](const Recorder& r) { return r.h2.system_allocations.get(); }));
+  std::vector<const Histogram*> parts;
+  for (const auto& pump : run.pumps()) parts.push_back(&pump->recorder().h2.streams_in_flight);
+  std::vector<double> pairs;
+  merge_into_pairs(parts, &pairs);
+  h2.Set("streamsInFlight", to_array(env, pairs));
+  return h2;
+}
+
 }  // namespace
 
 Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
@@ -136,6 +165,7 @@ Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   out.Set("uncorrected", histogram_pairs(env, run, &Recorder::uncorrected));
   out.Set("sendLag", histogram_pairs(env, run, &Recorder::send_lag));
   if (run.plan().tls) out.Set("tls", tls_to_js(env, run));
+  if (run.plan().http2) out.Set("http2", http2_to_js(env, run));
   // The schedule's target so far (measured part), for target-vs-achieved per-second series.
   out.Set("due", sum(run, [](const Recorder& r) { return r.due.get(); }));
   out.Set("connectionsOpened", sum(run, [](const Recorder& r) { return r.connections_opened.get(); }));

@@ -16,6 +16,7 @@ namespace {
 
 // ALPN in wire form: one length-prefixed protocol name.
 constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char kAlpnH2[] = {2, 'h', '2'};
 
 // Where distributions keep their CA bundle, for when the OpenSSL directory compiled into Node
 // (OPENSSLDIR, /etc/ssl in Linux builds from nodejs.org) holds none. Node's own bundled roots
@@ -76,8 +77,9 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsOptions& options, std::s
   // (which would need a lock between pump threads).
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_sess_set_new_cb(ctx, TlsConn::on_new_session);
-  if (SSL_CTX_set_alpn_protos(ctx, kAlpnHttp11, sizeof kAlpnHttp11) != 0) {
-    *error_out = "cannot offer ALPN http/1.1: " + openssl_reason();
+  const bool h2 = options.alpn_h2;
+  if (SSL_CTX_set_alpn_protos(ctx, h2 ? kAlpnH2 : kAlpnHttp11, h2 ? sizeof kAlpnH2 : sizeof kAlpnHttp11) != 0) {
+    *error_out = std::string("cannot offer ALPN ") + (h2 ? "h2" : "http/1.1") + ": " + openssl_reason();
     return nullptr;
   }
   if (options.verify) {
@@ -258,6 +260,13 @@ void TlsConn::failure_message(char* buffer, size_t capacity, const char* fallbac
   } else {
     std::snprintf(buffer, capacity, "%s", fallback);
   }
+}
+
+bool TlsConn::alpn_h2() const {
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl_, &protocol, &length);
+  return length == 2 && protocol[0] == 'h' && protocol[1] == '2';
 }
 
 }  // namespace ratetest

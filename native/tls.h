@@ -24,6 +24,7 @@ struct TlsOptions {
   std::string ca_file;      // --ca: trust these instead of the system store
   std::string cert_file;    // --cert/--key: client certificate (mTLS)
   std::string key_file;
+  bool alpn_h2 = false;     // --http2: offer only h2 by ALPN, and require it
 };
 
 enum class TlsFailure { handshake = 0, verify };
@@ -75,6 +76,8 @@ class TlsConn {
 
   TlsStep handshake();
   bool resumed() const { return SSL_session_reused(ssl_) == 1; }
+  // The server chose h2 by ALPN.
+  bool alpn_h2() const;
   uint64_t started_ns() const { return started_ns_; }
 
   // Ciphertext from the socket.

@@ -14,7 +14,7 @@
 //     │                                              ▲ receive(): kernel receive timestamp (conn.h)
 //     ▼ socket fd, registered with the pump's poller │
 //
-// For an HTTP/2 session (the next layer to plug in):
+// The HTTP/2 session (session_h2.cc, over h2_session.h) plugs in here:
 //   - Implement Session: submit() frames the request (HEADERS, DATA) and writes it to the
 //     ByteStream it is handed; receive() takes every byte the stream read (nghttp2 mem_recv) and
 //     calls sink.on_completion() once per finished stream, in any order.
@@ -24,8 +24,10 @@
 //     time of the read whose bytes finished the stream: pass on the one receive() was called with.
 //   - can_take() says whether another request may go now (below the peer's concurrent-stream
 //     limit); in_flight() and unanswered(i) let the pump count and fail what is outstanding.
-//   - keep_alive = false in a Completion (GOAWAY) makes the pump replace the connection once the
-//     streams below last-stream-id are answered; streams above it are counted as read errors.
+//   - A stream the server reset completes with Outcome::reset (a read error); one a GOAWAY refused
+//     (above last-stream-id, or REFUSED_STREAM) with Outcome::refused: the pump sends it again
+//     with its intended time. ended() (GOAWAY) makes the pump replace the connection once
+//     nothing is in flight.
 //   - Frames the session itself must send (SETTINGS ack, WINDOW_UPDATE, PING ack) go through
 //     the same ByteStream::write(); return its IoResult from receive().
 //   - The ByteStream layer needs nothing new: plain TCP and TLS carry h2 as they carry HTTP/1.1
@@ -43,6 +45,8 @@
 namespace ratetest {
 
 class TlsContext;
+class H2Pool;
+struct H2Request;
 
 // How far a connection's opening got (TCP connected -> handshake, if any, -> ready).
 enum class OpenStep : uint8_t {
@@ -120,11 +124,15 @@ class ByteStream {
 // The pump's view of each request in flight: what a Completion hands back.
 using PendingRequest = InFlight::Slot;
 
+// How a request ended: answered, or (HTTP/2) its stream reset, or refused and safe to send again.
+enum class Outcome : uint8_t { response, reset, refused };
+
 struct Completion {
   PendingRequest request;  // as submit() was given it
   int status;              // HTTP status code
   uint64_t arrived_ns;     // kernel receive time of the read that completed it
   bool keep_alive;         // false: the connection ends after this response
+  Outcome outcome = Outcome::response;
 };
 
 // Where a session reports completions: the pump.
@@ -152,6 +160,11 @@ class Session {
   virtual const PendingRequest& unanswered(uint32_t i) const = 0;
   // Another request may go on this connection now.
   virtual bool can_take() const = 0;
+  // The connection is open: what the protocol says first (HTTP/2: preface and SETTINGS).
+  virtual IoResult open(ByteStream&) { return IoResult{Io::done, 0}; }
+  // The peer takes no more requests here (HTTP/2 GOAWAY): replace the connection once nothing
+  // is in flight.
+  virtual bool ended() const { return false; }
   // Frames bytes (HTTP/1.1: as they are) and writes them to stream.
   virtual IoResult submit(const RequestBytes& bytes, const PendingRequest& request, ByteStream& stream) = 0;
   // Bytes the stream read; calls sink once per completed response. False when the connection
@@ -185,5 +198,19 @@ std::unique_ptr<ByteStream> make_tls_stream(uint32_t conn, const StreamShared& s
 // The HTTP/1.1 session: `storage` holds `pipeline` in-flight requests and is owned by the caller.
 // capture: hand every consumed response byte to CompletionSink::on_response_bytes.
 std::unique_ptr<Session> make_http1_session(uint32_t conn, PendingRequest* storage, uint32_t pipeline, bool capture);
+
+// What every HTTP/2 session of one pump shares: the pool nghttp2 allocates from, the counters,
+// the request being converted, and the fields a request may leave to us.
+struct H2Shared {
+  H2Pool* pool;
+  H2Counters* counters;
+  H2Request* scratch;
+  const char* scheme;     // "http" or "https"
+  const char* authority;  // :authority when a request has no Host field
+};
+
+// The HTTP/2 session (nghttp2) over `stream`: up to `streams` requests in flight at once.
+// body_reserve: request body bytes each stream slot reserves before the run.
+std::unique_ptr<Session> make_h2_session(uint32_t conn, ByteStream* stream, const H2Shared& shared, uint32_t streams, size_t body_reserve);
 
 }  // namespace ratetest

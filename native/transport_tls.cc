@@ -122,6 +122,10 @@ class TlsStream final : public ByteStream {
     recorder.handshake.record(now_ns - tls_.started_ns());
     recorder.tls_handshakes.add();
     if (tls_.resumed()) recorder.tls_resumed.add();
+    if (shared_.tls->options().alpn_h2 && !tls_.alpn_h2()) {
+      record_failure(TlsFailure::handshake, "--http2: the server did not choose h2 by ALPN");
+      return OpenResult{OpenStep::failed, false, false, 0};
+    }
     // TLS 1.3 session tickets (and, from a hostile server, early bytes) can share the handshake's
     // last read; drain() takes them now rather than when the next bytes arrive.
     return OpenResult{OpenStep::ready, tls_.pending_out() > 0, true, 0};

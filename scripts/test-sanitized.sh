@@ -37,12 +37,14 @@ export RATETEST_ADDON="$addon"
 # (closed loop, growing connections, stages). Tests that end before the engine starts skip
 # themselves here (SANITIZED in test/integration/run-cli.ts). native-units builds its own
 # sanitized binary (scripts/test-native.sh); packaging (package-contents, addon-loader) runs no
-# native code of the sanitized build.
+# native code of the sanitized build; http2-truth is a timing check whose native path http2 and
+# http2-hostile drive; the fleet and demo tests repeat a plain run's path.
 skip=(usage-errors shape-usage-errors version find-max monitor-pid
   hgrm thresholds prometheus latency-flags json-output compare hdr-log progress html-report
   fixed-delay nginx too-few-connections stall mixed-status request-headers request-body
   malformed-status bodiless wrk-scripts closed-pipe limits counts-rate
-  chunked large-body idle-close never-answers native-units package-contents addon-loader)
+  chunked large-body idle-close never-answers native-units package-contents addon-loader
+  http2-truth demo target truth-cli merge-fleet shard-entrypoint docs-examples self-check)
 excludes=()
 for name in "${skip[@]}"; do excludes+=(--exclude "**/$name.test.ts"); done
 # The files run as npm test runs them (vitest.config.ts): what asserts accounting several at a

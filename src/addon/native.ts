@@ -57,6 +57,8 @@ export interface NativePlan {
   script?: { requestRingBytes: number; responseRingBytes: number; maxRequestBytes: number; captureLimit: number };
   /** One numeric address per thread (a script's thread.addr), instead of `address` and `port`. */
   pumpAddresses?: { address: string; port: number }[];
+  /** HTTP/2 (h2 by ALPN with tls, else h2c); `pipeline` is then the streams per connection. */
+  http2?: { authority: string; nghttp2Version: string };
 }
 
 /** A script run's side of the pumps' rings (native/script_channels.h). */
@@ -118,6 +120,24 @@ export interface NativeTls {
   handshakeNs: NativeBuckets;
 }
 
+/** --http2 runs only (native/recorder.h H2Counters, summed over pumps). */
+export interface NativeHttp2 {
+  goaways: number;
+  /** Streams above a GOAWAY's last-stream-id, sent again on another connection. */
+  resent: number;
+  /** RST_STREAM frames received, indexed by error code (the last slot: any code above 0xd). */
+  resets: Float64Array;
+  /** Times a request body waited on a zero flow-control window from the server. */
+  stalls: number;
+  protocolErrors: number;
+  /** The smallest SETTINGS_MAX_CONCURRENT_STREAMS below the streams asked for; 0 = none. */
+  cappedTo: number;
+  allocatorCalls: number;
+  systemAllocations: number;
+  /** Streams in flight on the connection at each send. */
+  streamsInFlight: NativeBuckets;
+}
+
 /** The --warmup period's counts, kept out of the results. */
 export interface NativeWarmup {
   durationNs: number;
@@ -162,6 +182,7 @@ export interface NativeSnapshot {
   uncorrected: NativeBuckets;
   sendLag: NativeBuckets;
   tls?: NativeTls;
+  http2?: NativeHttp2;
   /** Requests the schedule had due so far from its start, warm-up included (the target, for target-vs-achieved series); in closed loop, the result's sent count. */
   due: number;
   /** Connections opened beyond -c because every one was busy (--max-connections). */
@@ -268,6 +289,8 @@ export function fromNativeError(err: unknown, doing: string): RatetestError {
       return new UsageError(message);
     case 'ERR_FD_LIMIT':
       return new RatetestError('ERR_FD_LIMIT', message);
+    case 'ERR_HTTP2_VERSION':
+      return new RatetestError('ERR_HTTP2_VERSION', message);
     default:
       return new RatetestError('ERR_ADDON', `${doing}: ${message}`);
   }

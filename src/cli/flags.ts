@@ -53,6 +53,8 @@ export interface RawFlags {
   timeout?: string;
   connectTimeout?: string;
   pipeline?: string;
+  http2?: boolean;
+  streams?: string;
   unixSocket?: string;
   insecure?: boolean;
   ca?: string;
@@ -103,6 +105,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--timeout <duration>', `per-request timeout (default ${msToFlag(DEFAULTS.timeoutMs)})`))
     .addOption(new Option('--connect-timeout <duration>', `TCP connect plus TLS handshake timeout (default ${msToFlag(DEFAULTS.connectTimeoutMs)})`))
     .addOption(new Option('--pipeline <n>', `requests in flight per connection at most, HTTP/1.1 pipelining (default ${DEFAULTS.pipeline})`))
+    .addOption(new Option('--http2', 'HTTP/2: h2 by ALPN on https://, h2c with prior knowledge on http://'))
+    .addOption(new Option('--streams <n>', `with --http2: streams in flight per connection at most; the server's limit lowers it (default ${DEFAULTS.streams})`))
     .addOption(new Option('--unix-socket <path>', 'connect to this Unix domain socket; the URL still gives Host and path'))
     .addOption(new Option('-k, --insecure', 'https: do not verify the server certificate'))
     .addOption(new Option('--ca <file>', 'https: trust the CA certificates in this PEM file instead of the system store'))
@@ -184,6 +188,8 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   if (flags.timeout !== undefined) options.timeoutMs = parseDuration(flags.timeout, '--timeout') / 1e6;
   if (flags.connectTimeout !== undefined) options.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout') / 1e6;
   if (flags.pipeline !== undefined) options.pipeline = parseCount(flags.pipeline, '--pipeline');
+  if (flags.http2) options.http2 = true;
+  if (flags.streams !== undefined) options.streams = parseCount(flags.streams, '--streams');
   if (flags.unixSocket !== undefined) options.unixSocket = flags.unixSocket;
   if (flags.insecure) options.insecure = true;
   if (flags.ca !== undefined) options.caFile = flags.ca;

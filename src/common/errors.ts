@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'ERR_RESOLVE' // the host name did not resolve
   | 'ERR_FD_LIMIT' // not enough file descriptors for the connections asked for
   | 'ERR_ADDON' // the native addon is missing or failed to start
+  | 'ERR_HTTP2_VERSION' // --http2, and the nghttp2 inside Node is older than the addon was built for
   | 'ERR_SCRIPT' // a -s script could not be loaded, or failed in setup() or init()
   | 'ERR_RUN'; // the run failed after it started
 

@@ -28,6 +28,13 @@ export interface RunOptions extends ShapeOptions {
   connectTimeoutMs?: number;
   /** Requests in flight per connection at most (HTTP/1.1 pipelining); 1 = one at a time. */
   pipeline?: number;
+  /** HTTP/2: h2 negotiated by ALPN on https:// URLs, h2c with prior knowledge on http:// URLs. */
+  http2?: boolean;
+  /**
+   * HTTP/2 streams in flight per connection at most (h2load's -m); the server's
+   * SETTINGS_MAX_CONCURRENT_STREAMS lowers it. Needs `http2`.
+   */
+  streams?: number;
   /** Connect to this Unix domain socket instead of the URL's host and port (the URL still gives Host and path). */
   unixSocket?: string;
   /** https: skip certificate verification. */
@@ -83,6 +90,7 @@ export const DEFAULTS = {
   timeoutMs: 2_000,
   connectTimeoutMs: 2_000,
   pipeline: 1,
+  streams: 1,
   batchUs: 100,
 } as const;
 
@@ -107,6 +115,10 @@ export interface RunConfig extends ShapeConfig {
   timeoutMs: number;
   connectTimeoutMs: number;
   pipeline: number;
+  /** HTTP/2 (h2 or h2c); false = HTTP/1.1. */
+  http2: boolean;
+  /** HTTP/2 streams in flight per connection at most (1 without http2). */
+  streams: number;
   /** Unix domain socket to connect to instead of host:port. */
   unixSocket: string | undefined;
   /** https settings; undefined for http. */
@@ -194,6 +206,26 @@ function tlsConfig(options: RunOptions, url: URL): TlsConfig | undefined {
   };
 }
 
+function checkStreams(options: RunOptions, http2: boolean, pipeline: number, maxInFlight: number): number {
+  if (!http2) {
+    if (options.streams !== undefined) throw new UsageError(`--streams applies to --http2 only, got --streams ${options.streams}`);
+    return 1;
+  }
+  if (pipeline > 1) throw new UsageError(`--pipeline applies to HTTP/1.1 only; with --http2 use --streams, got --pipeline ${pipeline}`);
+  const streams = options.streams ?? DEFAULTS.streams;
+  // Streams take the in-flight slots pipelined requests take: one limit for both.
+  checkInteger(streams, '--streams', 1, maxInFlight);
+  return streams;
+}
+
+/** Header fields HTTP/2 forbids (RFC 9113 8.2.2): an HTTP/2 request leaves them out. */
+export const CONNECTION_SPECIFIC_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te'] as const;
+
+/** The user's headers (-H) an HTTP/2 request leaves out, by the names the user gave. */
+export function droppedForHttp2(headers: readonly string[]): string[] {
+  return headers.map((h) => h.slice(0, h.indexOf(':')).trim()).filter((name) => (CONNECTION_SPECIFIC_HEADERS as readonly string[]).includes(name.toLowerCase()));
+}
+
 function checkUnixSocket(path: string | undefined, maxBytes: number): string | undefined {
   if (path === undefined) return undefined;
   if (path === '' || Buffer.byteLength(path) > maxBytes) {
@@ -219,6 +251,8 @@ export function validate(options: RunOptions): RunConfig {
   }
   const pipeline = options.pipeline ?? DEFAULTS.pipeline;
   checkInteger(pipeline, '--pipeline', 1, limit.maxPipeline);
+  const http2 = options.http2 === true;
+  const streams = checkStreams(options, http2, pipeline, limit.maxPipeline);
   const tls = tlsConfig(options, url);
   const unixSocket = checkUnixSocket(options.unixSocket, limit.maxUnixPathBytes);
   const batchUs = options.batchUs ?? DEFAULTS.batchUs;
@@ -251,6 +285,8 @@ export function validate(options: RunOptions): RunConfig {
     timeoutMs,
     connectTimeoutMs,
     pipeline,
+    http2,
+    streams,
     unixSocket,
     tls,
     batchUs,

@@ -71,7 +71,9 @@ export function startNative(config: RunConfig, address: string, program: Request
       drainNs: nanos(config).timeoutNs,
       address,
       port: config.port,
-      pipeline: config.pipeline,
+      // HTTP/2 streams take the place of pipelined requests: the in-flight slots per connection.
+      pipeline: config.http2 ? config.streams : config.pipeline,
+      ...(config.http2 ? { http2: { authority: config.url.host, nghttp2Version: process.versions.nghttp2 ?? 'none' } } : {}),
       ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
       ...(config.tls
         ? {

@@ -7,6 +7,7 @@ import type { RequestProgram } from '../requests/compile.js';
 import { bucketsToHistogram } from '../result/histogram.js';
 import type { ErrorCounts, RequestResult, Result, TlsResult } from '../result/result.js';
 import { nanos, shapeFields } from './native-plan.js';
+import { http2Result } from './http2-result.js';
 import { targets } from './schedule.js';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, code]) => [code, name]));
@@ -49,6 +50,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
       connections: config.connections,
       ...nanos(config),
       pipeline: config.pipeline,
+      ...(config.http2 ? { http2: true, streams: config.streams } : {}),
       ...(config.unixSocket !== undefined ? { unixSocket: config.unixSocket } : {}),
       ...shapeFields(config),
     },
@@ -71,7 +73,9 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     uncorrected: bucketsToHistogram(native.uncorrected),
     sendLag: bucketsToHistogram(native.sendLag),
     threads: native.threads.map((t) => ({ completed: t.completed, cpuNs: t.cpuNs, runDelayNs: t.runDelayNs, perSecond: Array.from(t.perSecond) })),
+    protocol: !config.http2 ? 'http/1.1' : config.tls ? 'h2' : 'h2c',
     ...(native.tls ? { tls: tlsResult(native.tls) } : {}),
+    ...(native.http2 ? { http2: http2Result(native.http2, config) } : {}),
     interrupted: native.stopped,
     connectionsOpened: native.connectionsOpened,
     openedPerSecond: Array.from(native.openedPerSecond),

@@ -3,6 +3,7 @@
 // parse wrk2 keep working; then ratetest's own lines below a rule, never mixed into wrk2's.
 // Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
 import { closedLoopRateLine, shapeLines } from './shape-lines.js';
+import { http2Lines } from './http2-lines.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts, Result, TlsResult } from '../result/result.js';
 import { byNameLines } from './by-name.js';
@@ -123,6 +124,7 @@ function ratetestBlock(result: Result): string[] {
     if (code) lines.push(`  First ${kind} error: ${explainErrno(code)}`);
   }
   if (result.tls) lines.push(...tlsLines(result.tls));
+  lines.push(...http2Lines(result));
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
   if (result.endedEarly) lines.push(`  Run ended after ${(result.durationNs / 1e9).toFixed(2)}s: ${result.endedEarly}`);
   if (result.monitor) lines.push(...formatMonitor(result.monitor));

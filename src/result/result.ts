@@ -26,6 +26,31 @@ export interface TlsResult {
   handshake: Histogram;
 }
 
+/** --http2 runs: what the sessions saw. */
+export interface Http2Result {
+  /** --streams: the most streams in flight per connection asked for. */
+  streams: number;
+  /** The smallest SETTINGS_MAX_CONCURRENT_STREAMS a server sent below `streams` (absent when none did). */
+  cappedTo?: number;
+  /** Streams in flight on a connection, sampled at each request sent. */
+  streamsInFlight: { p50: number; max: number };
+  /** GOAWAY frames received; each connection is then replaced. */
+  goaways: number;
+  /** Streams above a GOAWAY's last-stream-id, sent again on another connection with their intended times. */
+  resent: number;
+  /** RST_STREAM frames received, by error code name (e.g. REFUSED_STREAM); only codes seen. */
+  resets: Record<string, number>;
+  /** Times a request body waited on a zero flow-control window from the server. */
+  stalledWindows: number;
+  /** Connection-level protocol errors (the server broke HTTP/2, or sent GOAWAY with an error). */
+  protocolErrors: number;
+  /** nghttp2's allocations, all served by each thread's pool; `systemAllocations` of them reached malloc. */
+  allocatorCalls: number;
+  systemAllocations: number;
+  /** Connection-specific -H fields HTTP/2 forbids, left out of every request. */
+  droppedHeaders: string[];
+}
+
 /** The settings a run actually used (after defaults and validation). */
 export interface ResultConfig {
   url: string;
@@ -41,6 +66,9 @@ export interface ResultConfig {
   connectTimeoutNs: number;
   /** Requests in flight per connection at most. */
   pipeline: number;
+  /** --http2, and its --streams (HTTP/2 streams in flight per connection at most). */
+  http2?: boolean;
+  streams?: number;
   /** The Unix domain socket connected to, when one was. */
   unixSocket?: string;
   /** Load shape (present when not the default): --stages ramps, --arrival/--seed, --warmup, -n, -R max, --max-connections. */
@@ -90,6 +118,8 @@ export interface RequestResult {
 
 export interface Result {
   config: ResultConfig;
+  /** The protocol spoken: HTTP/1.1 (when absent too), or HTTP/2 over TLS (h2) or in clear text (h2c). */
+  protocol?: 'http/1.1' | 'h2' | 'h2c';
   /** Wall-clock time the schedule started, ISO 8601. */
   startedAt: string;
   /** Length of the measured run (the requested duration, or less when interrupted). */
@@ -124,6 +154,8 @@ export interface Result {
   threads: ThreadResult[];
   /** https runs only. */
   tls?: TlsResult;
+  /** --http2 runs only. */
+  http2?: Http2Result;
   /** Present when the run had a warm-up. */
   warmup?: WarmupResult;
   /** Target requests in each second of the measured run (stages or constant; absent in closed loop). */

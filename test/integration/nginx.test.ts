@@ -28,3 +28,26 @@ describe.skipIf(!binary || !ENGINE_BUILT)('against nginx', () => {
     expect(ms(json.latency.uncorrected.percentilesNs['50']!)).toBeLessThan(50);
   });
 });
+
+describe.skipIf(!binary || !ENGINE_BUILT)('against nginx over HTTP/2', () => {
+  let nginx: { url: string; httpsUrl?: string; h2cUrl?: string; caFile?: string; stop(): void };
+  beforeAll(async () => {
+    nginx = await startNginx(binary, { tls: true, http2: true });
+  });
+  afterAll(() => nginx?.stop());
+
+  it.each([
+    ['h2c (prior knowledge)', () => [nginx.h2cUrl!], 'h2c'],
+    ['h2 (TLS, ALPN)', () => ['--ca', nginx.caFile!, nginx.httpsUrl!], 'h2'],
+  ])('%s: 2000 req/s over 4 connections of 10 streams, every response a 200', async (_name, target, protocol) => {
+    const { json } = await runJson(['--http2', '--streams', '10', '-R', '2k', '-d', '2s', '-c', '4', '-t', '2', ...target()]);
+    expect(json.protocol).toBe(protocol);
+    expect(json.scheduled).toBe(4_000);
+    expect(json.sent + json.notSent).toBe(4_000);
+    expect(json.completed).toBe(json.sent);
+    expect(json.status).toEqual({ '200': json.completed });
+    expect(json.errors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0, parse: 0 });
+    expect(json.http2!.goaways).toBe(0);
+    expect(json.http2!.protocolErrors).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+// h2.mjs: ratetest --http2 against h2load (nghttp2's load generator) on one private nginx (one
+// worker), over h2c and h2 (TLS), one tool after another in one run, reported as ratios:
+//   - closed-loop maximum (ratetest -R max, h2load as fast as it goes), 4 connections x 10 streams;
+//   - CPU per request at the same fixed rate (h2load's --rps is per client: rate / connections);
+//   - p50 and p99 at 10k req/s against the unloaded h2 round trip (h2load -c1 -m1, closed loop).
+// h2load prints no percentiles: its --log-file (one line per request: start, status, microseconds
+// to the end of the response) gives them. Not part of npm test.
+//
+//   apt-get install -y nginx-light nghttp2-client time
+//   node bench/h2.mjs [--duration 10s] [--rate 10000]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findNginx, startNginx } from './nginx.mjs';
+
+const RATETEST = fileURLToPath(new URL('../bin/ratetest.js', import.meta.url));
+const OUT = mkdtempSync(join(tmpdir(), 'ratetest-bench-h2-'));
+const CONNECTIONS = 4;
+const STREAMS = 10;
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const durationS = Number(/^(\d+)s$/.exec(option('--duration', '10s'))?.[1]);
+const rate = Number(option('--rate', '10000'));
+if (!(durationS > 0) || !(rate > 0)) {
+  console.error('usage: node bench/h2.mjs [--duration Ns] [--rate N]');
+  process.exit(2);
+}
+const binary = findNginx();
+if (!binary) {
+  console.error('nginx not found: apt-get install -y nginx-light');
+  process.exit(2);
+}
+
+let serial = 0;
+/** Runs argv under GNU time; resolves with its output, elapsed and CPU seconds. */
+function measure(name, command) {
+  const file = join(OUT, `${String(++serial).padStart(2, '0')}-${name}`);
+  return new Promise((resolve) => {
+    const child = spawn('/usr/bin/time', ['-o', `${file}.time`, '-f', '%e %U %S', ...command]);
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stdout += d));
+    child.on('close', () => {
+      const [elapsedS, userS, sysS] = readFileSync(`${file}.time`, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      writeFileSync(`${file}.txt`, `$ ${command.join(' ')}\n${stdout}`);
+      resolve({ stdout, elapsedS, cpuS: userS + sysS });
+    });
+  });
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function ratetest(label, target, extra, rateArg) {
+  const json = join(OUT, `${String(serial + 1).padStart(2, '0')}-ratetest.json`);
+  const m = await measure('ratetest', ['node', RATETEST, '--http2', '--streams', String(STREAMS), '-R', rateArg, '-d', `${durationS}s`, '-c', String(CONNECTIONS), '-t', '1', ...extra, '--json', json, target]);
+  const j = JSON.parse(readFileSync(json, 'utf8'));
+  const p = j.latency.corrected.percentilesNs;
+  return {
+    label,
+    completed: j.completed,
+    perSecond: j.completed / durationS,
+    cpuUs: (m.cpuS * 1e6) / j.completed,
+    p50Us: p['50'] / 1e3,
+    p99Us: p['99'] / 1e3,
+    errors: Object.values(j.errors).reduce((a, n) => a + n, 0),
+    note: `pool: ${j.http2.allocatorCalls} nghttp2 allocations (${(j.http2.allocatorCalls / Math.max(1, j.completed)).toFixed(2)}/request), ${j.http2.systemAllocations} reached malloc`,
+  };
+}
+
+async function h2load(label, target, extra, clients = CONNECTIONS, streams = STREAMS) {
+  const log = join(OUT, `${String(serial + 1).padStart(2, '0')}-h2load.log`);
+  const m = await measure('h2load', ['h2load', '-c', String(clients), '-m', String(streams), '-t', '1', '-D', String(durationS), '--log-file', log, ...extra, target]);
+  const latencies = readFileSync(log, 'utf8').trim().split('\n').map((line) => Number(line.split('\t')[2])).sort((a, b) => a - b);
+  const done = Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(m.stdout)?.[1] ?? latencies.length);
+  const failed = Number(/(\d+) failed, (\d+) errored/.exec(m.stdout)?.[1] ?? 0);
+  return { label, completed: done, perSecond: done / durationS, cpuUs: (m.cpuS * 1e6) / done, p50Us: percentile(latencies, 50), p99Us: percentile(latencies, 99), errors: failed, note: 'uncorrected (h2load times from its own send)' };
+}
+
+function table(title, rows) {
+  const f = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+  const lines = [`### ${title}`, '', '| tool | completed/s | CPU µs/request | p50 µs | p99 µs | errors | note |', '|---|---|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.label} | ${f(r.perSecond, 0)} | ${f(r.cpuUs)} | ${f(r.p50Us)} | ${f(r.p99Us)} | ${r.errors} | ${r.note} |`);
+  return lines.join('\n');
+}
+
+const nginx = await startNginx(binary, { tls: true, http2: true });
+const stop = () => nginx.stop();
+process.on('exit', stop);
+process.on('SIGINT', () => process.exit(130));
+try {
+  const report = [`# ratetest --http2 vs h2load, nginx (1 worker), ${CONNECTIONS} connections x ${STREAMS} streams, ${durationS} s each`, ''];
+  for (const [name, target, ratetestExtra] of [
+    ['h2c', nginx.h2cUrl, []],
+    ['h2 (TLS)', nginx.httpsUrl, ['--ca', nginx.caFile]],
+  ]) {
+    // Warm nginx up, unreported.
+    await measure('warmup', ['h2load', '-c', '4', '-m', '10', '-t', '1', '-D', '2', target]);
+    const rtt = await h2load('h2load -c1 -m1 (unloaded round trip)', target, [], 1, 1);
+    const closed = [await ratetest('ratetest -R max', target, ratetestExtra, 'max'), await h2load('h2load (closed loop)', target, [])];
+    const fixed = [
+      await ratetest(`ratetest -R ${rate}`, target, ratetestExtra, String(rate)),
+      await h2load(`h2load --rps ${rate / CONNECTIONS} (x ${CONNECTIONS} clients)`, target, ['--rps', String(rate / CONNECTIONS)]),
+    ];
+    report.push(
+      table(`${name}: closed loop`, closed),
+      '',
+      `ratetest ÷ h2load, closed-loop maximum: ${(closed[0].perSecond / closed[1].perSecond).toFixed(2)}×`,
+      '',
+      table(`${name}: fixed rate ${rate} req/s; unloaded round trip p50 ${rtt.p50Us.toFixed(1)} µs (h2load -c1 -m1)`, [rtt, ...fixed]),
+      '',
+      `ratetest ÷ h2load, CPU per request at ${rate} req/s: ${(fixed[0].cpuUs / fixed[1].cpuUs).toFixed(2)}×; ` +
+        `p50 over the unloaded round trip: ratetest +${(fixed[0].p50Us - rtt.p50Us).toFixed(1)} µs, h2load +${(fixed[1].p50Us - rtt.p50Us).toFixed(1)} µs`,
+      '',
+    );
+  }
+  console.log(report.join('\n'));
+  console.error(`bench: every run's output is in ${OUT}`);
+} finally {
+  stop();
+}
