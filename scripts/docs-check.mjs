@@ -224,7 +224,14 @@ function run(argv, cwd, env) {
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
     // `ratetest target` serves until interrupted: Ctrl-C once it has printed its ready line.
-    if (argv[0] === 'target') child.stdout.on('data', () => /listening|ready/i.test(stdout) && child.kill('SIGINT'));
+    if (argv[0] === 'target') {
+      const onData = () => {
+        if (!/listening/.test(stdout)) return;
+        child.stdout.off('data', onData);
+        child.kill('SIGINT');
+      };
+      child.stdout.on('data', onData);
+    }
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? `signal ${signal}`, stdout, stderr });

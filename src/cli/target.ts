@@ -94,12 +94,14 @@ export async function targetMain(argv: string[]): Promise<number> {
     const target = await startTarget(options).catch((err: NodeJS.ErrnoException) => {
       throw listenError(err, options);
     });
-    process.stdout.write(readyLine(target.url, options));
-    // Ctrl-C (or SIGTERM from a supervisor) is the normal way to stop a server: exit 0.
-    await new Promise<void>((resolve) => {
+    // Ctrl-C (or SIGTERM from a supervisor) is the normal way to stop a server: exit 0. Listened
+    // for before the ready line, so whoever waits for that line may stop the target at once.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.stdout.write(readyLine(target.url, options));
+    await stopped;
     const recorded = target.recorded();
     await target.close();
     process.stdout.write(`ratetest target: stopped (${recorded} numbered requests in the truth log)\n`);
