@@ -7,6 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { root, violations } from '../fixtures/schema.js';
 import { ENGINE_BUILT } from './run-cli.js';
 import { runFleet, type FleetRun } from './fleet.js';
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
+import { join } from 'node:path';
+import { computeTruth } from '../../src/analysis/truth.js';
+import { checkAgainstTruth } from '../../src/analysis/truth-check.js';
+import type { ResultJson } from '../../src/report/json.js';
+import { runCli } from './run-cli.js';
+import { skipIfBusy } from './pace.js';
 
 const SHARDS = 4;
 const RATE = 400;
@@ -23,6 +30,8 @@ describe.skipIf(!ENGINE_BUILT)(`a fleet of ${SHARDS} shards (-R ${RATE} -n ${TOT
       shardArgs: (i) => ['-t', String(1 + (i % 2))],
       stallEvery: 250,
       stallMs: 100,
+      // Room for four Node processes to start on a busy machine before the shared start instant.
+      startInMs: 8000,
       // The fallback path, on demand: RATETEST_FLEET_LOOPBACK=1.
       loopback: process.env.RATETEST_FLEET_LOOPBACK === '1',
     });
@@ -90,5 +99,54 @@ describe.skipIf(!ENGINE_BUILT)(`a fleet of ${SHARDS} shards (-R ${RATE} -n ${TOT
         expect(crossed / lane.length, `shard ${shard.index} thread ${i}`).toBeLessThan(0.02);
       }
     }
+  });
+
+  describe('merged with ratetest merge --expect-shards', () => {
+    const files = () => fleet.shards.map((s) => s.jsonFile);
+
+    it("adds up to the server's count, and its corrected p50..p99.9 match the server's truth within 2% + 1 ms", async (ctx) => {
+      const out = join(fleet.dir, 'merged.json');
+      const merged = await runCli(['merge', '--expect-shards', String(SHARDS), ...files(), '--json', out]);
+      expect(merged.code, merged.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(out, 'utf8')) as ResultJson;
+      expect(json.completed).toBe(fleet.server.length);
+      expect(json.shards!.count).toBe(SHARDS);
+      // The truth needs a schedule the whole fleet kept: each shard's self-check says whether it did.
+      for (const shard of fleet.shards) skipIfBusy(ctx, { json: shard.json });
+      // A shard that missed --start-at (still starting up) runs its share late, on a schedule of its own.
+      const late = fleet.shards.find((s) => (s.json.shard!.lateNs ?? 0) > 1e6);
+      if (late) ctx.skip(`shard ${late.index} started ${(late.json.shard!.lateNs! / 1e6).toFixed(1)} ms after --start-at: the fleet did not share one schedule`);
+      const truth = computeTruth({ requests: fleet.server.map((e) => [e.seq, e.arrivalNs, e.answeredNs] as const) }, { rate: RATE });
+      const check = checkAgainstTruth(truth.latency, decodeFromCompressedBase64(json.latency.corrected.histogram), decodeFromCompressedBase64(json.latency.uncorrected.histogram));
+      expect(check.agrees, JSON.stringify(check.rows)).toBe(true);
+    });
+
+    it('judges --threshold on the whole fleet: exit 1 for a gate it misses, 0 for one it meets', async () => {
+      const missed = await runCli(['merge', '--expect-shards', String(SHARDS), ...files(), '--threshold', 'p50<1ns']);
+      expect(missed.code, missed.stderr).toBe(1);
+      expect(missed.stdout + missed.stderr).toContain('p50<1ns');
+      const met = await runCli(['merge', '--expect-shards', String(SHARDS), ...files(), '--threshold', 'non2xx=0']);
+      expect(met.code, met.stderr).toBe(0);
+    });
+
+    it('refuses a missing shard, a duplicated one, and one run with another -R (exit 2, one line naming it)', async () => {
+      const missing = await runCli(['merge', '--expect-shards', String(SHARDS), ...files().slice(1)]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`shard 0/${SHARDS} is missing`);
+      const twice = await runCli(['merge', '--expect-shards', String(SHARDS), ...files(), files()[0]!]);
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toContain(`shard 0/${SHARDS} appears twice`);
+      // Shard 2 again, as a machine given -R 500 would run it. Only on loopback: the fleet's server
+      // is gone by now (its connect errors are counted, and the run gives up on a dead target by
+      // itself), and a namespace address must never be tried from outside its namespaces.
+      const otherFile = join(fleet.dir, 'other-rate.json');
+      const shard2 = fleet.shards[2]!.json.config;
+      const rerun = await runCli(['-R', '500', '-n', String(TOTAL), '-c', '4', '-t', String(shard2.threads), '--shard', `2/${SHARDS}`, '--connect-timeout', '200ms', '--timeout', '200ms', '--json', otherFile, fleet.mode === 'loopback' ? fleet.url : 'http://127.0.0.1:9/t/{{seq}}']);
+      expect([0, 1]).toContain(rerun.code);
+      const differs = await runCli(['merge', '--expect-shards', String(SHARDS), ...files().slice(0, 2), otherFile, files()[3]!]);
+      expect(differs.code).toBe(2);
+      expect(differs.stderr).toContain(`shard 2/${SHARDS}`);
+      expect(differs.stderr).toContain('fingerprint');
+    });
   });
 });
