@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# test-sanitized.sh: builds the addon with AddressSanitizer and UndefinedBehaviorSanitizer in
-# build-sanitize/ (the Release addon stays as it is) and runs the tests that drive native code
-# against it: the parser, schedule, template and ring units and the integration tests (less those that
-# only check usage errors or repeat runs already covered, to keep CI short). Node is not built with ASan, so the runtimes are preloaded;
-# leak checking is off because Node frees little at exit.
+# test-sanitized.sh: runs the tests that drive native code against the addon built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (scripts/build-sanitized.sh, skipped with --built
+# when CI has built it already). Node is not built with ASan, so the runtimes are preloaded; leak
+# checking is off because Node frees little at exit.
+#   bash scripts/test-sanitized.sh [--built]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf build-sanitize && mkdir -p build-sanitize
-ln -s ../binding.gyp ../native ../node_modules build-sanitize/
-npx tsc -p tsconfig.json
-npm run --silent build:sanitize >build-sanitize.log 2>&1 || { cat build-sanitize.log; exit 1; }
 addon="$PWD/build-sanitize/build/Debug/ratetest.node"
+if [ "${1:-}" = --built ]; then
+  [ -f "$addon" ] || { echo "test-sanitized: --built, but $addon is missing (run scripts/build-sanitized.sh)" >&2; exit 2; }
+else
+  bash scripts/build-sanitized.sh
+fi
+npx tsc -p tsconfig.json
 echo "== sanitizer build: $addon"
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 # Reports go to files, checked after the tests: a test retried past a timing flake (below) can
@@ -20,43 +22,47 @@ rm -rf "$reports" && mkdir -p "$reports"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$reports/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
 export RATETEST_ADDON="$addon"
-# Left out: usage errors, version, monitor-pid, find-max (no native code beyond a plain run);
-# the report and output features (hgrm, thresholds, prometheus, latency-flags, json-output,
-# compare, hdr-log, progress, html-report), which read the same snapshot and result paths every
-# other run does; plain runs that repeat counts-rate's path (fixed-delay, nginx, too-few-connections,
-# stall, mixed-status, request-headers, request-body); response shapes the parser unit test and the
-# fuzzer cover under the same sanitizers (malformed-status, bodiless); wrk-scripts, whose native
-# path (the script rings) scripts.test.ts drives; closed-pipe and limits (a plain run once the
-# JavaScript side has dealt with stdout or the descriptor limit); counts-rate, whose figures are the
-# pace ASan slows and whose plain-run path every test here takes; chunked and large-body (bodies
-# across reads: the parser test and the fuzzer, and hostile's headers larger than the read buffer);
-# idle-close (a reconnect after the server closed, as connection-close's) and never-answers (the
-# timeout path, as hostile's hung connections). What is left drives each native path once: the
-# parser against hostile servers, TLS (https), templates, scripts, pipelining and Unix sockets
-# (transports), closing and close-delimited responses, connect errors, stop, and the load shapes
-# (closed loop, growing connections, stages). Tests that end before the engine starts skip
-# themselves here (SANITIZED in test/integration/run-cli.ts). native-units builds its own
-# sanitized binary (scripts/test-native.sh); packaging (package-contents, addon-loader) runs no
-# native code of the sanitized build; http2-truth is a timing check whose native path http2 and
-# http2-hostile drive; the fleet, merge and demo tests repeat a plain run's path (shard-run keeps the
-# sharded schedule under the sanitizers).
-skip=(usage-errors shape-usage-errors version find-max monitor-pid
-  hgrm thresholds prometheus latency-flags json-output compare hdr-log progress html-report
-  fixed-delay nginx too-few-connections stall mixed-status request-headers request-body
-  malformed-status bodiless wrk-scripts closed-pipe limits counts-rate
-  chunked large-body idle-close never-answers native-units package-contents addon-loader
-  http2-truth demo target truth-cli merge-fleet shard-entrypoint docs-examples self-check fleet)
-# Named file by file: vitest's --exclude does not reach the projects of vitest.config.ts.
-files=(test/unit/response-parser.test.ts test/unit/schedule.test.ts test/unit/schedule-shapes.test.ts test/unit/template-expand.test.ts test/unit/byte-ring.test.ts)
-for file in test/integration/*.test.ts; do
-  name=$(basename "$file" .test.ts)
-  [[ " ${skip[*]} " == *" $name "* ]] || files+=("$file")
-done
+# Each file drives a native path no other file here drives, once. Within them, a test that repeats
+# another's native path, or ends before the engine starts, skips itself (SANITIZED in
+# test/integration/run-cli.ts) and says which test covers it. The byte-level parsers (HTTP/1.1
+# framing, the HTTP/2 glue) get arbitrary input from the fuzzer under the same sanitizers, and
+# framing, schedule and template expansion their native unit tests (scripts/test-native.sh, run
+# by npm test); so what is left for here is the addon as the pump runs it: sockets, timers,
+# connections opened, closed and replaced, and the rings to and from JavaScript.
+files=(
+  # The parser, schedule, template and ring as the addon exports them (N-API in and out): seconds.
+  test/unit/response-parser.test.ts test/unit/schedule.test.ts test/unit/schedule-shapes.test.ts
+  test/unit/template-expand.test.ts test/unit/byte-ring.test.ts
+  # The HTTP/1.1 pump against servers that misbehave: a parse error mid-stream, headers past the
+  # read buffer, resets and closes mid-response, a read timeout, connections dropped at once.
+  test/integration/hostile.test.ts
+  # Connection: close on every response (a reconnect per request) and bodies ended by the close.
+  test/integration/connection-close.test.ts
+  # Connect errors: a port nobody listens on.
+  test/integration/refused-port.test.ts
+  # Connect over IPv6, and the connect timeout.
+  test/integration/transports.test.ts
+  # TLS over memory BIOs: verified runs, a failed verification, client certificates, resumption,
+  # over a Unix socket, pipelined.
+  test/integration/https.test.ts
+  # HTTP/2 (nghttp2): h2c and h2 by ALPN, HEADERS and DATA from headers, bodies, templates and
+  # scripts, a stream cap; then GOAWAY, RST_STREAM and a closed flow-control window.
+  test/integration/http2.test.ts test/integration/http2-hostile.test.ts
+  # The script rings (Lua and JS): several requests per call, response bodies back to the script,
+  # per-thread addresses, thread:stop(), a ring outgrown, a runtime error mid-run.
+  test/integration/scripts.test.ts
+  # Templates and request files expanded by the pump, across threads.
+  test/integration/templates.test.ts
+  # Load shapes the pump runs apart from a rate: closed loop (-R max), connections grown mid-run.
+  test/integration/load-shapes.test.ts
+  # A sharded schedule; a run stopped by SIGINT mid-flight.
+  test/integration/shard-run.test.ts test/integration/sigint.test.ts
+)
 echo "== under the sanitizers: ${files[*]}"
-# The files run as npm test runs them (vitest.config.ts): what asserts accounting several at a
-# time, what asserts pace one at a time, skipping what the instrumented pumps on a busy machine
-# could not judge. A test that fails all the same runs again (--retry); any sanitizer report
-# fails the pass below, retried or not.
+# Pace is not what this pass tests (the instrumented pumps are several times slower), so every file
+# runs two at a time (RATETEST_ADDON in vitest.config.ts); a test of pace reads its run's
+# self-check and skips what a busy machine could not judge. A test that fails all the same runs
+# again (--retry); any sanitizer report fails the pass below, retried or not.
 status=0
 npx vitest run --retry 2 "${files[@]}" || status=$?
 if compgen -G "$reports/*" >/dev/null; then

@@ -2,8 +2,8 @@
 // error kind, end on time (duration + timeout + start-up slack), and exit 0 without a crash.
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectAccounted, skipIfBusy } from './pace.js';
-import { accountedFor, runJson } from './run-cli.js';
+import { busyMachine, expectAccounted, skipIfBusy } from './pace.js';
+import { SANITIZED, accountedFor, runJson } from './run-cli.js';
 import { rawServer, type TestServer } from './servers.js';
 
 const servers: TestServer[] = [];
@@ -29,29 +29,36 @@ async function replying(reply: (socket: net.Socket, n: number) => void): Promise
 }
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
-// 1 s of schedule + up to 1 s waiting for responses + process start and exit, generously (a
-// busy machine can take seconds just to start Node); a hang still ends at the 30 s kill.
-const ON_TIME_MS = 15_000;
+// 1 s of schedule + up to 1 s waiting for the last responses, as the run itself measured it, with
+// room for a thread that woke late; a hang still ends at the 30 s kill.
+const ON_TIME_NS = 4e9;
 const args = (url: string, extra: string[] = []) => ['-R', '50', '-d', '1s', '-c', '5', '-t', '1', '--timeout', '1s', ...extra, url];
 
 async function run(server: TestServer, extra: string[] = []) {
   const result = await runJson(args(server.url, extra), 30_000);
   expect(result.code).toBe(0);
   expect(result.stderr).not.toContain('internal error');
-  expect(result.elapsedMs).toBeLessThan(ON_TIME_MS);
+  // Ending on time is pace: judged by the run's own clock, when the machine let it keep time.
+  if (busyMachine(result.json) === undefined) expect(result.json.durationNs).toBeLessThan(ON_TIME_NS);
   return result.json;
 }
 
+const PARSE_ERRORS: [string, string][] = [
+  ['a malformed status line', 'HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok'],
+  ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+  ['an invalid chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n'],
+  ['a chunk size beyond 2^40', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n'],
+  ['a body longer than its Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'],
+  ['garbage pipelined after a good response', `${OK}\x00\x01\x02garbage`],
+  ['headers over 256 KiB', `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(300 * 1024)}\r\nContent-Length: 2\r\n\r\nok`],
+];
+// Under the sanitizers, the pump's side of a parse error (count it, close, reconnect) needs one
+// case, and the headers' growth past the read buffer another; which bytes break the framing is the
+// parser's test table and the fuzzer's, under the same sanitizers.
+const SANITIZED_PARSE_ERRORS = ['garbage pipelined after a good response', 'headers over 256 KiB'];
+
 describe('hostile servers', () => {
-  it.each([
-    ['a malformed status line', 'HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok'],
-    ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
-    ['an invalid chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n'],
-    ['a chunk size beyond 2^40', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n'],
-    ['a body longer than its Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'],
-    ['garbage pipelined after a good response', `${OK}\x00\x01\x02garbage`],
-    ['headers over 256 KiB', `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(300 * 1024)}\r\nContent-Length: 2\r\n\r\nok`],
-  ])('counts %s as parse errors', async (_name, response) => {
+  it.each(SANITIZED ? PARSE_ERRORS.filter(([name]) => SANITIZED_PARSE_ERRORS.includes(name)) : PARSE_ERRORS)('counts %s as parse errors', async (_name, response) => {
     const server = await replying((socket) => socket.write(response));
     const json = await run(server);
     expect(json.errors.parse).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
 // preface. Each is counted, the run ends on time (the CLI's hard deadline fails a hang), and
 // nothing crashes (exit 0 with a JSON result).
 import { afterEach, describe, expect, it } from 'vitest';
-import { ENGINE_BUILT, accountedFor, runJson } from './run-cli.js';
+import { ENGINE_BUILT, SANITIZED, accountedFor, runJson } from './run-cli.js';
 import { h2Server, headersFrame, rawH2Server } from './h2-servers.js';
 
 let close: (() => Promise<void>) | undefined;
@@ -53,7 +53,9 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against hostile servers', () => {
     expect(stderr).toMatch(/^  Stalled windows: \d+ \(request bodies waited on the server's flow-control window\)$/m);
   });
 
-  it('HEADERS larger than SETTINGS_MAX_FRAME_SIZE: a protocol error per connection, each a parse error', async () => {
+  // A protocol error from the bytes a server sends: under the sanitizers the HTTP/2 fuzzer feeds the
+  // glue arbitrary frames, and GOAWAY above drives the connection's replacement.
+  it.skipIf(SANITIZED)('HEADERS larger than SETTINGS_MAX_FRAME_SIZE: a protocol error per connection, each a parse error', async () => {
     const server = await rawH2Server({ afterRequest: headersFrame(20_000) });
     close = server.close;
     const { json, stderr, code } = await runJson(['--http2', '-R', '20', '-d', '1s', '-c', '1', '-t', '1', server.url]);
@@ -65,7 +67,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against hostile servers', () => {
     expect(stderr).toMatch(/^  HTTP\/2 protocol errors: \d+$/m);
   });
 
-  it('garbage after the server preface: one protocol (parse) error per connection, reopened after a back-off', async () => {
+  it.skipIf(SANITIZED)('garbage after the server preface: one protocol (parse) error per connection, reopened after a back-off', async () => {
     const server = await rawH2Server({ afterPreface: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') });
     close = server.close;
     const { json, stderr, code } = await runJson(['--http2', '-R', '20', '-d', '1s', '-c', '1', '-t', '1', server.url]);

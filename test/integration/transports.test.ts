@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccounted, skipIfBusy } from './pace.js';
-import { ENGINE_BUILT, accountedFor, pctMs, runCli, runJson } from './run-cli.js';
+import { ENGINE_BUILT, SANITIZED, accountedFor, pctMs, runCli, runJson } from './run-cli.js';
 
 const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
 
@@ -37,7 +37,9 @@ const closeServer = (server: http.Server | net.Server | undefined) =>
     server.close(() => resolve());
   });
 
-describe.skipIf(!ENGINE_BUILT)('--unix-socket', () => {
+// Under the sanitizers, https.test.ts runs over a Unix socket and pipelined; connect errors are
+// refused-port's. Left here for that pass: IPv6 and the connect timeout.
+describe.skipIf(!ENGINE_BUILT || SANITIZED)('--unix-socket', () => {
   let dir: string;
   let path: string;
   let server: http.Server;
@@ -111,7 +113,7 @@ async function pipeliningServer(): Promise<{ server: net.Server; port: number; s
   return { server, port: (server.address() as AddressInfo).port, stats };
 }
 
-describe.skipIf(!ENGINE_BUILT)('--pipeline', () => {
+describe.skipIf(!ENGINE_BUILT || SANITIZED)('--pipeline', () => {
   it(`--pipeline 4 on one connection: exact counts, requests pipelined, each timed from its own send time (server delay ${DELAY_MS} ms)`, async (ctx) => {
     const { server, port, stats } = await pipeliningServer();
     try {
@@ -227,11 +229,12 @@ describe.skipIf(!ENGINE_BUILT)('--connect-timeout', () => {
     // 10 s connect timeout would give none.
     expect(run.json.errors.connect).toBeGreaterThanOrEqual(4);
     expect(run.json.config.connectTimeoutNs).toBe(100e6);
-    // Well short of what one 10 s --timeout would take, however busy the machine.
-    expect(run.elapsedMs).toBeLessThan(9000);
+    // Well short of what one 10 s --timeout would take, by the run's own clock (a busy machine
+    // slows Node's start, not this).
+    expect(run.json.durationNs).toBeLessThan(9e9);
   });
 
-  it('--connect-timeout 0: one line, exit 2', async () => {
+  it.skipIf(SANITIZED)('--connect-timeout 0: one line, exit 2', async () => {
     const run = await runCli(['-R', '10', '--connect-timeout', '0', 'http://127.0.0.1:9/']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^ratetest: --connect-timeout must be > 0, got 0ms\n$/);

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipIfBusy } from './pace.js';
 import { ENGINE_BUILT, runCli, runJson } from './run-cli.js';
 import { httpServer, type TestServer } from './servers.js';
 
@@ -42,15 +43,18 @@ describe.skipIf(!ENGINE_BUILT || !HAVE_SCRIPTS)(`wrk's example scripts (${SCRIPT
     expect([...counts.values()].every((n) => n <= 2)).toBe(true);
   });
 
-  it('auth.lua: /authenticate until the token arrives, then /resource with X-Token', async () => {
+  it('auth.lua: /authenticate until the token arrives, then /resource with X-Token', async (ctx) => {
     const before = server.stats.received.length;
-    const run = await runCli(['-R', '200', '-d', '2s', '-c', '2', '-t', '1', '-s', script('auth.lua'), server.url]);
+    const run = await runJson(['-R', '200', '-d', '2s', '-c', '2', '-t', '1', '-s', script('auth.lua'), server.url]);
     expect(run.code, run.stderr).toBe(0);
     const got = since(before);
+    expect(got).toHaveLength(run.json.sent);
     const firstResource = got.findIndex((r) => r.url === '/resource');
     expect(firstResource).toBeGreaterThan(0);
     expect(got.slice(0, firstResource).every((r) => r.url === '/authenticate')).toBe(true);
     expect(got.slice(firstResource).every((r) => r.url === '/resource' && r.headers['x-token'] === 'tok-1')).toBe(true);
+    // Most of the 400 due go out once the token is in: pace, judged when the machine let the run keep it.
+    skipIfBusy(ctx, run);
     expect(got.length - firstResource).toBeGreaterThan(300);
   });
 
@@ -74,15 +78,19 @@ describe.skipIf(!ENGINE_BUILT || !HAVE_SCRIPTS)(`wrk's example scripts (${SCRIPT
     expect(got.every((r) => r.method === 'POST' && r.body.toString() === 'foo=bar&baz=quux' && r.headers['content-type'] === 'application/x-www-form-urlencoded')).toBe(true);
   });
 
-  it('report.lua: done() prints the percentiles as CSV, in microseconds', async () => {
-    const run = await runCli(['-R', '200', '-d', '1s', '-c', '2', '-t', '1', '-s', script('report.lua'), server.url]);
+  it('report.lua: done() prints the percentiles as CSV, in microseconds', async (ctx) => {
+    const run = await runJson(['-R', '200', '-d', '1s', '-c', '2', '-t', '1', '-s', script('report.lua'), server.url]);
     expect(run.code, run.stderr).toBe(0);
-    const p50 = /^50%,(\d+)$/m.exec(run.stdout);
-    expect(p50, run.stdout).not.toBeNull();
-    // The server answers after 2 ms.
+    // print() goes with the text report: stderr when stdout carries the JSON.
+    const p50 = /^50%,(\d+)$/m.exec(run.stderr);
+    expect(p50, run.stderr).not.toBeNull();
+    expect(run.stderr).toMatch(/^99\.999%,\d+$/m);
+    // The run's own p50, in microseconds; the server answers after 2 ms.
+    expect(Number(p50![1])).toBeCloseTo(run.json.latency.corrected.percentilesNs['50']! / 1e3, -2);
     expect(Number(p50![1])).toBeGreaterThanOrEqual(1900);
+    // How little above the server's 2 ms is pace: judged when the machine let the run keep it.
+    skipIfBusy(ctx, run);
     expect(Number(p50![1])).toBeLessThan(50_000);
-    expect(run.stdout).toMatch(/^99\.999%,\d+$/m);
   });
 
   it('setup.lua: threads numbered in setup(), their counters read back in done()', async () => {
