@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
  * Integration files whose subject is pace (rates, latency bounds, a knee, a stall's truth, a
  * progress line a second): they run one at a time, after everything else, so that their own
  * runs do not starve each other. Each still reads its run's self-check and skips what a busy
- * machine could not judge (test/integration/pace.ts).
+ * machine could not judge (test/integration/pace.ts). A file whose tests of pace are a few among
+ * many tests of accounting (hostile servers, scripts, transports) runs with the rest: its tests of
+ * pace skip on a busy machine, and the suite is not held up by running it alone.
  */
 const PACED = [
   'counts-rate',
@@ -13,16 +15,11 @@ const PACED = [
   'fixed-delay',
   'too-few-connections',
   'load-shapes',
-  'hostile',
-  'transports',
   'nginx',
-  'never-answers',
   'sigint',
   'progress',
   'prometheus',
   'monitor-pid',
-  'scripts',
-  'wrk-scripts',
   'self-check',
 ].map((name) => `test/integration/${name}.test.ts`);
 

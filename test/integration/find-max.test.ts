@@ -34,13 +34,16 @@ describe.skipIf(!ENGINE_BUILT)(`find-max against a server that serves ${CAPACITY
   let busy: string | undefined;
   beforeAll(async () => {
     // From 300 the ramp (300, 600, 1200) never lands on the capacity itself, where a loaded
-    // machine's stalls decide the step rather than the server. A search with a step the machine
-    // was too busy to judge is tried once more; the knee is then judged only if none was.
+    // machine's stalls decide the step rather than the server. Steps of 1 s still tell the two
+    // sides apart: 10% over capacity queues 100 requests, so the step's last ones wait ~100 ms,
+    // twice the SLO. A 10% bracket (900, 1050, 975 after the ramp) keeps the search to 7 steps.
+    // A search with a step the machine was too busy to judge is tried once more; the knee is then
+    // judged only if none was.
     for (let attempt = 1; attempt <= 2; attempt++) {
       await server?.close();
       server = await capacityServer(CAPACITY);
       run = await runCli(
-        ['find-max', '--slo', 'p99<50ms', '--slo', 'errors<1%', '--from', '300', '--to', '8000', '--step-duration', '2s', '--cooldown', '500ms',
+        ['find-max', '--slo', 'p99<50ms', '--slo', 'errors<1%', '--from', '300', '--to', '8000', '--step-duration', '1s', '--cooldown', '250ms', '--precision', '10%',
           '-c', '100', '-t', '1', '--timeout', '1s', '--json', '-', server.url],
         240_000,
       );

@@ -1,7 +1,7 @@
 // A server that accepts and reads but never answers, with --timeout 500ms: every request times
 // out, the timeouts are counted, and the run ends about duration + timeout after it began.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccounted } from './pace.js';
+import { busyMachine, expectAccounted } from './pace.js';
 import { ENGINE_BUILT, runJson, textFigures } from './run-cli.js';
 import { silent, type TestServer } from './servers.js';
 
@@ -34,13 +34,16 @@ describe.skipIf(!ENGINE_BUILT)(`a server that never answers (--timeout ${TIMEOUT
     expect(textFigures(run.stderr).socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: json.sent });
   });
 
-  it('ends about duration + timeout after the first request: no hang, no early exit', () => {
+  it('ends about duration + timeout after the first request: no hang, no early exit', (ctx) => {
     // From the server's first request to the process's exit: the 2 s schedule, whose last
     // request (due at 1.95 s) times out 0.5 s after its write, then exit. So no less than
-    // ~2.45 s (a timeout that fired early would end sooner), and no more than that plus slack
-    // for a loaded machine; a run waiting for answers that never come hits the 30 s kill.
+    // ~2.45 s (a timeout that fired early would end sooner; a busy machine only adds to it).
     const span = run.exitedAt - server.stats.firstRequestAt!;
     expect(span).toBeGreaterThan(DURATION_MS - 50 + TIMEOUT_MS - 100);
-    expect(span).toBeLessThan(DURATION_MS + TIMEOUT_MS + 8000);
+    // No more than that, with room for a late wake-up, by the run's own clock: pace, judged when
+    // the machine let the run keep it (a run waiting for answers that never come hits the kill).
+    const busy = busyMachine(run.json);
+    if (busy !== undefined) ctx.skip(`machine too busy to judge pace: ${busy}`);
+    expect(run.json.durationNs).toBeLessThan((DURATION_MS + TIMEOUT_MS + 1000) * 1e6);
   });
 });
