@@ -11,6 +11,7 @@
 #include "schedule.h"
 #include "template_plan.h"
 #include "template_source.h"
+#include "test/feed_responses.h"
 
 namespace ratetest {
 namespace {
@@ -23,49 +24,25 @@ Napi::Value parse_responses(const Napi::CallbackInfo& info) {
   }
   const Napi::Array chunks = info[0].As<Napi::Array>();
   const bool head = info[1].As<Napi::Boolean>().Value();
-  ResponseParser parser;
-  parser.reset(head);
+  ResponseFeeder feeder(head);
   Napi::Array events = Napi::Array::New(env);
-  auto push = [&](const char* kind) {
+  auto push = [&](Framed kind) {
+    const ResponseParser& parser = feeder.parser();
     Napi::Object event = Napi::Object::New(env);
-    event.Set("kind", kind);
+    event.Set("kind", kind == Framed::response ? "response" : kind == Framed::error ? "error" : "need-more");
     event.Set("status", parser.status());
     event.Set("bodyBytes", static_cast<double>(parser.body_bytes()));
     event.Set("close", !parser.keep_alive());
     event.Set("message", parser.error() ? parser.error() : "");
     events.Set(events.Length(), event);
   };
-  bool failed = false;
-  bool mid_response = false;
-  for (uint32_t c = 0; c < chunks.Length() && !failed; ++c) {
+  for (uint32_t c = 0; c < chunks.Length() && !feeder.failed(); ++c) {
     const Napi::Value chunk = chunks.Get(c);
     if (!chunk.IsBuffer()) throw Napi::TypeError::New(env, "chunks must be Buffers");
     const auto bytes = chunk.As<Napi::Buffer<char>>();
-    const char* data = bytes.Data();
-    size_t left = bytes.Length();
-    while (left > 0) {
-      size_t consumed = 0;
-      const ParseStatus status = parser.feed(data, left, &consumed);
-      data += consumed;
-      left -= consumed;
-      mid_response = true;
-      if (status == ParseStatus::error) {
-        push("error");
-        failed = true;
-        break;
-      }
-      if (status == ParseStatus::need_more) break;
-      push("response");
-      mid_response = false;
-      parser.reset(head);
-    }
+    feeder.feed(bytes.Data(), bytes.Length(), push);
   }
-  if (!failed && info[2].As<Napi::Boolean>().Value() && mid_response) {
-    const ParseStatus status = parser.on_eof();
-    push(status == ParseStatus::complete ? "response" : "error");
-  } else if (!failed && mid_response) {
-    push("need-more");
-  }
+  feeder.finish(info[2].As<Napi::Boolean>().Value(), push);
   return events;
 }
 

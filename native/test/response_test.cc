@@ -5,10 +5,12 @@
 
 #include "../response.h"
 #include "check.h"
+#include "feed_responses.h"
 
 namespace {
 
-using ratetest::ParseStatus;
+using ratetest::Framed;
+using ratetest::ResponseFeeder;
 using ratetest::ResponseParser;
 
 struct Event {
@@ -27,41 +29,18 @@ std::ostream& operator<<(std::ostream& out, const std::vector<Event>& events) {
 // Feeds `input` in pieces of `step` bytes (0 = whole), as a connection would see it, then an
 // end of stream when `eof`.
 std::vector<Event> parse(const std::string& input, bool head, bool eof, size_t step) {
-  ResponseParser parser;
-  parser.reset(head);
+  ResponseFeeder feeder(head);
   std::vector<Event> events;
-  bool mid = false;
+  auto record = [&](Framed kind) {
+    const ResponseParser& parser = feeder.parser();
+    if (kind == Framed::response) events.push_back(Event{"response", parser.status(), parser.body_bytes(), !parser.keep_alive()});
+    else events.push_back(Event{kind == Framed::error ? "error" : "need-more", 0, 0, false});
+  };
   const size_t piece = step == 0 ? input.size() : step;
-  for (size_t at = 0; at < input.size();) {
-    const size_t end = std::min(input.size(), at + piece);
-    const char* data = input.data() + at;
-    size_t left = end - at;
-    at = end;
-    while (left > 0) {
-      size_t consumed = 0;
-      const ParseStatus status = parser.feed(data, left, &consumed);
-      data += consumed;
-      left -= consumed;
-      mid = true;
-      if (status == ParseStatus::error) {
-        events.push_back(Event{"error", 0, 0, false});
-        return events;
-      }
-      if (status == ParseStatus::need_more) break;
-      events.push_back(Event{"response", parser.status(), parser.body_bytes(), !parser.keep_alive()});
-      mid = false;
-      parser.reset(head);
-    }
+  for (size_t at = 0; at < input.size() && !feeder.failed(); at += piece) {
+    feeder.feed(input.data() + at, std::min(input.size() - at, piece), record);
   }
-  if (mid && eof) {
-    if (parser.on_eof() == ParseStatus::complete) {
-      events.push_back(Event{"response", parser.status(), parser.body_bytes(), !parser.keep_alive()});
-    } else {
-      events.push_back(Event{"error", 0, 0, false});
-    }
-  } else if (mid) {
-    events.push_back(Event{"need-more", 0, 0, false});
-  }
+  feeder.finish(eof, record);
   return events;
 }
 
