@@ -13,7 +13,7 @@ import { plain, type TestServer } from './servers.js';
 import { root, violations } from '../fixtures/schema.js';
 
 
-const ARGS = ['-R', '100', '-d', '2s', '-c', '4', '-t', '2'];
+const ARGS = ['-R', '100', '-d', '1s', '-c', '4', '-t', '2'];
 
 describe.skipIf(!ENGINE_BUILT)('--json output', () => {
   let server: TestServer;
@@ -41,7 +41,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
       expect(run.stdout.trimStart().startsWith('{')).toBe(true);
       expect(run.stdout.trimEnd().endsWith('}')).toBe(true);
       expect(run.stdout).not.toContain('Requests/sec');
-      expect(run.stderr).toMatch(/^Running 2s test @ /);
+      expect(run.stderr).toMatch(/^Running 1s test @ /);
       expect(run.stderr).toMatch(/^Requests\/sec: +\d+\.\d\d$/m);
     });
 
@@ -57,7 +57,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
         rate: 100,
         threads: 2,
         connections: 4,
-        durationNs: 2e9,
+        durationNs: 1e9,
         timeoutNs: 2e9,
         batchNs: json.config.batchNs,
         connectTimeoutNs: 2e9,
@@ -92,7 +92,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
     const file = join(dir, 'result.json');
     const run = await runCli([...ARGS, '--json', file, server.url]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^Running 2s test @ /);
+    expect(run.stdout).toMatch(/^Running 1s test @ /);
     const json = JSON.parse(readFileSync(file, 'utf8')) as ResultJson;
     expect(violations(json, root)).toEqual([]);
     expect(textFigures(run.stdout).requests).toBe(json.completed);
