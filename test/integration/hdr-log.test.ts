@@ -42,7 +42,7 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
 
   it('writes per-second intervals that add up to the run, and merges two runs exactly', async () => {
     const runs: RunJson[] = [];
-    for (const [name, rate, duration] of [['a', '300', '3s'], ['b', '150', '2s']] as const) {
+    for (const [name, rate, duration] of [['a', '300', '2s'], ['b', '150', '1s']] as const) {
       const run = await runCli(['-R', rate, '-d', duration, '-c', '4', '-t', '1', '--hdr-log', join(dir, `${name}.hlog`), '--json', join(dir, `${name}.json`), server.url]);
       expect(run.code, run.stderr).toBe(0);
       const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as RunJson;
@@ -57,7 +57,7 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
       expect(json.series.reduce((sum, s) => sum + s.completed, 0)).toBe(json.completed);
     }
     // Every request accounted for; how many went out on time is the machine's business.
-    for (const [run, scheduled] of [[runs[0]!, 900], [runs[1]!, 300]] as const) {
+    for (const [run, scheduled] of [[runs[0]!, 600], [runs[1]!, 150]] as const) {
       expect(run.scheduled).toBe(scheduled);
       expect(run.sent + run.notSent).toBe(scheduled);
       expect(run.completed).toBe(run.sent);
@@ -73,8 +73,10 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     expect(merged.code, merged.stderr).toBe(0);
     const expected = both('corrected');
     const us = (ns: number) => ns / 1e3;
-    expect(merged.stdout).toContain(`Corrected latency: 1200 requests`);
-    expect(merged.stdout).toContain(`Uncorrected latency: 1200 requests`);
+    // Both runs' responses, however many the machine let go out.
+    const completed = runs[0]!.completed + runs[1]!.completed;
+    expect(merged.stdout).toContain(`Corrected latency: ${completed} requests`);
+    expect(merged.stdout).toContain(`Uncorrected latency: ${completed} requests`);
     const p99 = /p99 ([\d.]+)(us|ms)/.exec(merged.stdout)!;
     const p99Us = Number(p99[1]) * (p99[2] === 'ms' ? 1000 : 1);
     expect(p99Us).toBeCloseTo(us(expected.getValueAtPercentile(99)), -1);
