@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyHistogram } from '../../src/result/histogram.js';
-import { ENGINE_BUILT, runJson } from './run-cli.js';
+import { busyMachine } from './pace.js';
+import { ENGINE_BUILT, accountedFor, runJson } from './run-cli.js';
 
 const RATE = 200;
 const PERCENTILES = ['50', '90', '99', '99.9'] as const;
@@ -59,15 +60,24 @@ describe.skipIf(!ENGINE_BUILT)(`h2c, a server that stalls 1 s every 4 s (-R ${RA
     }
   }, 70_000);
 
-  it('answered every request it sent, each logged once by the server', () => {
+  it('answered every request it sent, each logged once by the server', (ctx) => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.sent + run.json.notSent).toBe(run.json.scheduled);
+    expect(accountedFor(run.json)).toBe(run.json.sent);
+    expect(run.json.errors).toMatchObject({ connect: 0, read: 0, write: 0, parse: 0 });
+    // Every answer in, and in time, before the run ended is pace: a busy machine leaves some in
+    // flight or past their timeout.
+    const busy = busyMachine(run.json);
+    if (busy !== undefined) ctx.skip(`machine too busy to judge pace: ${busy}`);
+    expect(run.json.errors.timeout).toBe(0);
     expect(run.json.completed).toBe(run.json.sent);
     expect(new Set(log.map(([k]) => k)).size).toBe(run.json.completed);
-    expect(run.json.errors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0, parse: 0 });
   });
 
-  it.each(PERCENTILES)('corrected p%s matches the server-side truth within 2%% + 1 ms', (p) => {
+  it.for(PERCENTILES)('corrected p%s matches the server-side truth within 2%% + 1 ms', (p, ctx) => {
+    // The truth assumes requests went out on schedule: judged when the machine let the run keep it.
+    const busy = busyMachine(run.json);
+    if (busy !== undefined) ctx.skip(`machine too busy to judge pace: ${busy}`);
     const truth = truthHistogram(log).getValueAtPercentile(Number(p));
     const tool = decodeFromCompressedBase64(run.json.latency.corrected.histogram).getValueAtPercentile(Number(p));
     expect(Math.abs(tool - truth), `ratetest ${tool / 1e6} ms, truth ${truth / 1e6} ms`).toBeLessThanOrEqual(0.02 * truth + 1e6);

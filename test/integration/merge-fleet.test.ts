@@ -102,10 +102,12 @@ describe.skipIf(!ENGINE_BUILT)('ratetest merge of a fleet', () => {
 
   it('--threshold judges the merged result: exit 0 when it holds, 1 with the failure named when not', () => {
     const input = logs.join('');
-    const pass = mergeWithInput(['-', '--threshold', 'p99<1h', '--threshold', 'errors<1%'], input);
+    // Gates that hold, and one that cannot, whatever the machine let the shards send: on a busy one
+    // requests left unsent count as errors, so no tighter errors gate holds by construction.
+    const pass = mergeWithInput(['-', '--threshold', 'p99<1h', '--threshold', 'errors<=100%'], input);
     expect(pass.code, pass.stderr).toBe(0);
     expect(pass.stdout).not.toContain('Thresholds failed');
-    const fail = mergeWithInput(['-', '--threshold', 'p50<1ns', '--threshold', 'errors=0'], input);
+    const fail = mergeWithInput(['-', '--threshold', 'p50<1ns', '--threshold', 'errors<=100%'], input);
     expect(fail.code, fail.stderr).toBe(1);
     expect(fail.stdout).toMatch(/Thresholds failed:\n {2}p50<1ns: measured [\d.]+ms\n$/);
     const usage = mergeWithInput(['-', '--threshold', 'p99 under 5ms'], input);
