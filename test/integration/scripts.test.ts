@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultJson } from '../../src/report/json.js';
-import { ENGINE_BUILT, SANITIZED, STACK_FRAME, runCli, runJson } from './run-cli.js';
+import { ENGINE_BUILT, HANG_MS, SANITIZED, STACK_FRAME, runCli, runJson } from './run-cli.js';
 import { expectAccounted, skipIfBusy, untilPaced } from './pace.js';
 import { httpServer, recording, refusedPort, type TestServer } from './servers.js';
 
@@ -128,7 +128,7 @@ describe.skipIf(!ENGINE_BUILT)('-s scripts', () => {
   it('setup() gives threads their own address (wrk.lookup/wrk.connect/thread.addr), whatever the URL says', async () => {
     const dead = await refusedPort();
     const before = server.stats.received.length;
-    const run = await runCli(['-R', '100', '-n', '100', '-c', '2', '-t', '2', '-s', fixture('thread-addr.lua'), `http://127.0.0.1:${dead}/via-addr`], 30_000, { TARGET_PORT: String(server.port) });
+    const run = await runCli(['-R', '100', '-n', '100', '-c', '2', '-t', '2', '-s', fixture('thread-addr.lua'), `http://127.0.0.1:${dead}/via-addr`], HANG_MS, { TARGET_PORT: String(server.port) });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`thread addr 127.0.0.1:${server.port} connect true`);
     expect(received(before).map((r) => r.url)).toEqual(Array(100).fill('/via-addr'));
