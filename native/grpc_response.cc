@@ -64,12 +64,18 @@ void GrpcResponse::on_data(const uint8_t* data, size_t length) {
   }
 }
 
+// An answer other than 200 is an HTTP-level error whatever its body (a proxy's 503 page is no
+// gRPC framing); so is a 200 with no grpc-status at all.
 void record_grpc(GrpcCounters* counters, const GrpcResponse& response, int http_status) {
+  if (http_status != 200) {
+    counters->http_errors.add();
+    return;
+  }
   if (response.bad_status || response.ended_mid_message) {
     counters->malformed.add();
     return;
   }
-  if (http_status != 200 || response.status < 0) {
+  if (response.status < 0) {
     counters->http_errors.add();
     return;
   }

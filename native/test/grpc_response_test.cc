@@ -68,6 +68,7 @@ TEST("grpc response: framing and status, fed whole and split at every byte") {
       {"a code above 16 counts as OTHER", "", {{"grpc-status", "99"}}, 200, "status 17", 0},
       {"no grpc-status: HTTP-level", frame("x"), {}, 200, "http", 1},
       {"HTTP 503 with a status is HTTP-level", "", {{"grpc-status", "14"}}, 503, "http", 0},
+      {"HTTP 503 with a page for a body is HTTP-level", "overloaded", {}, 503, "http", 0},
       {"a status that is no number", "", {{"grpc-status", "1x"}}, 200, "malformed", 0},
       {"an empty status", "", {{"grpc-status", ""}}, 200, "malformed", 0},
       {"a message cut short", frame("hello").substr(0, 7), {{"grpc-status", "0"}}, 200, "malformed", 0},
