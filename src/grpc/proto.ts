@@ -24,15 +24,19 @@ export function loadProto(file: string, importPaths: string[]): protobuf.Root {
   if (!existsSync(file)) throw new UsageError(`--proto cannot read "${file}": no such file`);
   for (const dir of importPaths) if (!existsSync(dir)) throw new UsageError(`--import-path "${dir}": no such folder`);
   const root = new protobuf.Root();
+  const missing: string[] = [];
   root.resolvePath = (origin, target) => {
     if (isAbsolute(target)) return target;
     const candidates = [...(origin ? [resolve(dirname(origin), target)] : [resolve(target)]), ...importPaths.map((dir) => resolve(dir, target))];
-    return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+    const found = candidates.find((path) => existsSync(path));
+    if (found === undefined) missing.push(target);
+    return found ?? candidates[0]!;
   };
   try {
     root.loadSync(file, { keepCase: true });
     root.resolveAll();
   } catch (err) {
+    if (missing.length > 0) throw new UsageError(`--proto ${file}: import "${missing[0]}" is not in the file's folder or any --import-path`);
     throw new UsageError(`--proto ${file}: ${oneLine((err as Error).message)}`);
   }
   return root;
@@ -54,7 +58,8 @@ export function findMethod(root: protobuf.Root, call: string, file: string): Grp
   const method = service.methods[methodName];
   if (!method) throw new UsageError(`--call ${call}: no method "${methodName}" in service ${serviceName}; it has: ${Object.keys(service.methods).join(', ')}`);
   if (method.requestStream || method.responseStream) {
-    throw new UsageError(`--call ${call}: ${methodName} streams (${method.requestStream ? 'client' : 'server'} streaming); only unary methods are supported`);
+    const kind = method.requestStream && method.responseStream ? 'bidirectional' : method.requestStream ? 'client' : 'server';
+    throw new UsageError(`--call ${call}: ${methodName} is ${kind} streaming; only unary methods are supported`);
   }
   method.resolve();
   const type = method.resolvedRequestType!;
