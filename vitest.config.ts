@@ -24,6 +24,7 @@ const PACED = [
   'scripts',
   'wrk-scripts',
   'self-check',
+  'grpc-truth',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 export default defineConfig({
