@@ -31,8 +31,18 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-/** A grpc-js server whose Say answers as `answer` says (after the request's delay_ms, if any). */
-export async function startEchoServer(answer: (request: SayRequest, index: number) => Answer): Promise<EchoServer> {
+/** PEM files for a TLS server that asks for a client certificate signed by `ca`. */
+export interface ServerTls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+/**
+ * A grpc-js server whose Say answers as `answer` says (after the request's delay_ms, if any);
+ * h2c, or with `tls` h2 over TLS with client certificates required.
+ */
+export async function startEchoServer(answer: (request: SayRequest, index: number) => Answer, tls?: ServerTls): Promise<EchoServer> {
   const definition = loader.loadSync(PROTO, { includeDirs: [IMPORT_PATH], keepCase: true, longs: Number, enums: String, defaults: true });
   const echo = (grpc.loadPackageDefinition(definition).labecho as grpc.GrpcObject).Echo as grpc.ServiceClientConstructor;
   const server = new grpc.Server();
@@ -54,10 +64,12 @@ export async function startEchoServer(answer: (request: SayRequest, index: numbe
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', tls ? grpc.ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], true) : grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     calls,
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };

@@ -2,7 +2,7 @@
 // writing exact answers. What is asserted is accounting: the server's count of calls equals the
 // tool's, and every answered call is counted once, by its grpc-status or apart as an HTTP-level
 // error or a malformed answer.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, runJson } from './run-cli.js';
 import { expectAccounted } from './pace.js';
 import { CALL, grpcFrame, startEchoServer, startRawGrpcServer, type EchoServer } from './grpc-servers.js';
+import { makeTlsFiles, type TlsFiles } from './tls-fixtures.js';
 
 const RATE = '200';
 
@@ -133,3 +134,34 @@ describe.skipIf(!ENGINE_BUILT)('ratetest grpc against a server writing exact ans
     expect(run.stderr).toContain(`gRPC calls without a grpc-status: ${of(2)}`);
   });
 });
+
+describe.skipIf(!ENGINE_BUILT)('ratetest grpc over TLS (h2 by ALPN), a server that requires client certificates', () => {
+  let files: TlsFiles;
+  let server: EchoServer;
+  beforeAll(async () => {
+    files = makeTlsFiles();
+    server = await startEchoServer((request) => ({ reply: { text: request.text, seq: request.seq } }), {
+      ca: readFileSync(files.ca),
+      cert: readFileSync(files.leaf),
+      key: readFileSync(files.leafKey),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    files?.remove();
+  });
+
+  it.each([
+    ['--ca', () => ['--ca', files.ca]],
+    ['--insecure', () => ['--insecure']],
+  ])('%s with --cert/--key: every call OK', async (_name, verify) => {
+    const before = server.calls.length;
+    const run = await runJson(['grpc', ...CALL, '--data', '{"text":"tls"}', ...verify(), '--cert', files.client, '--key', files.clientKey, '-R', RATE, '-n', '20', '-c', '1', '-t', '1', server.url]);
+    expect(run.code, run.stderr).toBe(0);
+    expectAccounted(run.json, 20);
+    expect(run.json.protocol).toBe('h2');
+    expect(server.calls.length - before).toBe(run.json.sent);
+    expect(run.json.grpc!.status).toEqual({ OK: run.json.sent });
+  });
+});
+
