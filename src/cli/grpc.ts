@@ -2,7 +2,7 @@
 // unary gRPC calls at a fixed rate. The run's flags (shared with a plain run), plus the call's
 // own; the messages are encoded once here, then the run is a plain HTTP/2 run whose responses
 // the pumps read as gRPC calls (native/grpc_response.h).
-import { CommanderError, Option } from 'commander';
+import { CommanderError, Option, type Argument } from 'commander';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../common/errors.js';
 import { parseDuration, parseRate } from '../common/units.js';
 import { DEFAULTS } from '../config/options.js';
@@ -56,6 +56,10 @@ export async function parseGrpcArgs(argv: string[]): Promise<CliRequest> {
     .addOption(new Option('--data <json>', 'the request message as JSON, encoded once before the run'))
     .addOption(new Option('--data-file <file>', 'one JSON message per line, sent in order and then again (at random with --seed)'))
     .addOption(new Option('--deadline <duration>', 'sent as grpc-timeout with every call, e.g. 100ms; the server ends a call that runs past it'));
+  // The URL names the server only, and no script takes arguments after it.
+  const args = program.registeredArguments as Argument[];
+  args[0]!.description = 'the server, http://host:port (h2c) or https://host:port (h2)';
+  args.splice(1);
   program.options.find((o) => o.long === '--header')!.description = 'add gRPC metadata "name: value" (repeatable)';
   program.options.find((o) => o.long === '--streams')!.description = `calls in flight per connection at most; the server's limit lowers it (default ${GRPC_STREAMS})`;
   for (const option of program.options) if (Object.hasOwn(SET_BY_CALL, option.attributeName())) option.hideHelp();
