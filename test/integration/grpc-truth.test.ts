@@ -2,7 +2,10 @@
 // queues its answers for 1 s every 3 s logs, per call k (its x-seq metadata, from {{seq}}), when
 // the call arrived and when it was answered. The true corrected latency of k is
 // answered_k - (T0 + (k-1)/R), with T0 the smallest arrival_k - (k-1)/R (a generator never sends
-// early). ratetest's corrected p50..p99.9 must match the truth's within 2% + 1 ms.
+// early). ratetest's corrected p50..p99.9 must match the truth's within 2% + 2 ms: a call ends at
+// its trailers, which grpc-js writes a turn or more after the handler's callback, where the
+// server's log takes its time (on a machine at load 20, p50 1.1 ms apart; an HTTP/2 server that
+// writes the whole answer at once is held to 1 ms in http2-truth).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
@@ -75,11 +78,11 @@ describe.skipIf(!ENGINE_BUILT)(`gRPC, a server that stalls 1 s every 3 s (-R ${R
     expect(run.json.grpc!.status).toEqual({ OK: run.json.completed });
   });
 
-  it.for(PERCENTILES)('corrected p%s matches the server-side truth within 2%% + 1 ms', (p, ctx) => {
+  it.for(PERCENTILES)('corrected p%s matches the server-side truth within 2%% + 2 ms', (p, ctx) => {
     skipIfBusy(ctx, run);
     const truth = truthHistogram(run.log).getValueAtPercentile(Number(p));
     const tool = decodeFromCompressedBase64(run.json.latency.corrected.histogram).getValueAtPercentile(Number(p));
-    expect(Math.abs(tool - truth), `ratetest ${tool / 1e6} ms, truth ${truth / 1e6} ms`).toBeLessThanOrEqual(0.02 * truth + 1e6);
+    expect(Math.abs(tool - truth), `ratetest ${tool / 1e6} ms, truth ${truth / 1e6} ms`).toBeLessThanOrEqual(0.02 * truth + 2e6);
   });
 
   it('the stalls show in the corrected p99: above 800 ms', () => {
