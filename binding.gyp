@@ -37,6 +37,7 @@
         "native/h2_session.cc",
         "native/h2_pool.cc",
         "native/h2_request.cc",
+        "native/grpc_response.cc",
         "native/tls.cc",
         "native/conn.cc",
         "native/response.cc",

@@ -21,6 +21,7 @@ const PACED = [
   'prometheus',
   'monitor-pid',
   'self-check',
+  'grpc-truth',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 /**

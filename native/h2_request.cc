@@ -101,7 +101,9 @@ H2RequestError h2_request_from_http1(const char* data, size_t size, const char* 
       out->fields[2] = field(":authority", 10, value, value_length);
       continue;
     }
-    if (connection_specific(name, name_length)) {
+    // The one TE HTTP/2 allows (RFC 9113 8.2.2), and gRPC requires.
+    const bool te_trailers = equals_lower(name, name_length, "te") && value_length == 8 && std::memcmp(value, "trailers", 8) == 0;
+    if (connection_specific(name, name_length) && !te_trailers) {
       ++out->dropped;
       continue;
     }

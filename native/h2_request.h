@@ -17,7 +17,7 @@ struct H2Request {
   size_t field_count = 0;
   const char* body = nullptr;
   size_t body_size = 0;
-  uint32_t dropped = 0;  // Connection, Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection, TE
+  uint32_t dropped = 0;  // Connection, Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection, TE but "trailers"
   std::vector<uint8_t> names;  // lower-cased header names; fields point into it
 };
 

@@ -32,8 +32,9 @@ H2Session::~H2Session() {
   if (option_ != nullptr) nghttp2_option_del(option_);
 }
 
-void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve) {
+void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve, bool grpc) {
   pool_ = pool;
+  grpc_ = grpc;
   counters_ = counters;
   streams_.resize(capacity);
   free_.reserve(capacity);
@@ -46,6 +47,7 @@ void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, si
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks_, on_frame_recv);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks_, on_frame_send);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks_, on_stream_close);
+  if (grpc) nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks_, on_data_chunk);
   nghttp2_option_new(&option_);
   // Streams wait for the server's SETTINGS (ready()), so nghttp2 never has to queue one.
   nghttp2_option_set_peer_max_concurrent_streams(option_, capacity);
@@ -105,6 +107,7 @@ bool H2Session::submit(const H2Request* request, const InFlight::Slot& times) {
   stream.ended = false;
   stream.in_use = true;
   stream.body_size = stream.body_sent = 0;
+  if (grpc_) stream.grpc.reset();
   open_[in_flight_++] = slot;
   counters_->streams_in_flight.record(in_flight_);
   if (request == nullptr || session_ == nullptr) return false;
@@ -171,8 +174,15 @@ H2Session::Stream* H2Session::stream_of(int32_t stream_id) {
 
 int H2Session::on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
                          const uint8_t* value, size_t value_length, uint8_t, void* user_data) {
-  if (frame->hd.type != NGHTTP2_HEADERS || name_length != 7 || std::memcmp(name, ":status", 7) != 0) return 0;
-  Stream* stream = self_of(user_data)->stream_of(frame->hd.stream_id);
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  H2Session* self = self_of(user_data);
+  if (self->grpc_ && name_length > 0 && name[0] == 'g') {
+    Stream* stream = self->stream_of(frame->hd.stream_id);
+    if (stream != nullptr) stream->grpc.on_header(name, name_length, value, value_length);
+    return 0;
+  }
+  if (name_length != 7 || std::memcmp(name, ":status", 7) != 0) return 0;
+  Stream* stream = self->stream_of(frame->hd.stream_id);
   if (stream == nullptr) return 0;
   int status = 0;
   for (size_t i = 0; i < value_length && i < 3 && value[i] >= '0' && value[i] <= '9'; ++i) status = status * 10 + (value[i] - '0');
@@ -232,6 +242,7 @@ int H2Session::on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t err
   if (self->failed_ && !stream->ended) return 0;
   if (stream->ended) {
     stream->end = H2End::response;
+    if (self->grpc_) stream->grpc.finish();
   } else if ((self->going_away_ && stream_id > self->last_stream_id_) || error_code == NGHTTP2_REFUSED_STREAM) {
     stream->end = H2End::refused;  // RFC 9113 8.7: never processed, so safe to send again
   } else {
@@ -252,6 +263,13 @@ void H2Session::close_stream(Stream* stream) {
     }
   }
   ends_[end_count_++] = slot;
+}
+
+// gRPC runs only: the response's DATA, walked for its message framing.
+int H2Session::on_data_chunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t length, void* user_data) {
+  Stream* stream = self_of(user_data)->stream_of(stream_id);
+  if (stream != nullptr && stream->in_use) stream->grpc.on_data(data, length);
+  return 0;
 }
 
 ssize_t H2Session::read_body(nghttp2_session*, int32_t, uint8_t* buffer, size_t length, uint32_t* flags,

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "grpc_response.h"
 #include "h2_pool.h"
 #include "h2_request.h"
 #include "recorder.h"
@@ -41,6 +42,7 @@ class H2Session {
     std::vector<char> body;  // copied at submit: the connection's request buffer is reused
     size_t body_size = 0;
     size_t body_sent = 0;
+    GrpcResponse grpc;  // a gRPC run's framing and status; untouched otherwise
   };
 
   H2Session() = default;
@@ -48,8 +50,9 @@ class H2Session {
   H2Session(const H2Session&) = delete;
   H2Session& operator=(const H2Session&) = delete;
 
-  // Once, before the run: stream slots for `capacity` streams, memory from `pool`.
-  void attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve);
+  // Once, before the run: stream slots for `capacity` streams, memory from `pool`. grpc: read
+  // each response as a gRPC call's (Stream::grpc).
+  void attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve, bool grpc = false);
   // A new session for a new connection: the preface, SETTINGS and the raised windows are queued
   // for output(). False when nghttp2 cannot create one.
   bool begin();
@@ -90,6 +93,7 @@ class H2Session {
                        const uint8_t* value, size_t value_length, uint8_t flags, void* self);
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* self);
+  static int on_data_chunk(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data, size_t length, void* self);
   static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
   static ssize_t read_body(nghttp2_session*, int32_t stream_id, uint8_t* buffer, size_t length, uint32_t* flags,
                            nghttp2_data_source* source, void* self);
@@ -114,6 +118,7 @@ class H2Session {
   int32_t last_stream_id_ = 0;
   bool failed_ = false;
   bool stalled_ = false;
+  bool grpc_ = false;
 };
 
 // Whether the nghttp2 inside this process ("1.61.0": Node's process.versions.nghttp2; Node's

@@ -246,6 +246,10 @@ RunPlan plan_from_js(const Napi::Object& object) {
     plan.nghttp2_version = string_field(http2.As<Napi::Object>(), "nghttp2Version");
     plan.tls_options.alpn_h2 = true;
   }
+  const Napi::Value grpc = object.Get("grpc");
+  if (!grpc.IsUndefined() && !grpc.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.grpc must be a boolean");
+  plan.grpc = grpc.IsBoolean() && grpc.As<Napi::Boolean>().Value();
+  if (plan.grpc && !plan.http2) throw Napi::TypeError::New(object.Env(), "plan.grpc needs plan.http2");
   return plan;
 }
 

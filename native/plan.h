@@ -71,6 +71,8 @@ struct RunPlan {
   bool http2 = false;
   std::string authority;  // :authority when a request has no Host field
   std::string nghttp2_version;  // the nghttp2 inside this Node (process.versions.nghttp2)
+  // Every request is a gRPC call (needs http2): responses are read for grpc-status and framing.
+  bool grpc = false;
 };
 
 // The requests one pump sends: global k = n*stride + offset (see schedule.h).

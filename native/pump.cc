@@ -89,7 +89,7 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
     refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
   }
   // For HTTP/2, `pipeline` is --streams: the in-flight slots per connection.
-  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str()};
+  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str(), plan.grpc};
   for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
     conn.stream = make_byte_stream(i, shared, queue_reserve);
@@ -667,6 +667,7 @@ void Pump::record_response(Conn& conn, const Completion& completion) {
   recorder.completed.add();
   const int status = completion.status;
   recorder.status[status < kStatusCodes ? status : 0].add();
+  if (completion.grpc != nullptr) record_grpc(&recorder.grpc, *completion.grpc, status);
   if (tap_ != nullptr) tap_response(conn, status);
   if (&recorder == &recorder_ && !recorder_.names.empty()) {
     NameRecorder& by_name = *recorder_.names[static_cast<size_t>(completion.request.name)];

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "counter.h"
+#include "grpc_response.h"
 #include "histogram.h"
 
 namespace ratetest {
@@ -76,6 +77,7 @@ struct Recorder {
   Counter due;               // requests due so far by the schedule after the warm-up (the target), updated each loop turn
   Counter connections_opened;  // connections opened beyond the first -c (--max-connections)
   H2Counters h2;               // --http2 only
+  GrpcCounters grpc;           // gRPC runs only
 
   uint64_t seconds;                      // length of per_second
   std::unique_ptr<Counter[]> per_second;  // responses completed in each second of the run

@@ -142,6 +142,27 @@ Napi::Object http2_to_js(Napi::Env env, const Run& run) {
   return h2;
 }
 
+// gRPC runs only: calls by status code (0 .. 16, then codes above), the calls without a status
+// (HTTP-level errors), the malformed ones, and the first non-OK grpc-message with its code.
+Napi::Object grpc_to_js(Napi::Env env, const Run& run) {
+  Napi::Object grpc = Napi::Object::New(env);
+  std::vector<double> status;
+  for (int code = 0; code < kGrpcStatusSlots; ++code) {
+    status.push_back(sum(run, [code](const Recorder& r) { return r.grpc.status[code].get(); }));
+  }
+  grpc.Set("status", to_array(env, status));
+  grpc.Set("httpErrors", sum(run, [](const Recorder& r) { return r.grpc.http_errors.get(); }));
+  grpc.Set("malformed", sum(run, [](const Recorder& r) { return r.grpc.malformed.get(); }));
+  for (const auto& pump : run.pumps()) {
+    const GrpcCounters& counters = pump->recorder().grpc;
+    if (!counters.first_error.has()) continue;
+    grpc.Set("firstErrorCode", static_cast<double>(counters.first_error_code.get() - 1));
+    grpc.Set("firstErrorMessage", std::string(counters.first_error.text()));
+    break;
+  }
+  return grpc;
+}
+
 }  // namespace
 
 Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
@@ -166,6 +187,7 @@ Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   out.Set("sendLag", histogram_pairs(env, run, &Recorder::send_lag));
   if (run.plan().tls) out.Set("tls", tls_to_js(env, run));
   if (run.plan().http2) out.Set("http2", http2_to_js(env, run));
+  if (run.plan().grpc) out.Set("grpc", grpc_to_js(env, run));
   // The schedule's target so far (measured part), for target-vs-achieved per-second series.
   out.Set("due", sum(run, [](const Recorder& r) { return r.due.get(); }));
   out.Set("connectionsOpened", sum(run, [](const Recorder& r) { return r.connections_opened.get(); }));

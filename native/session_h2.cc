@@ -13,7 +13,7 @@ class Http2Session final : public Session {
  public:
   Http2Session(uint32_t conn, ByteStream* stream, const H2Shared& shared, uint32_t streams, size_t body_reserve)
       : conn_(conn), stream_(stream), shared_(shared) {
-    h2_.attach(shared.pool, shared.counters, streams, body_reserve);
+    h2_.attach(shared.pool, shared.counters, streams, body_reserve, shared.grpc);
   }
 
   void clear() override { h2_.end(); }
@@ -73,6 +73,7 @@ class Http2Session final : public Session {
       Completion completion{stream.times, stream.status, arrived_ns, true, Outcome::response};
       if (stream.end == H2End::reset) completion.outcome = Outcome::reset;
       if (stream.end == H2End::refused) completion.outcome = Outcome::refused;
+      if (shared_.grpc) completion.grpc = &stream.grpc;
       if (!sink.on_completion(conn_, completion, now_ns)) return false;
     }
     h2_.take_ends();

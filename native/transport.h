@@ -47,6 +47,7 @@ namespace ratetest {
 class TlsContext;
 class H2Pool;
 struct H2Request;
+struct GrpcResponse;
 
 // How far a connection's opening got (TCP connected -> handshake, if any, -> ready).
 enum class OpenStep : uint8_t {
@@ -133,6 +134,7 @@ struct Completion {
   uint64_t arrived_ns;     // kernel receive time of the read that completed it
   bool keep_alive;         // false: the connection ends after this response
   Outcome outcome = Outcome::response;
+  const GrpcResponse* grpc = nullptr;  // a gRPC run's call, valid during on_completion()
 };
 
 // Where a session reports completions: the pump.
@@ -207,6 +209,7 @@ struct H2Shared {
   H2Request* scratch;
   const char* scheme;     // "http" or "https"
   const char* authority;  // :authority when a request has no Host field
+  bool grpc;              // every stream is a gRPC call: its status and framing are read
 };
 
 // The HTTP/2 session (nghttp2) over `stream`: up to `streams` requests in flight at once.

@@ -55,6 +55,9 @@ files=(
   test/integration/templates.test.ts
   # Load shapes the pump runs apart from a rate: closed loop (-R max), connections grown mid-run.
   test/integration/load-shapes.test.ts
+  # gRPC over the HTTP/2 session: the length-prefixed framing, grpc-status from trailers and from
+  # trailers-only answers, HTTP errors kept apart.
+  test/integration/grpc.test.ts
   # A sharded schedule; a run stopped by SIGINT mid-flight.
   test/integration/shard-run.test.ts test/integration/sigint.test.ts
 )

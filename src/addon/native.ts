@@ -59,6 +59,8 @@ export interface NativePlan {
   pumpAddresses?: { address: string; port: number }[];
   /** HTTP/2 (h2 by ALPN with tls, else h2c); `pipeline` is then the streams per connection. */
   http2?: { authority: string; nghttp2Version: string };
+  /** Every request is a gRPC call (needs http2): responses are counted by grpc-status. */
+  grpc?: boolean;
 }
 
 /** A script run's side of the pumps' rings (native/script_channels.h). */
@@ -138,6 +140,19 @@ export interface NativeHttp2 {
   streamsInFlight: NativeBuckets;
 }
 
+/** gRPC runs only (native/grpc_response.h GrpcCounters, summed over pumps). */
+export interface NativeGrpc {
+  /** Calls by grpc-status, indexed by code 0..16; the last slot: codes above 16. */
+  status: Float64Array;
+  /** Answers without a grpc-status, or with an HTTP status other than 200. */
+  httpErrors: number;
+  /** Answers whose grpc-status was no number, or whose DATA stopped inside a message. */
+  malformed: number;
+  /** The first non-OK status that came with a grpc-message (absent when none did). */
+  firstErrorCode?: number;
+  firstErrorMessage?: string;
+}
+
 /** The --warmup period's counts, kept out of the results. */
 export interface NativeWarmup {
   durationNs: number;
@@ -183,6 +198,7 @@ export interface NativeSnapshot {
   sendLag: NativeBuckets;
   tls?: NativeTls;
   http2?: NativeHttp2;
+  grpc?: NativeGrpc;
   /** Requests the schedule had due so far from its start, warm-up included (the target, for target-vs-achieved series); in closed loop, the result's sent count. */
   due: number;
   /** Connections opened beyond -c because every one was busy (--max-connections). */

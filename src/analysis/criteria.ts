@@ -69,9 +69,11 @@ export const requestsOf = (result: Result): number => Math.max(result.scheduled,
  * Requests that did not get a 2xx/3xx answer: never sent, failed on the connection (read, write,
  * timeout, parse), still unanswered at the end, or answered with another status. Counted from the
  * schedule, so a server that refuses every connection fails every request: 50 scheduled, 0 sent → 50.
+ * For gRPC calls, every call that did not end with grpc-status OK.
  */
 export function failedRequests(result: Result): number {
-  return Math.max(0, requestsOf(result) - (result.completed - result.non2xx3xx));
+  const succeeded = result.grpc ? (result.grpc.status.OK ?? 0) : result.completed - result.non2xx3xx;
+  return Math.max(0, requestsOf(result) - succeeded);
 }
 
 const share = (count: number, result: Result) => (100 * count) / requestsOf(result);

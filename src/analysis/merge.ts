@@ -180,6 +180,21 @@ function mergeTls(results: Result[]): Result['tls'] {
   };
 }
 
+/** gRPC shards: calls by status added code by code, so errors over the fleet count every non-OK call. */
+function mergeGrpc(results: Result[]): Result['grpc'] {
+  const parts = results.flatMap((r) => (r.grpc ? [r.grpc] : []));
+  if (parts.length === 0) return undefined;
+  const status: Record<string, number> = {};
+  for (const part of parts) for (const [name, count] of Object.entries(part.status)) status[name] = (status[name] ?? 0) + count;
+  const firstError = parts.find((g) => g.firstError !== undefined)?.firstError;
+  return {
+    status,
+    httpErrors: sum(parts, (g) => g.httpErrors),
+    malformed: sum(parts, (g) => g.malformed),
+    ...(firstError !== undefined ? { firstError } : {}),
+  };
+}
+
 function mergeWarmup(results: Result[]): Result['warmup'] {
   const parts = results.flatMap((r) => (r.warmup ? [r.warmup] : []));
   if (parts.length === 0) return undefined;
@@ -271,6 +286,8 @@ export function mergeResults(inputs: Source<Result>[]): Result {
   if (results.every((r) => r.intervals)) merged.intervals = alignSeries(results.map((r, i) => ({ offsetNs: offsetsNs[i]!, intervals: r.intervals! })));
   const tls = mergeTls(results);
   if (tls) merged.tls = tls;
+  const grpc = mergeGrpc(results);
+  if (grpc) merged.grpc = grpc;
   const warmup = mergeWarmup(results);
   if (warmup) merged.warmup = warmup;
   const requests = mergeRequests(results);

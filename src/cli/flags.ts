@@ -139,6 +139,7 @@ export function buildProgram(): Command {
         '  ratetest find-max --slo <expr> --from <rate> --to <rate> <url>   the highest rate that meets every SLO\n' +
         '  ratetest merge <files...>                 add the histograms of --hdr-log logs or --json results exactly\n' +
         '  ratetest compare <before.json> <after.json>   two runs side by side, the change and the better one\n' +
+        '  ratetest grpc --proto <file> --call <pkg.Service/Method> --data <json> -R <rate> <url>   unary gRPC calls at a fixed rate\n' +
         '  ratetest demo                             a first run with no server: a built-in target, then a check against its own log\n' +
         '  ratetest target [--stall 300ms/2s]        a built-in server for tests on this machine; logs /t/<k> at /__truth\n' +
         '  ratetest truth <truth.json> -R <rate>     the true latency percentiles of a saved /__truth log\n',

@@ -14,6 +14,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   'find-max': async () => (await import('./find-max.js')).findMaxMain,
   merge: async () => (await import('./merge.js')).mergeMain,
   compare: async () => (await import('./compare.js')).compareMain,
+  grpc: async () => (await import('./grpc.js')).grpcMain,
   target: async () => (await import('./target.js')).targetMain,
   demo: async () => (await import('./demo.js')).demoMain,
   truth: async () => (await import('./truth.js')).truthMain,

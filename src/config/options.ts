@@ -52,6 +52,14 @@ export interface RunOptions extends ShapeOptions {
   /** Request body. */
   body?: string | Buffer;
   /**
+   * Request bodies used one per request instead of `body`: body k mod n for request k (in order,
+   * then again), or a random one per request with `random` (seeded by `seed`). Bytes as they
+   * are, never expanded as templates.
+   */
+  bodies?: BodyList;
+  /** Every request is a gRPC call: count responses by grpc-status (Result.grpc). Needs `http2`. */
+  grpc?: boolean;
+  /**
    * Send window in microseconds: a pump wakes at most once per window and sends every request
    * due by then (each still timed from its own intended send time). Larger windows cost less CPU
    * and add up to one window of send lag; 0 wakes for each request.
@@ -81,6 +89,14 @@ export interface RunOptions extends ShapeOptions {
    * that long runs hold only each second's figures.
    */
   intervalHistograms?: boolean;
+}
+
+/** Several pre-built request bodies (a gRPC --data-file's encoded messages). */
+export interface BodyList {
+  /** Names the source in messages, e.g. "--data-file calls.jsonl". */
+  source: string;
+  bodies: Buffer[];
+  random: boolean;
 }
 
 export const DEFAULTS = {
@@ -119,6 +135,8 @@ export interface RunConfig extends ShapeConfig {
   http2: boolean;
   /** HTTP/2 streams in flight per connection at most (1 without http2). */
   streams: number;
+  /** gRPC calls: responses are counted by grpc-status. */
+  grpc: boolean;
   /** Unix domain socket to connect to instead of host:port. */
   unixSocket: string | undefined;
   /** https settings; undefined for http. */
@@ -221,9 +239,19 @@ function checkStreams(options: RunOptions, http2: boolean, pipeline: number, max
 /** Header fields HTTP/2 forbids (RFC 9113 8.2.2): an HTTP/2 request leaves them out. */
 export const CONNECTION_SPECIFIC_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te'] as const;
 
-/** The user's headers (-H) an HTTP/2 request leaves out, by the names the user gave. */
+/** The user's headers (-H) an HTTP/2 request leaves out, by the names the user gave; "TE: trailers" is allowed and kept. */
 export function droppedForHttp2(headers: readonly string[]): string[] {
-  return headers.map((h) => h.slice(0, h.indexOf(':')).trim()).filter((name) => (CONNECTION_SPECIFIC_HEADERS as readonly string[]).includes(name.toLowerCase()));
+  const kept = (h: string) => /^\s*te\s*:\s*trailers\s*$/i.test(h);
+  return headers.filter((h) => !kept(h)).map((h) => h.slice(0, h.indexOf(':')).trim()).filter((name) => (CONNECTION_SPECIFIC_HEADERS as readonly string[]).includes(name.toLowerCase()));
+}
+
+function checkBodies(options: RunOptions): void {
+  const list = options.bodies;
+  if (list === undefined) return;
+  if (options.body !== undefined || options.requests !== undefined || options.csvFile !== undefined) {
+    throw new UsageError(`${list.source} gives every request its body; drop --body, --requests-file and --csv`);
+  }
+  if (list.bodies.length === 0) throw new UsageError(`${list.source} holds no messages: give at least one`);
 }
 
 function checkUnixSocket(path: string | undefined, maxBytes: number): string | undefined {
@@ -253,6 +281,8 @@ export function validate(options: RunOptions): RunConfig {
   checkInteger(pipeline, '--pipeline', 1, limit.maxPipeline);
   const http2 = options.http2 === true;
   const streams = checkStreams(options, http2, pipeline, limit.maxPipeline);
+  if (options.grpc && !http2) throw new UsageError('gRPC calls need HTTP/2: set http2 with grpc');
+  checkBodies(options);
   const tls = tlsConfig(options, url);
   const unixSocket = checkUnixSocket(options.unixSocket, limit.maxUnixPathBytes);
   const batchUs = options.batchUs ?? DEFAULTS.batchUs;
@@ -271,7 +301,7 @@ export function validate(options: RunOptions): RunConfig {
   const headers = options.headers ?? [];
   headers.forEach(checkHeader);
   const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body);
-  const method = (options.method ?? (options.body !== undefined ? 'POST' : 'GET')).toUpperCase();
+  const method = (options.method ?? (options.body !== undefined || options.bodies !== undefined ? 'POST' : 'GET')).toUpperCase();
   if (!TOKEN.test(method)) throw new UsageError(`--method must be an HTTP method like GET or POST, got "${options.method}"`);
   const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const config: Omit<RunConfig, 'request'> = {
@@ -287,6 +317,7 @@ export function validate(options: RunOptions): RunConfig {
     pipeline,
     http2,
     streams,
+    grpc: options.grpc === true,
     unixSocket,
     tls,
     batchUs,

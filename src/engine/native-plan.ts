@@ -74,6 +74,7 @@ export function startNative(config: RunConfig, address: string, program: Request
       // HTTP/2 streams take the place of pipelined requests: the in-flight slots per connection.
       pipeline: config.http2 ? config.streams : config.pipeline,
       ...(config.http2 ? { http2: { authority: config.url.host, nghttp2Version: process.versions.nghttp2 ?? 'none' } } : {}),
+      ...(config.grpc ? { grpc: true } : {}),
       ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
       ...(config.tls
         ? {

@@ -8,6 +8,7 @@ import { bucketsToHistogram } from '../result/histogram.js';
 import type { ErrorCounts, RequestResult, Result, TlsResult } from '../result/result.js';
 import { nanos, shapeFields } from './native-plan.js';
 import { http2Result } from './http2-result.js';
+import { grpcResult } from './grpc-result.js';
 import { targets } from './schedule.js';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, code]) => [code, name]));
@@ -76,6 +77,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
     protocol: !config.http2 ? 'http/1.1' : config.tls ? 'h2' : 'h2c',
     ...(native.tls ? { tls: tlsResult(native.tls) } : {}),
     ...(native.http2 ? { http2: http2Result(native.http2, config) } : {}),
+    ...(native.grpc ? { grpc: grpcResult(native.grpc) } : {}),
     interrupted: native.stopped,
     connectionsOpened: native.connectionsOpened,
     openedPerSecond: Array.from(native.openedPerSecond),

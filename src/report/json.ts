@@ -109,6 +109,7 @@ export function toJson(result: Result): ResultJson {
     threads: result.threads,
     ...(result.tls ? { tls: { ...result.tls, handshake: latencyJson(result.tls.handshake) } } : {}),
     ...(result.http2 ? { http2: result.http2 } : {}),
+    ...(result.grpc ? { grpc: result.grpc } : {}),
     ...(result.warmup ? { warmup: result.warmup } : {}),
     ...(result.targetPerSecond ? { targetPerSecond: result.targetPerSecond } : {}),
     connectionsOpened: result.connectionsOpened,

@@ -4,6 +4,7 @@
 // Pure: Result in, text out. The "Running 10s test @ url" banner is the CLI's, printed before the run.
 import { closedLoopRateLine, shapeLines } from './shape-lines.js';
 import { http2Lines } from './http2-lines.js';
+import { grpcLines } from './grpc-lines.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts, Result, TlsResult } from '../result/result.js';
 import { byNameLines } from './by-name.js';
@@ -125,6 +126,7 @@ function ratetestBlock(result: Result): string[] {
   }
   if (result.tls) lines.push(...tlsLines(result.tls));
   lines.push(...http2Lines(result));
+  lines.push(...grpcLines(result));
   if (result.interrupted) lines.push(`  Run interrupted after ${(result.durationNs / 1e9).toFixed(2)}s`);
   if (result.endedEarly) lines.push(`  Run ended after ${(result.durationNs / 1e9).toFixed(2)}s: ${result.endedEarly}`);
   if (result.monitor) lines.push(...formatMonitor(result.monitor));

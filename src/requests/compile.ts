@@ -80,6 +80,14 @@ class ProgramBuilder {
     this.mergeable = false;
   }
 
+  /**
+   * A body from a list of bodies: the list is a table of one column (see compileRequests), read
+   * as a CSV column is, so the pump picks row k mod n, or a random row, with no new mechanism.
+   */
+  bodyFromList(): void {
+    this.slot(OP.csv, 0, 0);
+  }
+
   /** Emits a parsed template into the current section. */
   parts(parts: TemplatePart[], section: Section, context: TemplateContext): void {
     for (const part of parts) {
@@ -178,7 +186,7 @@ interface OneRequest {
 }
 
 function usesTemplates(config: RunConfig, options: RunOptions): boolean {
-  if (options.requests !== undefined || options.csvFile !== undefined) return true;
+  if (options.requests !== undefined || options.csvFile !== undefined || options.bodies !== undefined) return true;
   return hasPlaceholders(options.url) || config.headers.some(hasPlaceholders) || config.body.includes('{{');
 }
 
@@ -249,10 +257,10 @@ interface CompiledRequest {
   headResponse: boolean;
 }
 
-function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuilder, env: NodeJS.ProcessEnv): CompiledRequest {
+function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuilder, env: NodeJS.ProcessEnv, bodyList = false): CompiledRequest {
   const parts = { url: config.url, method: request.method, headers: request.headers, body: request.body };
   const templatedBody = request.body.includes('{{');
-  const hasBody = needsContentLength(parts, request.body.length > 0);
+  const hasBody = needsContentLength(parts, bodyList || request.body.length > 0);
   if (templatedBody && !hasBody && request.body.length > 0) {
     throw new UsageError(`${request.headerContext('Content-Length').where}: a templated body gets its Content-Length per request; remove this header`);
   }
@@ -271,7 +279,9 @@ function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuil
   const headCount = builder.stepCount() - headFirst;
 
   const bodyFirst = builder.startSection();
-  if (templatedBody) {
+  if (bodyList) {
+    builder.bodyFromList();
+  } else if (templatedBody) {
     const context = request.bodyContext;
     builder.parts(parseTemplate(request.body.toString('utf8'), context), 'body', context);
   } else {
@@ -287,6 +297,7 @@ function compileOne(request: OneRequest, config: RunConfig, builder: ProgramBuil
  */
 export function compileRequests(config: RunConfig, options: RunOptions, env: NodeJS.ProcessEnv = process.env): RequestProgram | undefined {
   if (!usesTemplates(config, options)) return undefined;
+  const list = options.bodies;
   const csv = options.csvFile === undefined ? undefined : readCsv(options.csvFile);
   const specs = options.requests;
   if (specs !== undefined && specs.length === 0) throw new UsageError('the request list is empty: give at least one request');
@@ -298,7 +309,7 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
     seen.add(r.name);
   }
   const builder = new ProgramBuilder(csv);
-  const compiled = requests.map((r) => compileOne(r, config, builder, env));
+  const compiled = requests.map((r) => compileOne(r, config, builder, env, list !== undefined));
   if (csv && !builder.steps.some((v, i) => i % 4 === 0 && v === OP.csv)) {
     throw new UsageError(`--csv ${csv.path} is given but no template reads it: use {{csv.column}} with one of: ${csv.columns.join(', ')}`);
   }
@@ -313,6 +324,7 @@ export function compileRequests(config: RunConfig, options: RunOptions, env: Nod
     named: specs !== undefined,
   };
   if (csv) native.csv = { ...packCsv(csv), columns: csv.columns.length, random: options.csvOrder === 'random' };
+  if (list) native.csv = { ...packCsv({ rows: list.bodies.map((body) => [body]) }), columns: 1, random: list.random };
   const program: RequestProgram = { native, names: specs === undefined ? [] : requests.map((r) => r.name), weights };
   if (hasPlaceholders(options.url)) program.templatedUrl = options.url;
   return program;

@@ -105,9 +105,12 @@ function splitRecords(text: string, path: string): CsvRecord[] {
   return records;
 }
 
-/** The native layout: every cell's UTF-8 bytes back to back, and rows*columns + 1 offsets into them. */
-export function packCsv(csv: CsvData): { bytes: Buffer; offsets: Float64Array } {
-  const cells = csv.rows.flat().map((cell) => Buffer.from(cell, 'utf8'));
+/**
+ * The native layout: every cell's bytes (UTF-8 for text) back to back, and rows*columns + 1
+ * offsets into them. A list of request bodies is a table of one column (compile.ts).
+ */
+export function packCsv(csv: CsvData | { rows: Buffer[][] }): { bytes: Buffer; offsets: Float64Array } {
+  const cells = (csv.rows as (string | Buffer)[][]).flat().map((cell) => (Buffer.isBuffer(cell) ? cell : Buffer.from(cell, 'utf8')));
   const offsets = new Float64Array(cells.length + 1);
   let total = 0;
   cells.forEach((cell, i) => {

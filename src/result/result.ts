@@ -51,6 +51,18 @@ export interface Http2Result {
   droppedHeaders: string[];
 }
 
+/** gRPC runs: every answered call in exactly one of status, httpErrors, malformed. */
+export interface GrpcResult {
+  /** Calls by grpc-status code name ("OK", "UNAVAILABLE", ...); only codes seen. */
+  status: Record<string, number>;
+  /** Answers without a grpc-status, or with an HTTP status other than 200: HTTP-level errors (`status` of the Result shows which). */
+  httpErrors: number;
+  /** Answers with a grpc-status that is no number, or whose DATA stopped inside a length-prefixed message. */
+  malformed: number;
+  /** The first non-OK status that came with a grpc-message, the message decoded. */
+  firstError?: { status: string; message: string };
+}
+
 /** The settings a run actually used (after defaults and validation). */
 export interface ResultConfig {
   url: string;
@@ -156,6 +168,8 @@ export interface Result {
   tls?: TlsResult;
   /** --http2 runs only. */
   http2?: Http2Result;
+  /** gRPC runs only (`ratetest grpc`). */
+  grpc?: GrpcResult;
   /** Present when the run had a warm-up. */
   warmup?: WarmupResult;
   /** Target requests in each second of the measured run (stages or constant; absent in closed loop). */
