@@ -32,6 +32,19 @@ export function bucketsToHistogram(pairs: Float64Array): Histogram {
   return histogram;
 }
 
+/** [value, count] pairs of `now` less those of `before` (same bucket values, counts only grow). */
+export function subtractBuckets(now: Float64Array, before: Float64Array | undefined): Float64Array {
+  if (!before || before.length === 0) return now;
+  const earlier = new Map<number, number>();
+  for (let i = 0; i + 1 < before.length; i += 2) earlier.set(before[i]!, before[i + 1]!);
+  const out: number[] = [];
+  for (let i = 0; i + 1 < now.length; i += 2) {
+    const count = now[i + 1]! - (earlier.get(now[i]!) ?? 0);
+    if (count > 0) out.push(now[i]!, count);
+  }
+  return Float64Array.from(out);
+}
+
 /** The bucket-level accessors hdr-histogram-js's JS histograms have but its Histogram type hides. */
 interface BucketAccess {
   countsArrayLength: number;
