@@ -109,6 +109,12 @@ export class DashboardWindow {
     while (this.recent.length > 2 && now.elapsedNs - this.recent[1]!.elapsedNs >= VERDICT_SPAN_NS) this.recent.shift();
   }
 
+  /** Each pump thread's share of a core over the last VERDICT_SPAN_NS (empty where the OS does not say). */
+  threadCpuShares(): number[] {
+    const from = this.recent[0];
+    return from && this.latest ? threadShares(from, this.latest, 'cpu') : [];
+  }
+
   /** The self-check over the last VERDICT_SPAN_NS, or undefined until a span after the warm-up has passed. */
   verdict(): LiveVerdict | undefined {
     const from = this.recent[0];
@@ -120,6 +126,15 @@ export class DashboardWindow {
   }
 }
 
+/** Each pump thread's CPU time (or time waiting for a CPU) between two snapshots, as a share of the wall time between them. */
+export function threadShares(from: RunSnapshot, to: RunSnapshot, what: 'cpu' | 'runDelay'): number[] {
+  const spanNs = to.elapsedNs - from.elapsedNs;
+  const shares: number[] = [];
+  if (spanNs <= 0 || from.threadCpu.length !== to.threadCpu.length) return shares;
+  for (let i = what === 'cpu' ? 0 : 1; i < to.threadCpu.length; i += 2) shares.push((to.threadCpu[i]! - from.threadCpu[i]!) / spanNs);
+  return shares;
+}
+
 /**
  * The facts of the span between two snapshots, as the final self-check reads a whole run. Not
  * sent: requests due by the schedule's clock and not yet written (the backlog at the span's end).
@@ -129,11 +144,6 @@ export function liveFacts(config: RunConfig, from: RunSnapshot, to: RunSnapshot)
   const spanNs = to.elapsedNs - from.elapsedNs;
   const rate = targetRateBetween(config, from.elapsedNs, to.elapsedNs);
   const scheduled = config.closedLoop ? to.sent - from.sent : Math.round((rate * spanNs) / 1e9);
-  const threadShare = (offset: number) => {
-    let most = 0;
-    for (let i = offset; i < to.threadCpu.length && i < from.threadCpu.length; i += 2) most = Math.max(most, (to.threadCpu[i]! - from.threadCpu[i]!) / spanNs);
-    return most;
-  };
   return {
     rate,
     achievedRate: ((to.completed - from.completed) * 1e9) / spanNs,
@@ -146,8 +156,8 @@ export function liveFacts(config: RunConfig, from: RunSnapshot, to: RunSnapshot)
     resets: errorsOf(to, ['read', 'write']) - errorsOf(from, ['read', 'write']),
     sendLagP99Ns: p99Of(subtractBuckets(to.sendLagBuckets, from.sendLagBuckets)),
     correctedP99Ns: p99Of(subtractBuckets(to.correctedBuckets, from.correctedBuckets)),
-    cpuBound: threadShare(0) >= CPU_LIMIT,
-    waitedForCpu: threadShare(1) >= RUN_DELAY_LIMIT,
+    cpuBound: Math.max(0, ...threadShares(from, to, 'cpu')) >= CPU_LIMIT,
+    waitedForCpu: Math.max(0, ...threadShares(from, to, 'runDelay')) >= RUN_DELAY_LIMIT,
     scriptStarved: 0,
   };
 }

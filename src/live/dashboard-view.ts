@@ -1,0 +1,146 @@
+// dashboard-view.ts: one frame of the terminal dashboard as lines of text, from the window of
+// live intervals. Pure: no terminal, no clock; the same window and size give the same frame.
+//
+//   ratetest  GET http://127.0.0.1:8080/  -R 2,000/s  -c 50  -t 2           12.0s of 60s, 48.0s left
+//   RATE  per 250ms, newest on the right
+//   target      2,000/s  ▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅
+//   achieved    1,998/s  ▅▅▅▅▅▅▅▅▅▅▅▅▅▅▂  ▇█▅▅▅▅▅▅▅▅▅▅▅▅▅
+//   CORRECTED LATENCY  per 250ms, log scale 80us to 480ms
+//   p50 / p99 / max, send lag, the live self-check, then cumulative counts, status codes, errors
+import type { RunConfig } from '../config/options.js';
+import { UNLIMITED_MS } from '../config/shape.js';
+import { formatTimeUs } from '../report/wrk-format.js';
+import type { DashboardWindow, LiveInterval } from './dashboard-window.js';
+import { style } from './terminal.js';
+
+/** Eight heights of a bar; a blank is an interval with nothing to show (no response completed). */
+const BARS = '▁▂▃▄▅▆▇█';
+/** Below this the panels do not fit; the run falls back to the progress line. */
+export const MIN_COLUMNS = 60;
+export const MIN_ROWS = 20;
+
+const LABEL = 12;
+const VALUE = 10;
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const time = (ns: number) => (ns > 0 ? formatTimeUs(ns / 1e3).trim() : '-');
+const seconds = (ns: number) => `${(Math.max(0, ns) / 1e9).toFixed(1)}s`;
+
+/** A bar per value, scaled by `fraction` (0..1); undefined values are blanks. The newest is last. */
+export function sparkline(values: (number | undefined)[], fraction: (v: number) => number): string {
+  return values
+    .map((v) => {
+      if (v === undefined) return ' ';
+      const f = Math.min(1, Math.max(0, fraction(v)));
+      return BARS[Math.min(BARS.length - 1, Math.floor(f * BARS.length))]!;
+    })
+    .join('');
+}
+
+/** A log scale from lo to hi (both > 0): latency spans decades, and a linear bar would flatten the p50 against a stall's max. */
+export function logScale(lo: number, hi: number): (v: number) => number {
+  if (!(hi > lo)) return () => 0.5;
+  const span = Math.log(hi / lo);
+  return (v) => Math.log(v / lo) / span;
+}
+
+function row(label: string, value: string, rest = ''): string {
+  return ` ${label.padEnd(LABEL)}${value.padStart(VALUE)}  ${rest}`;
+}
+
+function heading(title: string, note: string): string {
+  return ` ${style.bold(style.cyan(title))}  ${style.dim(note)}`;
+}
+
+/** What the title bar says of time: warm-up, elapsed of the duration and what is left, or sent of -n. */
+function progressText(window: DashboardWindow, config: RunConfig): string {
+  const s = window.latest;
+  const elapsedNs = s?.elapsedNs ?? 0;
+  const warmupNs = config.warmupMs * 1e6;
+  if (elapsedNs < warmupNs) return `warm-up ${seconds(elapsedNs)} of ${seconds(warmupNs)}`;
+  const measuredNs = elapsedNs - warmupNs;
+  if (config.durationMs >= UNLIMITED_MS) return `${seconds(measuredNs)}, ${count(s?.sent ?? 0)} of ${count(config.requestCount)} sent`;
+  const totalNs = config.durationMs * 1e6;
+  return `${seconds(Math.min(measuredNs, totalNs))} of ${seconds(totalNs)}, ${seconds(totalNs - measuredNs)} left`;
+}
+
+export interface FrameInfo {
+  /** The request line: method and URL (credentials masked by the caller). */
+  target: string;
+  columns: number;
+  rows: number;
+  periodMs: number;
+}
+
+/** The frame: each line fitted to the width (styles add no columns). */
+export function renderDashboard(window: DashboardWindow, config: RunConfig, info: FrameInfo): string[] {
+  const width = info.columns;
+  const sparkWidth = Math.max(10, width - LABEL - VALUE - 4);
+  const shown: LiveInterval[] = window.intervals.slice(-sparkWidth);
+  const last = shown.at(-1);
+  const s = window.latest;
+  const lines: string[] = [];
+
+  const rate = config.closedLoop ? 'max' : `${count(config.rate)}/s`;
+  const left = ` ratetest  ${info.target}  -R ${rate}  -c ${config.connections}  -t ${config.threads}`;
+  const right = `${progressText(window, config)} `;
+  const gap = Math.max(1, width - left.length - right.length);
+  lines.push(style.inverse(`${left}${' '.repeat(gap)}${right}`.slice(0, width)));
+  lines.push('');
+
+  // Target and achieved share one scale, so a gap between the bars is the shortfall.
+  const period = `per ${info.periodMs}ms, newest on the right`;
+  lines.push(heading('RATE', period));
+  const topRate = Math.max(1, ...shown.map((i) => Math.max(i.targetRate, i.achievedRate)));
+  const linear = (v: number) => v / topRate;
+  if (!config.closedLoop) lines.push(row('target', `${count(last?.targetRate ?? 0)}/s`, style.dim(sparkline(shown.map((i) => i.targetRate), linear))));
+  lines.push(row('achieved', `${count(last?.achievedRate ?? 0)}/s`, style.green(sparkline(shown.map((i) => i.achievedRate), linear))));
+  lines.push('');
+
+  const timed = shown.filter((i) => i.maxNs > 0);
+  const lo = Math.min(...timed.map((i) => i.p50Ns));
+  const hi = Math.max(...timed.map((i) => i.maxNs));
+  const scale = timed.length > 0 ? `, log scale ${time(lo)} to ${time(hi)}` : '';
+  lines.push(heading('CORRECTED LATENCY', `from the intended send time${scale}`));
+  const latency = logScale(lo, hi);
+  const series = (pick: (i: LiveInterval) => number) => shown.map((i) => (i.maxNs > 0 ? pick(i) : undefined));
+  const figure = (pick: (i: LiveInterval) => number) => (last && last.maxNs > 0 ? time(pick(last)) : '-');
+  lines.push(row('p50', figure((i) => i.p50Ns), style.green(sparkline(series((i) => i.p50Ns), latency))));
+  lines.push(row('p99', figure((i) => i.p99Ns), style.yellow(sparkline(series((i) => i.p99Ns), latency))));
+  lines.push(row('max', figure((i) => i.maxNs), style.red(sparkline(series((i) => i.maxNs), latency))));
+  lines.push('');
+
+  lines.push(heading('GENERATOR', 'send lag = actual write - intended send time'));
+  const lagTop = Math.max(...shown.map((i) => i.sendLagP99Ns));
+  const lagScale = (v: number) => (lagTop > 0 ? v / lagTop : 0);
+  lines.push(row('send lag p99', last ? time(last.sendLagP99Ns) : '-', style.dim(sparkline(shown.map((i) => i.sendLagP99Ns), lagScale))));
+  const verdict = window.verdict();
+  const words = verdict ? (verdict.ok ? style.green : style.red)(`● ${verdict.words}`) + style.dim(` (${verdict.verdict}, the last 2s)`) : style.dim('judged after the first seconds');
+  lines.push(` ${'self-check'.padEnd(LABEL + VALUE)}  ${words}`);
+  const cpu = s ? threadCpu(window) : '';
+  if (cpu) lines.push(` ${'pump CPU'.padEnd(LABEL + VALUE)}  ${cpu}`);
+  lines.push('');
+
+  lines.push(heading('RESPONSES', 'since the start'));
+  const inFlight = s ? `sent ${count(s.sent)}   in flight ${count(s.inFlight)}` : '';
+  lines.push(row('completed', count(s?.completed ?? 0), inFlight));
+  const codes = s ? Object.entries(s.status).sort(([a], [b]) => Number(a) - Number(b)) : [];
+  const statusText = codes.map(([code, n]) => {
+    const text = `${code} ${count(n)}`;
+    return code.startsWith('2') ? text : style.yellow(text);
+  });
+  lines.push(` ${'status'.padEnd(LABEL + VALUE)}  ${codes.length > 0 ? statusText.join('   ') : '-'}`);
+  const errors = s ? (Object.entries(s.errors) as [string, number][]) : [];
+  const errorText = errors.map(([kind, n]) => (n > 0 ? style.red(`${kind} ${count(n)}`) : `${kind} 0`)).join('   ');
+  lines.push(` ${'errors'.padEnd(LABEL + VALUE)}  ${errorText}`);
+  lines.push(row('connections', count(s?.connectionsOpen ?? 0), `open of -c ${config.connections}`));
+  lines.push('');
+  lines.push(style.dim(' Ctrl-C stops the run and prints the report of what it gathered.'));
+  return lines.slice(0, info.rows);
+}
+
+/** Each pump thread's share of a core over the verdict's span, e.g. "34% 30% of a core". */
+function threadCpu(window: DashboardWindow): string {
+  const shares = window.threadCpuShares();
+  return shares.length > 0 ? `${shares.map((p) => `${Math.round(p * 100)}%`).join(' ')} of a core, the last 2s` : '';
+}
