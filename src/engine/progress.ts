@@ -60,7 +60,7 @@ export function runSnapshot(s: NativeSnapshot): RunSnapshot {
     correctedBuckets: s.corrected,
     sendLagBuckets: s.sendLag,
     queued: s.queued,
-    threadCpu: s.threadCpu ?? new Float64Array(0),
+    threadCpu: s.threadCpu,
   };
 }
 

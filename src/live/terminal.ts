@@ -16,9 +16,11 @@ export const style = {
 };
 
 // Alternate screen on, cursor hidden, line wrap off (a line one column too wide must not scroll
-// the frame), cursor home; leaving undoes each, last in first out.
-const ENTER = '\x1b[?1049h\x1b[?25l\x1b[?7l\x1b[H\x1b[2J';
-const LEAVE = '\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
+// the frame), cursor home; leaving undoes each, last in first out. Its first line break matters
+// only where there is no alternate screen (tmux with alternate-screen off): what follows then
+// starts below the last frame, not on its last line.
+export const ENTER = '\x1b[?1049h\x1b[?25l\x1b[?7l\x1b[H\x1b[2J';
+export const LEAVE = '\r\n\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
 
 /** A terminal stream: what Node's tty.WriteStream has that a plain stream lacks. */
 export interface TerminalStream extends NodeJS.WritableStream {
