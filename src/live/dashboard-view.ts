@@ -44,6 +44,26 @@ export function logScale(lo: number, hi: number): (v: number) => number {
   return (v) => Math.log(v / lo) / span;
 }
 
+/** The line cut to `width` visible columns; its styles do not count, and one cut mid-style is reset. */
+export function fit(line: string, width: number): string {
+  let shown = 0;
+  let out = '';
+  for (let i = 0; i < line.length; ) {
+    const escape = /^\x1b\[[0-9;?]*[A-Za-z]/.exec(line.slice(i, i + 16));
+    if (escape) {
+      out += escape[0];
+      i += escape[0].length;
+      continue;
+    }
+    if (shown === width) return `${out}\x1b[0m`;
+    const char = String.fromCodePoint(line.codePointAt(i)!);
+    out += char;
+    i += char.length;
+    shown++;
+  }
+  return out;
+}
+
 function row(label: string, value: string, rest = ''): string {
   return ` ${label.padEnd(LABEL)}${value.padStart(VALUE)}  ${rest}`;
 }
@@ -136,7 +156,7 @@ export function renderDashboard(window: DashboardWindow, config: RunConfig, info
   lines.push(row('connections', count(s?.connectionsOpen ?? 0), `open of -c ${config.connections}`));
   lines.push('');
   lines.push(style.dim(' Ctrl-C stops the run and prints the report of what it gathered.'));
-  return lines.slice(0, info.rows);
+  return lines.slice(0, info.rows).map((line) => fit(line, width));
 }
 
 /** Each pump thread's share of a core over the verdict's span, e.g. "34% 30% of a core". */

@@ -11,7 +11,7 @@ import { CPU_LIMIT, RUN_DELAY_LIMIT, decideVerdict, keptSchedule, type SelfCheck
 import type { RunConfig } from '../config/options.js';
 import type { RunSnapshot } from '../engine/run.js';
 import { targetRateBetween } from '../engine/schedule.js';
-import { bucketsToHistogram, subtractBuckets } from '../result/histogram.js';
+import { percentileOfBuckets, subtractBuckets } from '../result/histogram.js';
 
 /** One interval between two snapshots. Latency figures are 0 when no response completed in it. */
 export interface LiveInterval {
@@ -64,12 +64,6 @@ export function liveWords(verdict: SelfCheckVerdict, threads: number, cores: num
   }
 }
 
-function p99Of(pairs: Float64Array): number {
-  if (pairs.length === 0) return 0;
-  const h = bucketsToHistogram(pairs);
-  return h.totalCount > 0 ? h.getValueAtPercentile(99) : 0;
-}
-
 function errorsOf(s: RunSnapshot, kinds: (keyof RunSnapshot['errors'])[]): number {
   return kinds.reduce((sum, kind) => sum + s.errors[kind], 0);
 }
@@ -92,16 +86,15 @@ export class DashboardWindow {
     if (before && now.elapsedNs <= before.elapsedNs) return;
     if (before && now.elapsedNs > this.config.warmupMs * 1e6) {
       const seconds = (now.elapsedNs - before.elapsedNs) / 1e9;
-      const corrected = bucketsToHistogram(subtractBuckets(now.correctedBuckets, before.correctedBuckets));
-      const timed = corrected.totalCount > 0;
+      const corrected = subtractBuckets(now.correctedBuckets, before.correctedBuckets);
       this.intervals.push({
         endNs: now.elapsedNs,
         targetRate: targetRateBetween(this.config, before.elapsedNs, now.elapsedNs),
         achievedRate: (now.completed - before.completed) / seconds,
-        p50Ns: timed ? corrected.getValueAtPercentile(50) : 0,
-        p99Ns: timed ? corrected.getValueAtPercentile(99) : 0,
-        maxNs: timed ? corrected.maxValue : 0,
-        sendLagP99Ns: p99Of(subtractBuckets(now.sendLagBuckets, before.sendLagBuckets)),
+        p50Ns: percentileOfBuckets(corrected, 50),
+        p99Ns: percentileOfBuckets(corrected, 99),
+        maxNs: percentileOfBuckets(corrected, 100),
+        sendLagP99Ns: percentileOfBuckets(subtractBuckets(now.sendLagBuckets, before.sendLagBuckets), 99),
       });
       if (this.intervals.length > HISTORY) this.intervals.shift();
     }
@@ -154,8 +147,8 @@ export function liveFacts(config: RunConfig, from: RunSnapshot, to: RunSnapshot)
     queued: to.queued - from.queued,
     connectErrors: errorsOf(to, ['connect']) - errorsOf(from, ['connect']),
     resets: errorsOf(to, ['read', 'write']) - errorsOf(from, ['read', 'write']),
-    sendLagP99Ns: p99Of(subtractBuckets(to.sendLagBuckets, from.sendLagBuckets)),
-    correctedP99Ns: p99Of(subtractBuckets(to.correctedBuckets, from.correctedBuckets)),
+    sendLagP99Ns: percentileOfBuckets(subtractBuckets(to.sendLagBuckets, from.sendLagBuckets), 99),
+    correctedP99Ns: percentileOfBuckets(subtractBuckets(to.correctedBuckets, from.correctedBuckets), 99),
     cpuBound: Math.max(0, ...threadShares(from, to, 'cpu')) >= CPU_LIMIT,
     waitedForCpu: Math.max(0, ...threadShares(from, to, 'runDelay')) >= RUN_DELAY_LIMIT,
     scriptStarved: 0,
