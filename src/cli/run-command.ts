@@ -85,7 +85,7 @@ export async function runCommand(request: CliRequest): Promise<number> {
       if (dashboardModule) {
         const unfit = dashboardModule.dashboardUnfit(stream) ?? dashboardModule.dashboardUnfit(process.stdout);
         if (unfit === undefined) {
-          dashboard = new dashboardModule.Dashboard(stream as typeof process.stdout, config, `${config.method} ${withoutCredentials(request.options.url)}`);
+          dashboard = new dashboardModule.Dashboard(stream as typeof process.stdout, config, `${config.method} ${request.options.url.includes('@') ? withoutCredentials(request.options.url) : request.options.url}`);
           dashboard.start();
           return;
         }

@@ -21,6 +21,7 @@ export const MIN_ROWS = 20;
 
 const LABEL = 12;
 const VALUE = 10;
+const PEAK = 16;
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const time = (ns: number) => (ns > 0 ? formatTimeUs(ns / 1e3).trim() : '-');
@@ -37,11 +38,19 @@ export function sparkline(values: (number | undefined)[], fraction: (v: number) 
     .join('');
 }
 
-/** A log scale from lo to hi (both > 0): latency spans decades, and a linear bar would flatten the p50 against a stall's max. */
-export function logScale(lo: number, hi: number): (v: number) => number {
-  if (!(hi > lo)) return () => 0.5;
-  const span = Math.log(hi / lo);
-  return (v) => Math.log(v / lo) / span;
+/**
+ * A series' bars from 0 to its own peak, and the peak named after them. Linear and per series: a
+ * 100 ms stall against a 10 ms norm is then a bar four times the others (on a log scale shared
+ * with the p50 it was one step of eight taller, easy to miss).
+ */
+export function peakLine(values: (number | undefined)[]): string {
+  const peak = Math.max(0, ...values.map((v) => v ?? 0));
+  return sparkline(values, (v) => (peak > 0 ? v / peak : 0));
+}
+
+function peakNote(values: (number | undefined)[]): string {
+  const peak = Math.max(0, ...values.map((v) => v ?? 0));
+  return peak > 0 ? style.dim(` peak ${time(peak)}`) : '';
 }
 
 /** The line cut to `width` visible columns; its styles do not count, and one cut mid-style is reset. */
@@ -95,7 +104,8 @@ export interface FrameInfo {
 /** The frame: each line fitted to the width (styles add no columns). */
 export function renderDashboard(window: DashboardWindow, config: RunConfig, info: FrameInfo): string[] {
   const width = info.columns;
-  const sparkWidth = Math.max(10, width - LABEL - VALUE - 4);
+  // Room on the right for " peak 123.45ms".
+  const sparkWidth = Math.max(10, width - LABEL - VALUE - 4 - PEAK);
   const shown: LiveInterval[] = window.intervals.slice(-sparkWidth);
   const last = shown.at(-1);
   const s = window.latest;
@@ -117,23 +127,21 @@ export function renderDashboard(window: DashboardWindow, config: RunConfig, info
   lines.push(row('achieved', `${count(last?.achievedRate ?? 0)}/s`, style.green(sparkline(shown.map((i) => i.achievedRate), linear))));
   lines.push('');
 
-  const timed = shown.filter((i) => i.maxNs > 0);
-  const lo = Math.min(...timed.map((i) => i.p50Ns));
-  const hi = Math.max(...timed.map((i) => i.maxNs));
-  const scale = timed.length > 0 ? `, log scale ${time(lo)} to ${time(hi)}` : '';
-  lines.push(heading('CORRECTED LATENCY', `from the intended send time${scale}`));
-  const latency = logScale(lo, hi);
+  lines.push(heading('CORRECTED LATENCY', `from the intended send time, ${period}, each row up to its peak`));
   const series = (pick: (i: LiveInterval) => number) => shown.map((i) => (i.maxNs > 0 ? pick(i) : undefined));
   const figure = (pick: (i: LiveInterval) => number) => (last && last.maxNs > 0 ? time(pick(last)) : '-');
-  lines.push(row('p50', figure((i) => i.p50Ns), style.green(sparkline(series((i) => i.p50Ns), latency))));
-  lines.push(row('p99', figure((i) => i.p99Ns), style.yellow(sparkline(series((i) => i.p99Ns), latency))));
-  lines.push(row('max', figure((i) => i.maxNs), style.red(sparkline(series((i) => i.maxNs), latency))));
+  for (const [label, pick, colour] of [
+    ['p50', (i: LiveInterval) => i.p50Ns, style.green],
+    ['p99', (i: LiveInterval) => i.p99Ns, style.yellow],
+    ['max', (i: LiveInterval) => i.maxNs, style.red],
+  ] as const) {
+    lines.push(row(label, figure(pick), colour(peakLine(series(pick))) + peakNote(series(pick))));
+  }
   lines.push('');
 
   lines.push(heading('GENERATOR', 'send lag = actual write - intended send time'));
-  const lagTop = Math.max(...shown.map((i) => i.sendLagP99Ns));
-  const lagScale = (v: number) => (lagTop > 0 ? v / lagTop : 0);
-  lines.push(row('send lag p99', last ? time(last.sendLagP99Ns) : '-', style.dim(sparkline(shown.map((i) => i.sendLagP99Ns), lagScale))));
+  const lag = shown.map((i) => i.sendLagP99Ns);
+  lines.push(row('send lag p99', last ? time(last.sendLagP99Ns) : '-', style.dim(peakLine(lag)) + peakNote(lag)));
   const verdict = window.verdict();
   const words = verdict ? (verdict.ok ? style.green : style.red)(`● ${verdict.words}`) + style.dim(` (${verdict.verdict}, the last 2s)`) : style.dim('judged after the first seconds');
   lines.push(` ${'self-check'.padEnd(LABEL + VALUE)}  ${words}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validate } from '../../src/config/options.js';
 import type { RunSnapshot } from '../../src/engine/run.js';
 import { DashboardWindow } from '../../src/live/dashboard-window.js';
-import { fit, logScale, renderDashboard, sparkline } from '../../src/live/dashboard-view.js';
+import { fit, peakLine, renderDashboard, sparkline } from '../../src/live/dashboard-view.js';
 
 // eslint-disable-next-line no-control-regex
 const plain = (line: string) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
@@ -31,12 +31,10 @@ describe('dashboard frame', () => {
     expect(sparkline([0, 0.5, 1, undefined, 2], (v) => v)).toBe('▁▅█ █');
   });
 
-  it('log scale: a decade up is the same height step wherever it is', () => {
-    const scale = logScale(1e5, 1e8);
-    expect(scale(1e5)).toBe(0);
-    expect(scale(1e6)).toBeCloseTo(1 / 3, 9);
-    expect(scale(1e8)).toBeCloseTo(1, 9);
-    expect(logScale(5, 5)(5)).toBe(0.5);
+  it('each latency row runs from 0 to its own peak, so a stall stands out', () => {
+    // 10 ms norm, one 100 ms stall, one interval with nothing answered.
+    expect(peakLine([10e6, 10e6, 100e6, undefined, 10e6])).toBe('▁▁█ ▁');
+    expect(peakLine([])).toBe('');
   });
 
   it('fits every line to the width and shows the panels, the counts, status codes and errors by kind', () => {
@@ -53,6 +51,7 @@ describe('dashboard frame', () => {
     expect(text).toMatch(/^ errors +connect 0 {3}read 3 {3}write 0 {3}timeout 0 {3}parse 0$/m);
     expect(text).toMatch(/^ self-check +● generator keeping up \(kept-schedule, the last 2s\)$/m);
     expect(text).toMatch(/^ pump CPU +30% of a core, the last 2s$/m);
+    expect(text).toMatch(/^ max +1\.00ms {2}█+ peak 1\.00ms$/m);
   });
 
   it('fit: counts columns, not escape sequences, and resets a style it cuts', () => {
