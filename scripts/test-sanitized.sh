@@ -39,13 +39,14 @@ export RATETEST_ADDON="$addon"
 # sanitized binary (scripts/test-native.sh); packaging (package-contents, addon-loader) runs no
 # native code of the sanitized build; http2-truth is a timing check whose native path http2 and
 # http2-hostile drive; the fleet, merge and demo tests repeat a plain run's path (shard-run keeps the
-# sharded schedule under the sanitizers).
+# sharded schedule under the sanitizers); dashboard is a plain run whose snapshots (thread CPU
+# readings included) every run here takes.
 skip=(usage-errors shape-usage-errors version find-max monitor-pid
   hgrm thresholds prometheus latency-flags json-output compare hdr-log progress html-report
   fixed-delay nginx too-few-connections stall mixed-status request-headers request-body
   malformed-status bodiless wrk-scripts closed-pipe limits counts-rate
   chunked large-body idle-close never-answers native-units package-contents addon-loader
-  http2-truth demo target truth-cli merge-fleet shard-entrypoint docs-examples self-check fleet)
+  http2-truth demo target truth-cli merge-fleet shard-entrypoint docs-examples self-check fleet dashboard)
 # Named file by file: vitest's --exclude does not reach the projects of vitest.config.ts.
 files=(test/unit/response-parser.test.ts test/unit/schedule.test.ts test/unit/schedule-shapes.test.ts test/unit/template-expand.test.ts test/unit/byte-ring.test.ts)
 for file in test/integration/*.test.ts; do

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ENGINE_BUILT, sleep, textFigures } from './run-cli.js';
+import { BIN, CLI_BUILT, ENGINE_BUILT, runCli, sleep, textFigures } from './run-cli.js';
 import { mixedStatus, type TestServer } from './servers.js';
 
 const TMUX = spawnSync('tmux', ['-V']).status === 0;
@@ -103,5 +103,27 @@ describe.skipIf(!ENGINE_BUILT || !TMUX)('--dashboard in a tmux pane', () => {
     // The normal screen holds the command, the banner and the report: no frame left on it.
     expect(after).not.toContain('CORRECTED LATENCY');
     expect(after).toContain('Running 30s test @');
+  });
+});
+
+describe.skipIf(!CLI_BUILT)('--dashboard off a terminal', () => {
+  it('with -q: one line, exit 2', async () => {
+    const run = await runCli(['--dashboard', '-q', '-R', '10', '-d', '1s', 'http://127.0.0.1:9/']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('ratetest: --dashboard and --quiet ask for opposite things: drop one\n');
+  });
+
+  it.skipIf(!ENGINE_BUILT)('piped: one note, then the run and its report as without it', async () => {
+    const server = await mixedStatus();
+    try {
+      const run = await runCli(['--dashboard', '-R', '100', '-d', '1s', '-c', '2', '-t', '1', server.url]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toBe('ratetest: --dashboard needs a terminal; no live view\n');
+      expect(textFigures(run.stdout).requests).toBeGreaterThan(0);
+      // No escape sequence reached the pipe.
+      expect(run.stdout).not.toContain('\x1b[');
+    } finally {
+      await server.close();
+    }
   });
 });
