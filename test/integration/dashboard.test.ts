@@ -113,6 +113,12 @@ describe.skipIf(!CLI_BUILT)('--dashboard off a terminal', () => {
     expect(run.stderr).toBe('ratetest: --dashboard and --quiet ask for opposite things: drop one\n');
   });
 
+  it('with find-max: one line, exit 2 (a search has no single run to show)', async () => {
+    const run = await runCli(['find-max', '--dashboard', '--slo', 'p99<1s', '--from', '10', '--to', '20', 'http://127.0.0.1:9/']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('ratetest: --dashboard applies to a single run, not to find-max: judge the steps with --slo\n');
+  });
+
   it.skipIf(!ENGINE_BUILT)('piped: one note, then the run and its report as without it', async () => {
     const server = await mixedStatus();
     try {
