@@ -1,12 +1,13 @@
 // dashboard-view.ts: one frame of the terminal dashboard as lines of text, from the window of
 // live intervals. Pure: no terminal, no clock; the same window and size give the same frame.
 //
-//   ratetest  GET http://127.0.0.1:8080/  -R 2,000/s  -c 50  -t 2           12.0s of 60s, 48.0s left
+//   ratetest  GET http://127.0.0.1:8080/  -R 2,000/s  -c 50  -t 2     12.0s of 60.0s, 48.0s left
 //   RATE  per 250ms, newest on the right
-//   target      2,000/s  ▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅▅
-//   achieved    1,998/s  ▅▅▅▅▅▅▅▅▅▅▅▅▅▅▂  ▇█▅▅▅▅▅▅▅▅▅▅▅▅▅
-//   CORRECTED LATENCY  per 250ms, log scale 80us to 480ms
-//   p50 / p99 / max, send lag, the live self-check, then cumulative counts, status codes, errors
+//   target      2,000/s  ████████████████████████████████
+//   achieved    1,998/s  ██████████████▂ ▇█████████████
+//   CORRECTED LATENCY  from the intended send time, per 250ms, ..., each row up to its peak
+//   p99          1.21ms  ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁█▃▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁ peak 480.00ms
+//   then p50 and max, send lag, the live self-check, cumulative counts, status codes, errors
 import type { RunConfig } from '../config/options.js';
 import { UNLIMITED_MS } from '../config/shape.js';
 import { formatTimeUs } from '../report/wrk-format.js';
@@ -40,8 +41,8 @@ export function sparkline(values: (number | undefined)[], fraction: (v: number) 
 
 /**
  * A series' bars from 0 to its own peak, and the peak named after them. Linear and per series: a
- * 100 ms stall against a 10 ms norm is then a bar four times the others (on a log scale shared
- * with the p50 it was one step of eight taller, easy to miss).
+ * 100 ms stall against a 10 ms norm is then a full bar over one-step ones (on a log scale shared
+ * with the p50 it would be one step of eight taller, easy to miss).
  */
 export function peakLine(values: (number | undefined)[]): string {
   const peak = Math.max(0, ...values.map((v) => v ?? 0));
