@@ -149,8 +149,10 @@ export async function dashboardScreenshot(bin, png) {
   const dir = mkdtempSync(join(tmpdir(), 'ratetest-dashboard-shot-'));
   const socket = `ratetest-docs-${process.pid}`;
   const target = await startTarget(bin);
+  let socketPath = '';
   try {
     tmux(socket, 'new-session', '-d', '-s', 'shot', '-x', String(COLUMNS), '-y', String(ROWS), process.execPath, bin, ...RUN, `${target.url}t/{{seq}}`);
+    socketPath = tmux(socket, 'display-message', '-p', '#{socket_path}').trim();
     const deadline = Date.now() + DEADLINE_MS;
     let captured = '';
     for (;;) {
@@ -171,6 +173,8 @@ export async function dashboardScreenshot(bin, png) {
     return { problems: pngProblems(readFileSync(png)) };
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
+    // The server leaves its socket file behind, whether killed or ended with its one session.
+    if (socketPath) rmSync(socketPath, { force: true });
     target.stop();
     rmSync(dir, { recursive: true, force: true });
   }

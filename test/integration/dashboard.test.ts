@@ -57,7 +57,10 @@ describe.skipIf(!ENGINE_BUILT || !TMUX)('--dashboard in a tmux pane', () => {
     server = await mixedStatus();
   });
   afterAll(async () => {
+    // kill-server leaves its socket file behind.
+    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    if (socket) rmSync(socket, { force: true });
     rmSync(jsonPath, { force: true });
     await server?.close();
   });
