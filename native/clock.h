@@ -6,6 +6,9 @@
 #include <ctime>
 #include <fcntl.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 namespace ratetest {
 
@@ -34,22 +37,42 @@ inline uint64_t thread_cpu_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// "<cpu time ns> <run delay ns> <time slices>" from a Linux schedstat file; false where the kernel
+// does not say (another OS, or a thread that has exited).
+inline bool read_schedstat(const char* path, uint64_t* cpu_ns, uint64_t* run_delay_ns) {
+#ifdef __linux__
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char text[96];
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return false;
+  text[n] = '\0';
+  char* end = nullptr;
+  *cpu_ns = std::strtoull(text, &end, 10);
+  *run_delay_ns = std::strtoull(end, nullptr, 10);
+  return true;
+#else
+  (void)path;
+  (void)cpu_ns;
+  (void)run_delay_ns;
+  return false;
+#endif
+}
+
 // Time the calling thread spent ready to run but waiting for a CPU (Linux schedstat's run_delay;
 // 0 where the kernel does not say). Read twice per run, never per request: a pump that waited
 // for CPU other work held fell behind because of the machine, not of its own cost.
 inline uint64_t thread_run_delay_ns() {
+  uint64_t cpu = 0, delay = 0;
+  return read_schedstat("/proc/thread-self/schedstat", &cpu, &delay) ? delay : 0;
+}
+
+// The kernel's id of the calling thread (0 where there is none to name), so that a snapshot on
+// another thread can read this one's CPU time and run delay while it runs.
+inline uint64_t kernel_thread_id() {
 #ifdef __linux__
-  const int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char text[96];
-  const ssize_t n = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  text[n] = '\0';
-  // "<cpu time ns> <run delay ns> <time slices>"
-  char* end = nullptr;
-  std::strtoull(text, &end, 10);
-  return std::strtoull(end, nullptr, 10);
+  return static_cast<uint64_t>(syscall(SYS_gettid));
 #else
   return 0;
 #endif

@@ -112,6 +112,7 @@ void Pump::run() {
   // The default 50 us timer slack would add up to 50 us to every scheduled wake-up.
   prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
 #endif
+  recorder_.kernel_tid.set(kernel_thread_id());
   uint64_t now = monotonic_now_ns();
   for (uint32_t i = 0; i < connection_count_; ++i) open(i, now);
   loop(Phase::connecting, now + plan_.connect_timeout_ns);

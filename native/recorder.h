@@ -69,6 +69,7 @@ struct Recorder {
   Counter not_sent;          // set when the run ends
   Counter cpu_ns;            // set when the run ends
   Counter run_delay_ns;      // set when the run ends: waiting for a CPU while ready to run
+  Counter kernel_tid;        // set when the thread starts, for live CPU readings from snapshots
   Counter tls_handshakes;    // completed handshakes
   Counter tls_resumed;       // of which resumed a saved session
   Counter tls_errors[2];     // by TlsFailure: handshake, verify

@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "clock.h"
@@ -163,6 +164,26 @@ Napi::Object grpc_to_js(Napi::Env env, const Run& run) {
   return grpc;
 }
 
+// Each pump thread's CPU time and run delay so far, read from the kernel (not from the pump), for
+// a live self-check: [cpuNs, runDelayNs] per thread, or an empty array where the kernel does not
+// say. Two small reads per thread per snapshot, a few times a second at most.
+void set_thread_cpu(Napi::Env env, const Run& run, Napi::Object* out) {
+  std::vector<double> pairs;
+  char path[64];
+  for (const auto& pump : run.pumps()) {
+    const uint64_t tid = pump->recorder().kernel_tid.get();
+    uint64_t cpu = 0, delay = 0;
+    snprintf(path, sizeof path, "/proc/self/task/%llu/schedstat", static_cast<unsigned long long>(tid));
+    if (tid == 0 || !read_schedstat(path, &cpu, &delay)) {
+      pairs.clear();
+      break;
+    }
+    pairs.push_back(static_cast<double>(cpu));
+    pairs.push_back(static_cast<double>(delay));
+  }
+  out->Set("threadCpu", to_array(env, pairs));
+}
+
 }  // namespace
 
 Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
@@ -191,6 +212,7 @@ Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   // The schedule's target so far (measured part), for target-vs-achieved per-second series.
   out.Set("due", sum(run, [](const Recorder& r) { return r.due.get(); }));
   out.Set("connectionsOpened", sum(run, [](const Recorder& r) { return r.connections_opened.get(); }));
+  set_thread_cpu(env, run, &out);
   return out;
 }
 

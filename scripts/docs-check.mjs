@@ -21,6 +21,8 @@
 // Every URL's host and port become the local server's (the https one for https://), `-d` and
 // `--warmup` shrink, `-R`, `-n`, `--stages` and find-max's range and precision are capped, `--unix-socket` gets
 // the local socket, `--metrics-port` 0, and `$(...)` this process's pid (a process that exists).
+// The whole check (no files named) also makes docs/dashboard.png anew from a real run, into a
+// temporary directory to check it, or into docs/ with --update-screenshots.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -28,6 +30,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dashboardScreenshot } from './dashboard-screenshot.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin/ratetest.js');
@@ -402,9 +405,33 @@ export async function checkDocs(files = docFiles()) {
   }
 }
 
+/**
+ * docs/dashboard.png, made anew from a real --dashboard run: into docs/ with --update-screenshots,
+ * else into a temporary directory, checked to be a valid, non-blank PNG. Returns failures; a note
+ * (not a failure) where tmux or Chromium is missing.
+ */
+export async function checkDashboardScreenshot(update) {
+  const dir = update ? undefined : mkdtempSync(join(tmpdir(), 'ratetest-docs-shot-'));
+  const png = update ? join(ROOT, 'docs/dashboard.png') : join(dir, 'dashboard.png');
+  try {
+    const { skipped, problems } = await dashboardScreenshot(BIN, png);
+    if (skipped) console.log(`docs-check: docs/dashboard.png not regenerated: ${skipped}`);
+    return (problems ?? []).map((p) => `docs/dashboard.png: ${p}`);
+  } catch (err) {
+    return [`docs/dashboard.png: ${err.message}`];
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url)) === '') {
   const started = Date.now();
-  const { failures, runs, blocks } = await checkDocs(process.argv.length > 2 ? process.argv.slice(2) : undefined);
+  const args = process.argv.slice(2);
+  const updateScreenshots = args.includes('--update-screenshots');
+  const files = args.filter((a) => a !== '--update-screenshots');
+  const { failures, runs, blocks } = await checkDocs(files.length > 0 ? files : undefined);
+  // The pictures belong to the whole check, not to a check of a few named files.
+  if (files.length === 0) failures.push(...(await checkDashboardScreenshot(updateScreenshots)));
   for (const f of failures) console.error(`docs-check: ${f}`);
   console.log(`docs-check: ${runs} example runs in ${blocks} blocks, ${failures.length} failing, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exit(failures.length > 0 ? 1 : 0);

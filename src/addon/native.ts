@@ -203,6 +203,8 @@ export interface NativeSnapshot {
   due: number;
   /** Connections opened beyond -c because every one was busy (--max-connections). */
   connectionsOpened: number;
+  /** Each pump thread's CPU time and run delay so far, from the kernel: [cpuNs, runDelayNs] per thread; empty where the kernel does not say. */
+  threadCpu: Float64Array;
 }
 
 export interface NativeThreadResult {

@@ -149,107 +149,172 @@ function connectionsNeeded(result: Result): number | undefined {
 /** The verdicts that kept the schedule: the latencies measure the server. */
 const KEPT: ReadonlySet<SelfCheckVerdict> = new Set(['kept-schedule', 'small-send-lag', 'slow-server']);
 
+/**
+ * What a verdict is decided from: a whole run's figures, or a live window of the last seconds
+ * (src/live/). Counts are over the span judged; rates are per second.
+ */
+export interface VerdictFacts {
+  /** Requested rate, requests per second (0 in closed loop). */
+  rate: number;
+  /** Completed responses per second. */
+  achievedRate: number;
+  /** Ctrl-C ended the run: a short achieved rate is then no one's fault. */
+  interrupted: boolean;
+  scheduled: number;
+  sent: number;
+  /** Requests due and not written. */
+  notSent: number;
+  /** Requests that found every connection busy when due. */
+  queued: number;
+  connectErrors: number;
+  /** Read and write errors: connections the server closed or reset under a request. */
+  resets: number;
+  sendLagP99Ns: number;
+  correctedP99Ns: number;
+  /** A pump thread used CPU_LIMIT of a core or more. */
+  cpuBound: boolean;
+  /** A pump thread waited RUN_DELAY_LIMIT of the time or more for a CPU. */
+  waitedForCpu: boolean;
+  /** Times a -s script's request() had no request ready when one was due. */
+  scriptStarved: number;
+}
+
+/** The verdict's name from the facts alone: the one decision, for the report and the live view. */
+export function decideVerdict(f: VerdictFacts): SelfCheckVerdict {
+  // Decisions use the exact ratios; the figures are rounded for people.
+  const notSentShare = f.scheduled > 0 ? f.notSent / f.scheduled : 0;
+  const queuedShare = f.scheduled > 0 ? f.queued / f.scheduled : 0;
+  const lagging = f.sendLagP99Ns > LAG_P99_LIMIT_NS || notSentShare > NOT_SENT_LIMIT;
+  // Named even when the schedule held: the latencies are then of requests that kept failing.
+  const resetting = f.sent > 0 && f.resets > RESET_LIMIT * f.sent;
+  if (!lagging && !resetting) {
+    // Sent on time but answered short: the server (or errors) limited the rate, not ratetest.
+    return f.rate > 0 && f.achievedRate < ACHIEVED_NOTE_BELOW * f.rate && !f.interrupted ? 'slow-server' : 'kept-schedule';
+  }
+  // No connection ever opened: nothing was measured, and nothing about the generator is in doubt.
+  if (f.sent === 0 && f.connectErrors > 0) return 'dead-server';
+  // Connections that never opened leave requests unsent whatever -c is; say that, not "raise -c".
+  if (f.notSent > 0 && f.connectErrors > 0 && notSentShare > NOT_SENT_LIMIT) return 'connect-errors';
+  // A -s script whose request() fell behind: the pumps had nothing to send. First, because the
+  // burst that follows a refill finds the connections busy and would blame them instead.
+  if (f.scriptStarved > 0) return 'script-fell-behind';
+  // Before the connections: a connection being replaced is busy, so resets also show as queueing.
+  if (resetting) return 'connection-resets';
+  if (queuedShare > (f.cpuBound || f.waitedForCpu ? QUEUED_LIMIT_STARVED : QUEUED_LIMIT)) return 'too-few-connections';
+  if (f.cpuBound) return 'generator-cpu-bound';
+  const noteMaxNs = Math.max(LAG_NOTE_MAX_NS, LAG_NOTE_SHARE * f.correctedP99Ns);
+  if (notSentShare <= NOT_SENT_LIMIT && f.sendLagP99Ns <= noteMaxNs) return 'small-send-lag';
+  return 'machine-stalled';
+}
+
+/** Whether a verdict kept the schedule (the latencies are the server's). */
+export function keptSchedule(verdict: SelfCheckVerdict): boolean {
+  return KEPT.has(verdict);
+}
+
+function factsOf(result: Result, figures: SelfCheckFigures): VerdictFacts {
+  return {
+    rate: result.config.rate,
+    achievedRate: result.achievedRate,
+    interrupted: result.interrupted,
+    scheduled: result.scheduled,
+    sent: result.sent,
+    notSent: result.notSent,
+    queued: result.queued,
+    connectErrors: result.errors.connect,
+    resets: result.errors.read + result.errors.write,
+    sendLagP99Ns: figures.sendLagP99Ns,
+    correctedP99Ns: result.corrected.totalCount > 0 ? result.corrected.getValueAtPercentile(99) : 0,
+    cpuBound: result.threads.some((t) => result.durationNs > 0 && t.cpuNs >= CPU_LIMIT * result.durationNs),
+    waitedForCpu: figures.maxThreadRunDelayPercent >= RUN_DELAY_LIMIT * 100,
+    scriptStarved: result.script?.starved ?? 0,
+  };
+}
+
 export function selfCheck(result: Result, env: SelfCheckEnv = { cores: availableParallelism() }): SelfCheck {
   const figures = figuresOf(result);
-  // Decisions use the exact ratios; the figures are rounded for people.
-  const notSentShare = result.scheduled > 0 ? result.notSent / result.scheduled : 0;
-  const queuedShare = result.scheduled > 0 ? result.queued / result.scheduled : 0;
-  const cpuBound = result.threads.some((t) => result.durationNs > 0 && t.cpuNs >= CPU_LIMIT * result.durationNs);
+  const facts = factsOf(result, figures);
+  const name = decideVerdict(facts);
   const cpu = figures.maxThreadCpuPercent;
-  const waitedForCpu = figures.maxThreadRunDelayPercent >= RUN_DELAY_LIMIT * 100;
   const waitedText = `a pump thread waited ${figures.maxThreadRunDelayPercent}% of the run for a CPU that other work held`;
   // "what happened (self-check: name); what it means for the figures above"
-  const verdict = (name: SelfCheckVerdict, what: string, meaning: string | undefined, messages: string[]): SelfCheck => ({
+  const verdict = (what: string, meaning: string | undefined, messages: string[]): SelfCheck => ({
     ok: KEPT.has(name),
     verdict: name,
     summary: `${what} (self-check: ${name})${meaning ? `; ${meaning}` : ''}`,
     messages,
     ...figures,
   });
-  const cpuNote = cpuBound ? [`a pump thread used ${cpu}% of a core: close to its limit; add threads (-t) before raising the rate.`] : [];
+  const cpuNote = facts.cpuBound ? [`a pump thread used ${cpu}% of a core: close to its limit; add threads (-t) before raising the rate.`] : [];
   const lagMs = (figures.sendLagP99Ns / 1e6).toFixed(2);
+  const lagText = `send lag p99 ${lagMs}ms` + (result.notSent > 0 ? `, ${result.notSent} requests never sent` : '');
+  const lagging = facts.sendLagP99Ns > LAG_P99_LIMIT_NS || (facts.scheduled > 0 && facts.notSent / facts.scheduled > NOT_SENT_LIMIT);
+  const connectCode = result.errorCodes.connect ? `: ${explainErrno(result.errorCodes.connect)}` : '';
 
-  const lagging = figures.sendLagP99Ns > LAG_P99_LIMIT_NS || notSentShare > NOT_SENT_LIMIT;
-  const resets = result.errors.read + result.errors.write;
-  // Named even when the schedule held: the latencies are then of requests that kept failing.
-  const resetting = result.sent > 0 && resets > RESET_LIMIT * result.sent;
-  if (!lagging && !resetting) {
-    // Sent on time but answered short: the server (or errors) limited the rate, not ratetest.
-    if (result.config.rate > 0 && result.achievedRate < ACHIEVED_NOTE_BELOW * result.config.rate && !result.interrupted) {
-      return verdict('slow-server', 'ratetest kept its schedule', 'the server did not keep up with it', [
+  switch (name) {
+    case 'slow-server':
+      return verdict('ratetest kept its schedule', 'the server did not keep up with it', [
         ...cpuNote,
         `requests went out on schedule but the server completed only ${figures.achievedPercent}% of the requested rate: the server, not the generator, limited this run.`,
       ]);
+    case 'kept-schedule':
+      return verdict('ratetest kept its schedule', undefined, cpuNote);
+    case 'dead-server':
+      return verdict('no connection to the server opened', 'nothing was measured', [
+        `all ${result.errors.connect} connection attempts failed${connectCode}; none of the ${result.scheduled} scheduled requests was sent.`,
+        'Check the URL and that the server is up.',
+      ]);
+    case 'connect-errors':
+      return verdict('connections to the server failed and requests went unsent', 'the latencies above are of those that were sent', [
+        `${result.notSent} of ${result.scheduled} requests were never sent: ${result.errors.connect} connection attempts failed${connectCode}.`,
+        'Check that the server is up and accepting connections at this rate (its listen backlog, its file descriptor limit).',
+      ]);
+    case 'script-fell-behind':
+      return verdict('the -s script could not make requests as fast as the schedule asked', 'the latencies above include that wait', [
+        `the script fell behind the rate (${lagText}): its requests ran out ${facts.scriptStarved} times with a request due (request() had not made the next one yet); it achieved ${figures.achievedPercent}% of the requested rate.`,
+        'request() runs on one JavaScript thread for all pumps: make it cheaper (build the requests in init() and pick one in request()), or use templates (-H/-b with {{...}}), which the pumps expand natively.',
+      ]);
+    case 'connection-resets': {
+      const code = result.errorCodes.read ?? result.errorCodes.write;
+      return verdict('the server closed or reset connections under requests, and requests waited for new ones', 'the latencies above include that wait', [
+        `${lagging ? `the schedule slipped (${lagText}): ` : ''}${facts.resets} of ${result.sent} requests sent ended in a read or write error${code ? ` (first: ${explainErrno(code)})` : ''}, each one a connection the server dropped and ratetest had to reopen.`,
+        'Find out why the server drops connections (its keep-alive limit, a crash, a proxy in between); the rate was not the generator\'s to keep.',
+      ]);
     }
-    return verdict('kept-schedule', 'ratetest kept its schedule', undefined, cpuNote);
+    case 'too-few-connections': {
+      const c = result.config.connections;
+      const needed = connectionsNeeded(result);
+      const raise = needed !== undefined && needed > c ? `raise -c (to about ${needed} at this latency)` : 'raise -c';
+      return verdict('requests waited for a free connection, the server slow to free one', 'the latencies above include that wait', [
+        `the schedule slipped (${lagText}): ${figures.queuedPercent}% of requests found all ${c} connections busy.`,
+        `The server answered too slowly for ${c} connections to carry ${result.config.rate} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
+        ...(facts.waitedForCpu ? [`The machine was busy too (${waitedText}): a server on this machine is slowed by that as well.`] : []),
+      ]);
+    }
+    case 'generator-cpu-bound': {
+      const busy = figures.threadCpuPercent.flatMap((p, i) => (p >= CPU_LIMIT * 100 ? [`${i + 1}`] : []));
+      const which = busy.length === 1 ? `pump thread ${busy[0]} of ${result.threads.length}` : `pump threads ${busy.join(', ')} of ${result.threads.length}`;
+      return verdict('ratetest ran out of CPU and fell behind its schedule', 'the latencies above are not the server\'s alone', [
+        `the generator could not keep its schedule (${lagText}): ${which} used up to ${cpu}% of a core, and it achieved ${figures.achievedPercent}% of the requested rate.`,
+        `The generator, not the server, limited this run and these latencies include its own delay. To fix: ${cpuAdvice(result, env)}`,
+      ]);
+    }
+    case 'small-send-lag': {
+      const p99 = facts.correctedP99Ns;
+      const share = p99 > 0 ? ` (${Math.round((100 * figures.sendLagP99Ns) / p99)}% of the corrected p99, ${(p99 / 1e6).toFixed(2)}ms)` : '';
+      return verdict('ratetest kept its schedule within a few milliseconds', undefined, [
+        ...cpuNote,
+        `send lag p99 ${lagMs}ms: 1% of requests went out over 1 ms late, the pump waiting for a core it shares; the corrected latencies include up to that much of the generator's own delay${share}.`,
+      ]);
+    }
+    case 'machine-stalled': {
+      const why = facts.waitedForCpu
+        ? `${waitedText}, though no pump used more than ${cpu}% of a core`
+        : `every pump used under ${CPU_LIMIT * 100}% of a core (at most ${cpu}%) and none waited long for one (at most ${figures.maxThreadRunDelayPercent}% of the run): the process was stopped or paused (a paused VM or container, SIGSTOP)`;
+      return verdict('ratetest fell behind its schedule with connections free and CPU to spare: the machine stalled it', 'the latencies above are not the server\'s alone', [
+        `the schedule slipped (${lagText}): ${why}.`,
+        'Run again on a quieter machine, or give ratetest its own cores (taskset), away from the server.',
+      ]);
+    }
   }
-
-  // No connection ever opened: nothing was measured, and nothing about the generator is in doubt.
-  if (result.sent === 0 && result.errors.connect > 0) {
-    const code = result.errorCodes.connect ? `: ${explainErrno(result.errorCodes.connect)}` : '';
-    return verdict('dead-server', 'no connection to the server opened', 'nothing was measured', [
-      `all ${result.errors.connect} connection attempts failed${code}; none of the ${result.scheduled} scheduled requests was sent.`,
-      'Check the URL and that the server is up.',
-    ]);
-  }
-  // Connections that never opened leave requests unsent whatever -c is; say that, not "raise -c".
-  if (result.notSent > 0 && result.errors.connect > 0 && notSentShare > NOT_SENT_LIMIT) {
-    const code = result.errorCodes.connect ? `: ${explainErrno(result.errorCodes.connect)}` : '';
-    return verdict('connect-errors', 'connections to the server failed and requests went unsent', 'the latencies above are of those that were sent', [
-      `${result.notSent} of ${result.scheduled} requests were never sent: ${result.errors.connect} connection attempts failed${code}.`,
-      'Check that the server is up and accepting connections at this rate (its listen backlog, its file descriptor limit).',
-    ]);
-  }
-  const lagText = `send lag p99 ${lagMs}ms` + (result.notSent > 0 ? `, ${result.notSent} requests never sent` : '');
-  // A -s script whose request() fell behind: the pumps had nothing to send. First, because the
-  // burst that follows a refill finds the connections busy and would blame them instead.
-  if (result.script && result.script.starved > 0) {
-    return verdict('script-fell-behind', 'the -s script could not make requests as fast as the schedule asked', 'the latencies above include that wait', [
-      `the script fell behind the rate (${lagText}): its requests ran out ${result.script.starved} times with a request due (request() had not made the next one yet); it achieved ${figures.achievedPercent}% of the requested rate.`,
-      'request() runs on one JavaScript thread for all pumps: make it cheaper (build the requests in init() and pick one in request()), or use templates (-H/-b with {{...}}), which the pumps expand natively.',
-    ]);
-  }
-  // Before the connections: a connection being replaced is busy, so resets also show as queueing.
-  if (resetting) {
-    const code = result.errorCodes.read ?? result.errorCodes.write;
-    return verdict('connection-resets', 'the server closed or reset connections under requests, and requests waited for new ones', 'the latencies above include that wait', [
-      `${lagging ? `the schedule slipped (${lagText}): ` : ''}${resets} of ${result.sent} requests sent ended in a read or write error${code ? ` (first: ${explainErrno(code)})` : ''}, each one a connection the server dropped and ratetest had to reopen.`,
-      'Find out why the server drops connections (its keep-alive limit, a crash, a proxy in between); the rate was not the generator\'s to keep.',
-    ]);
-  }
-  if (queuedShare > (cpuBound || waitedForCpu ? QUEUED_LIMIT_STARVED : QUEUED_LIMIT)) {
-    const c = result.config.connections;
-    const needed = connectionsNeeded(result);
-    const raise = needed !== undefined && needed > c ? `raise -c (to about ${needed} at this latency)` : 'raise -c';
-    return verdict('too-few-connections', 'requests waited for a free connection, the server slow to free one', 'the latencies above include that wait', [
-      `the schedule slipped (${lagText}): ${figures.queuedPercent}% of requests found all ${c} connections busy.`,
-      `The server answered too slowly for ${c} connections to carry ${result.config.rate} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
-      ...(waitedForCpu ? [`The machine was busy too (${waitedText}): a server on this machine is slowed by that as well.`] : []),
-    ]);
-  }
-  if (cpuBound) {
-    const busy = figures.threadCpuPercent.flatMap((p, i) => (p >= CPU_LIMIT * 100 ? [`${i + 1}`] : []));
-    const which = busy.length === 1 ? `pump thread ${busy[0]} of ${result.threads.length}` : `pump threads ${busy.join(', ')} of ${result.threads.length}`;
-    return verdict('generator-cpu-bound', 'ratetest ran out of CPU and fell behind its schedule', 'the latencies above are not the server\'s alone', [
-      `the generator could not keep its schedule (${lagText}): ${which} used up to ${cpu}% of a core, and it achieved ${figures.achievedPercent}% of the requested rate.`,
-      `The generator, not the server, limited this run and these latencies include its own delay. To fix: ${cpuAdvice(result, env)}`,
-    ]);
-  }
-  const correctedP99Ns = result.corrected.totalCount > 0 ? result.corrected.getValueAtPercentile(99) : 0;
-  const noteMaxNs = Math.max(LAG_NOTE_MAX_NS, LAG_NOTE_SHARE * correctedP99Ns);
-  if (notSentShare <= NOT_SENT_LIMIT && figures.sendLagP99Ns <= noteMaxNs) {
-    const share = correctedP99Ns > 0 ? ` (${Math.round((100 * figures.sendLagP99Ns) / correctedP99Ns)}% of the corrected p99, ${(correctedP99Ns / 1e6).toFixed(2)}ms)` : '';
-    return verdict('small-send-lag', 'ratetest kept its schedule within a few milliseconds', undefined, [
-      ...cpuNote,
-      `send lag p99 ${lagMs}ms: 1% of requests went out over 1 ms late, the pump waiting for a core it shares; the corrected latencies include up to that much of the generator's own delay${share}.`,
-    ]);
-  }
-  const why = waitedForCpu
-    ? `${waitedText}, though no pump used more than ${cpu}% of a core`
-    : `every pump used under ${CPU_LIMIT * 100}% of a core (at most ${cpu}%) and none waited long for one (at most ${figures.maxThreadRunDelayPercent}% of the run): the process was stopped or paused (a paused VM or container, SIGSTOP)`;
-  return verdict('machine-stalled', 'ratetest fell behind its schedule with connections free and CPU to spare: the machine stalled it', 'the latencies above are not the server\'s alone', [
-    `the schedule slipped (${lagText}): ${why}.`,
-    'Run again on a quieter machine, or give ratetest its own cores (taskset), away from the server.',
-  ]);
 }
-

@@ -42,7 +42,7 @@ const DEFAULT_COOLDOWN_MS = 1_000;
 /** Flags of a plain run that find-max sets itself, per step. */
 const CHOSEN_BY_SEARCH = ['rate', 'duration', 'latency', 'u_latency'];
 /** Flags of a plain run that mean nothing for a search of many runs. */
-const SINGLE_RUN_ONLY = ['threshold', 'hgrm', 'hdrLog', 'stages', 'requests', 'warmup', 'script', 'metricsPort', 'metricsHost', 'promFile'];
+const SINGLE_RUN_ONLY = ['threshold', 'hgrm', 'hdrLog', 'stages', 'requests', 'warmup', 'script', 'metricsPort', 'metricsHost', 'promFile', 'dashboard'];
 
 export function parseFindMaxArgs(argv: string[]): FindMaxRequest {
   const program = buildProgram()

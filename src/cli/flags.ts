@@ -27,6 +27,8 @@ export interface CliRequest {
   html?: string;
   /** No live progress line. */
   quiet: boolean;
+  /** The full-screen live view instead of the progress line (on a terminal). */
+  dashboard?: boolean;
   /** Serve /metrics here during the run. */
   metricsPort?: number;
   metricsHost?: string;
@@ -36,6 +38,7 @@ export interface CliRequest {
 
 export interface RawFlags {
   quiet?: boolean;
+  dashboard?: boolean;
   metricsPort?: string;
   metricsHost?: string;
   promFile?: string;
@@ -125,6 +128,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--metrics-host <address>', 'address --metrics-port listens on (default 127.0.0.1)'))
     .addOption(new Option('--prom-file <file>', 'write the final metrics in Prometheus text format (node-exporter textfile collector)'))
     .addOption(new Option('-q, --quiet', 'no live progress line (shown only when stdout is a terminal)'))
+    .addOption(new Option('--dashboard', 'full-screen live view on a terminal: rate, corrected p50/p99/max, send lag and the self-check, 4 times a second'))
     .addOption(new Option('-s, --script <file>', "wrk/wrk2 Lua script (.lua) or JavaScript module (.mjs, .js) with wrk's hooks: setup, init, request, response, done"))
     .addOption(new Option('--monitor-pid <pid>', "sample this process's CPU%, RSS and open fds each second (the server's, on this machine)"))
     .addOption(new Option('--hdr-log <file>', 'write an HdrHistogram interval log: corrected and uncorrected histograms for each second (ratetest merge reads it)'))
@@ -212,6 +216,10 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   }
   if (flags.monitorPid !== undefined) options.monitorPid = parseCount(flags.monitorPid, '--monitor-pid');
   const request: CliRequest = { options, latency: Boolean(flags.latency), uLatency: Boolean(flags.u_latency), thresholds: (flags.threshold ?? []).map((t) => parseCriterion(t, '--threshold')), quiet: Boolean(flags.quiet) };
+  if (flags.dashboard) {
+    if (request.quiet) throw new UsageError('--dashboard and --quiet ask for opposite things: drop one');
+    request.dashboard = true;
+  }
   if (flags.json !== undefined) request.json = flags.json;
   if (flags.hgrm !== undefined) request.hgrm = flags.hgrm;
   // Streamed to its file as the run goes (main() opens it at onStart), so the run keeps no interval histograms.

@@ -13,6 +13,7 @@ import { formatText } from '../report/text.js';
 import { run, type Progress, type RunSnapshot } from '../engine/run.js';
 import type { RunMetrics } from '../live/prometheus.js';
 import type { MetricsServer } from '../live/metrics-server.js';
+import type { Dashboard } from '../live/dashboard.js';
 import { ProgressLine } from '../live/progress-line.js';
 import type { Result, ShardInfo } from '../result/result.js';
 import { scriptDone } from '../script/done.js';
@@ -68,6 +69,9 @@ export async function runCommand(request: CliRequest): Promise<number> {
     if (request.html !== undefined) checkOutputPath(request.html, '--html');
     if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
     let progress: ProgressLine | undefined;
+    // The dashboard's code loads only for the runs that ask for it.
+    const dashboardModule = request.dashboard ? await import('../live/dashboard.js') : undefined;
+    let dashboard: Dashboard | undefined;
     let hdrLog: { file: StreamingOutput; log: HdrLogWriter } | undefined;
     const onStart = (config: RunConfig, _address: string, startedAt: Date, shard?: ShardInfo) => {
       report.write(banner(config, request.options.url));
@@ -77,7 +81,17 @@ export async function runCommand(request: CliRequest): Promise<number> {
       }
       // A live line only for a person watching: stdout a terminal, and never into --json - output.
       const stream = request.json === '-' ? process.stderr : process.stdout;
-      if (!request.quiet && process.stdout.isTTY && stream.isTTY) progress = new ProgressLine(stream, config);
+      const live = !request.quiet && process.stdout.isTTY && stream.isTTY;
+      if (dashboardModule) {
+        const unfit = dashboardModule.dashboardUnfit(stream) ?? dashboardModule.dashboardUnfit(process.stdout);
+        if (unfit === undefined) {
+          dashboard = new dashboardModule.Dashboard(stream as typeof process.stdout, config, `${config.method} ${request.options.url.includes('@') ? withoutCredentials(request.options.url) : request.options.url}`);
+          dashboard.start();
+          return;
+        }
+        process.stderr.write(`ratetest: --dashboard ${unfit}; ${live ? 'showing the progress line instead' : 'no live view'}\n`);
+      }
+      if (live) progress = new ProgressLine(stream, config);
     };
     // A script's print() and io.write() go with the text report (stderr under --json -).
     if (request.options.script) request.options.script.output = (text) => void report.write(text);
@@ -87,7 +101,11 @@ export async function runCommand(request: CliRequest): Promise<number> {
     // them: together they would add ~25 MB to every run's RSS.
     const prometheus = request.metricsPort !== undefined || request.promFile !== undefined ? await import('../live/prometheus.js') : undefined;
     const metrics: RunMetrics | undefined = prometheus && new prometheus.RunMetrics({ url: withoutCredentials(request.options.url), ...shardLabel(request.options.shard) }, { closedLoop: request.options.rate === 'max' });
-    const onSnapshot = metrics ? (s: RunSnapshot, final: boolean) => metrics.update(s, final) : undefined;
+    const onSnapshot = metrics || dashboardModule ? (s: RunSnapshot, final: boolean) => {
+      metrics?.update(s, final);
+      if (final) dashboard?.finish(s);
+    } : undefined;
+    const live = dashboardModule && { periodMs: dashboardModule.DASHBOARD_PERIOD_MS, onSnapshot: (s: RunSnapshot) => dashboard?.update(s) };
     let metricsServer: MetricsServer | undefined;
     if (metrics && request.metricsPort !== undefined) {
       const { startMetricsServer } = await import('../live/metrics-server.js');
@@ -96,13 +114,14 @@ export async function runCommand(request: CliRequest): Promise<number> {
       process.stderr.write(`Metrics at http://${host.includes(':') ? `[${host}]` : host}:${metricsServer.port}/metrics\n`);
     }
     const onInterval = request.hdrLog !== undefined ? (interval: Interval, histograms: IntervalHistogramPair) => hdrLog?.log.interval(interval, histograms) : undefined;
-    const result = await run(request.options, { signal: controller.signal, onStart, onProgress, onSnapshot, onInterval, onScript: (s) => (script = s) })
+    const result = await run(request.options, { signal: controller.signal, onStart, onProgress, onSnapshot, onInterval, onScript: (s) => (script = s), ...(live && { live }) })
       .catch((err: unknown) => {
         hdrLog?.file.discard();
         throw err;
       })
       .finally(() => {
         progress?.clear();
+        dashboard?.close();
         return metricsServer?.close();
       });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));

@@ -37,6 +37,12 @@ export interface RunSnapshot {
   inFlight: number;
   /** Corrected latency so far as [valueNs, count] pairs, ascending (HdrHistogram buckets). */
   correctedBuckets: Float64Array;
+  /** Send lag so far, the same way. */
+  sendLagBuckets: Float64Array;
+  /** Requests that found every connection busy when due. */
+  queued: number;
+  /** Each pump thread's CPU time and run delay so far ([cpuNs, runDelayNs] per thread); empty where the OS does not say. */
+  threadCpu: Float64Array;
 }
 
 export function runSnapshot(s: NativeSnapshot): RunSnapshot {
@@ -52,6 +58,9 @@ export function runSnapshot(s: NativeSnapshot): RunSnapshot {
     connectionsOpen: s.connectionsOpen,
     inFlight: s.inFlight,
     correctedBuckets: s.corrected,
+    sendLagBuckets: s.sendLag,
+    queued: s.queued,
+    threadCpu: s.threadCpu,
   };
 }
 

@@ -17,6 +17,7 @@ import { DeadTargetWatch } from './dead-target.js';
 import { checkMonitorPid, startMonitor } from './monitor.js';
 import { ensureFds, resolveAddress, startNative } from './native-plan.js';
 import { runSnapshot, watch, type Progress, type RunSnapshot } from './progress.js';
+import { watchLive } from './live-snapshots.js';
 import { newFeeder, scriptConfig, scriptNativePlan, scriptResult } from './script-plan.js';
 import { toResult } from './to-result.js';
 
@@ -38,6 +39,8 @@ export interface RunHooks {
   onInterval?: IntervalListener;
   /** A script run: the loaded script, for scriptDone() after the report (src/script/done.ts). */
   onScript?: (script: LoadedScript) => void;
+  /** Cumulative snapshots every periodMs while the run goes on, for a live view (--dashboard); the final figures still come through onSnapshot. */
+  live?: { periodMs: number; onSnapshot: (snapshot: RunSnapshot) => void };
 }
 
 /** A -n run gives up after this many (connect timeout + timeout) with no connection and no response. */
@@ -92,7 +95,12 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
     endedEarly ??= deadTarget?.check(s, performance.now());
     if (endedEarly) native.stop();
   };
-  const stopWatching = watch(native, config, series, hooks.onProgress, onSnapshot);
+  const stopWatchingSeries = watch(native, config, series, hooks.onProgress, onSnapshot);
+  const stopWatchingLive = hooks.live ? watchLive(native, hooks.live.periodMs, hooks.live.onSnapshot) : () => {};
+  const stopWatching = () => {
+    stopWatchingSeries();
+    stopWatchingLive();
+  };
   try {
     const final = await settled(native);
     stopWatching();

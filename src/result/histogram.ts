@@ -32,6 +32,40 @@ export function bucketsToHistogram(pairs: Float64Array): Histogram {
   return histogram;
 }
 
+/** [value, count] pairs of `now` less those of `before` (same bucket values, counts only grow). */
+export function subtractBuckets(now: Float64Array, before: Float64Array | undefined): Float64Array {
+  if (!before || before.length === 0) return now;
+  const earlier = new Map<number, number>();
+  for (let i = 0; i + 1 < before.length; i += 2) earlier.set(before[i]!, before[i + 1]!);
+  const out: number[] = [];
+  for (let i = 0; i + 1 < now.length; i += 2) {
+    const count = now[i + 1]! - (earlier.get(now[i]!) ?? 0);
+    if (count > 0) out.push(now[i]!, count);
+  }
+  return Float64Array.from(out);
+}
+
+// One empty histogram answers the layout's questions (a bucket's highest value) for every caller.
+let layout: Histogram | undefined;
+
+/**
+ * getValueAtPercentile of the histogram these [valueNs, count] pairs (ascending) would make,
+ * without making it: a histogram of the whole 1 ns..1 h layout allocates about half a megabyte,
+ * too much for a live view that asks several times a second. 0 when the pairs hold no count.
+ */
+export function percentileOfBuckets(pairs: Float64Array, percentile: number): number {
+  let total = 0;
+  for (let i = 1; i < pairs.length; i += 2) total += pairs[i]!;
+  if (total === 0) return 0;
+  const wanted = Math.max(1, Math.floor((Math.min(Math.max(percentile, 0), 100) / 100) * total + 0.5));
+  let seen = 0;
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    seen += pairs[i + 1]!;
+    if (seen >= wanted) return percentile === 0 ? pairs[i]! : highestEquivalentValue((layout ??= emptyHistogram()), pairs[i]!);
+  }
+  return 0;
+}
+
 /** The bucket-level accessors hdr-histogram-js's JS histograms have but its Histogram type hides. */
 interface BucketAccess {
   countsArrayLength: number;

@@ -4,7 +4,7 @@
 // run's totals: what an HdrHistogram interval log needs. Each interval keeps its p50/p99/max; the
 // histograms themselves only when asked for (see Interval).
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { bucketsToHistogram } from './histogram.js';
+import { bucketsToHistogram, subtractBuckets } from './histogram.js';
 import type { NativeErrors, NativeSnapshot } from '../addon/native.js';
 
 /** What the series needs of a snapshot or of the final result. */
@@ -59,19 +59,6 @@ function errorTotal(errors: NativeErrors): number {
   return errors.connect + errors.read + errors.write + errors.timeout + errors.parse;
 }
 
-/** [value, count] pairs of `now` less those of `before` (same bucket values, counts only grow). */
-function subtractPairs(now: Float64Array, before: Float64Array | undefined): Float64Array {
-  if (!before || before.length === 0) return now;
-  const earlier = new Map<number, number>();
-  for (let i = 0; i + 1 < before.length; i += 2) earlier.set(before[i]!, before[i + 1]!);
-  const out: number[] = [];
-  for (let i = 0; i + 1 < now.length; i += 2) {
-    const count = now[i + 1]! - (earlier.get(now[i]!) ?? 0);
-    if (count > 0) out.push(now[i]!, count);
-  }
-  return Float64Array.from(out);
-}
-
 function statusRecord(pairs: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
   for (let i = 0; i + 1 < pairs.length; i += 2) out[String(pairs[i])] = pairs[i + 1]!;
@@ -106,7 +93,7 @@ export class SeriesRecorder {
   add(now: Cumulative): void {
     const before = this.last;
     if (now.elapsedNs <= (before?.elapsedNs ?? this.fromNs)) return;
-    const corrected = bucketsToHistogram(subtractPairs(now.corrected, before?.corrected));
+    const corrected = bucketsToHistogram(subtractBuckets(now.corrected, before?.corrected));
     const interval: Interval = {
       startNs: before?.elapsedNs ?? this.fromNs,
       endNs: now.elapsedNs,
@@ -114,11 +101,11 @@ export class SeriesRecorder {
       sent: now.sent - (before?.sent ?? 0),
       completed: now.completed - (before?.completed ?? 0),
       errors: errorTotal(now.errors) - (before ? errorTotal(before.errors) : 0),
-      status: statusRecord(subtractPairs(now.status, before?.status)),
+      status: statusRecord(subtractBuckets(now.status, before?.status)),
       ...latencyFigures(corrected),
     };
     if (this.keepHistograms || this.onInterval) {
-      const uncorrected = bucketsToHistogram(subtractPairs(now.uncorrected, before?.uncorrected));
+      const uncorrected = bucketsToHistogram(subtractBuckets(now.uncorrected, before?.uncorrected));
       if (this.keepHistograms) {
         interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
       }

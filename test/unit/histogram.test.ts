@@ -7,6 +7,7 @@ import {
   iterateRecorded,
   layoutOf,
   lowestEquivalentValue,
+  percentileOfBuckets,
 } from '../../src/result/histogram.js';
 
 /** What the native side sends: each non-empty bucket's lowest value and its count. */
@@ -95,5 +96,24 @@ describe('bucketsToHistogram', () => {
     expect(h.totalCount).toBe(10);
     expect(h.getValueAtPercentile(0)).toBe(0);
     expect(h.getValueAtPercentile(50)).toBe(0);
+  });
+});
+
+describe('percentileOfBuckets', () => {
+  it('answers as getValueAtPercentile of the histogram the pairs make, for any mix of buckets', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 50; trial++) {
+      const values = new Map<number, number>();
+      for (let k = 0; k < 1 + Math.floor(random() * 40); k++) values.set(Math.floor(10 ** (random() * 10)), 1 + Math.floor(random() * 1000));
+      const histogram = emptyHistogram();
+      for (const [v, n] of values) histogram.recordValueWithCount(v, n);
+      const pairs = Float64Array.from([...iterateRecorded(histogram)].flatMap(({ value, count }) => [value, count]));
+      for (const p of [0, 50, 90, 99, 99.9, 100]) expect(percentileOfBuckets(pairs, p), `p${p} of ${pairs.join(',')}`).toBe(histogram.getValueAtPercentile(p));
+    }
+  });
+
+  it('is 0 for no counts', () => {
+    expect(percentileOfBuckets(new Float64Array(), 99)).toBe(0);
   });
 });

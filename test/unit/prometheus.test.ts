@@ -16,6 +16,9 @@ function snapshot(overrides: Partial<RunSnapshot> = {}): RunSnapshot {
     inFlight: 10,
     // 1000 at 80 µs, 900 at 2 ms, 80 at 30 s (past the last bound)
     correctedBuckets: Float64Array.from([80_000, 1000, 2_000_000, 900, 30e9, 80]),
+    sendLagBuckets: new Float64Array(),
+    queued: 0,
+    threadCpu: new Float64Array(),
     ...overrides,
   };
 }

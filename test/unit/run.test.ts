@@ -44,6 +44,7 @@ function snapshot(overrides: Partial<NativeSnapshot> = {}): NativeSnapshot {
     sendLag: new Float64Array(),
     due: 0,
     connectionsOpened: 0,
+    threadCpu: new Float64Array(),
     ...overrides,
   };
 }
