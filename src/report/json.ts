@@ -1,7 +1,8 @@
 // json.ts: the whole result as JSON, schema "ratetest/result/v1" (schema/result.schema.json,
 // documented in docs/json.md). Every time is in nanoseconds and says so in its name.
 import { intervalJson, type IntervalJson } from '../result/series.js';
-import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { encodeIntoCompressedBase64 } from '../result/hdr-formats.js';
 import type { RequestResult, Result } from '../result/result.js';
 import { selfCheck, type SelfCheck } from '../analysis/self-check.js';
 

@@ -2,8 +2,12 @@
 // HdrHistogram bucket layout with these same parameters (native/histogram.h) and sends the
 // [lowest value, count] pair of each non-empty bucket; recording each pair here lands it in the
 // identical bucket. Pure JS hdr-histogram-js: the WASM variant would need async setup and explicit
-// destroy() for a few conversions per run.
-import { build, type Histogram } from 'hdr-histogram-js';
+// destroy() for a few conversions per run. Its 64-bit histogram class is required by its own file:
+// the package's index costs ~15 MB and 50–80 ms to load (see hdr-formats.ts), the class alone <1 MB.
+import { createRequire } from 'node:module';
+import type { Float64Histogram as Float64HistogramClass, Histogram } from 'hdr-histogram-js';
+
+const { default: Float64Histogram } = createRequire(import.meta.url)('hdr-histogram-js/dist/Float64Histogram.js') as { default: typeof Float64HistogramClass };
 
 /** 1 ns to 1 hour at 3 significant digits: the layout native/histogram.h uses. The one definition. */
 export const HISTOGRAM_LAYOUT = {
@@ -14,7 +18,10 @@ export const HISTOGRAM_LAYOUT = {
 
 /** An empty nanosecond histogram in the native layout (64-bit counts, fixed range, pure JS). */
 export function emptyHistogram(): Histogram {
-  return build({ ...HISTOGRAM_LAYOUT, bitBucketSize: 64, autoResize: false, useWebAssembly: false });
+  const { lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits } = HISTOGRAM_LAYOUT;
+  const histogram = new Float64Histogram(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
+  histogram.autoResize = false;
+  return histogram;
 }
 
 /**
