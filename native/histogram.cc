@@ -15,23 +15,27 @@ int sub_bucket_count_magnitude() {
   return magnitude;  // 11 for 3 digits: 2048 sub-buckets
 }
 
+// Buckets until the highest value is trackable, plus one, times half the sub-buckets (33,792).
+size_t counts_length() {
+  const uint64_t sub_bucket_count = 1ull << sub_bucket_count_magnitude();
+  uint64_t smallest_untrackable = sub_bucket_count;
+  size_t buckets = 1;
+  while (smallest_untrackable <= kHistogramHighestNs) {
+    smallest_untrackable <<= 1;
+    ++buckets;
+  }
+  return (buckets + 1) * (sub_bucket_count / 2);
+}
+
 }  // namespace
 
-Histogram::Histogram() {
+Histogram::Histogram() : length_(counts_length()), counts_(length_) {
   const int count_magnitude = sub_bucket_count_magnitude();
   sub_bucket_half_count_magnitude_ = count_magnitude - 1;
   const uint64_t sub_bucket_count = 1ull << count_magnitude;
   sub_bucket_half_count_ = sub_bucket_count / 2;
   sub_bucket_mask_ = sub_bucket_count - 1;
   highest_ = kHistogramHighestNs;
-  uint64_t smallest_untrackable = sub_bucket_count;
-  size_t buckets = 1;
-  while (smallest_untrackable <= highest_) {
-    smallest_untrackable <<= 1;
-    ++buckets;
-  }
-  length_ = (buckets + 1) * sub_bucket_half_count_;
-  counts_ = std::make_unique<Counter[]>(length_);
 }
 
 size_t Histogram::index_of(uint64_t value) const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "counter.h"
+#include "counter_pages.h"
 
 namespace ratetest {
 
@@ -36,7 +37,7 @@ class Histogram {
   uint64_t sub_bucket_mask_;
   uint64_t highest_;
   size_t length_;
-  std::unique_ptr<Counter[]> counts_;
+  CounterPages counts_;
 };
 
 // Adds several threads' histograms bucket by bucket into non-zero [value, count] pairs.
