@@ -48,6 +48,7 @@ interface BucketAccess {
   valueFromIndex(index: number): number;
   lowestEquivalentValue(value: number): number;
   highestEquivalentValue(value: number): number;
+  medianEquivalentValue(value: number): number;
 }
 
 function access(histogram: Histogram): BucketAccess {
@@ -81,4 +82,31 @@ export function lowestEquivalentValue(histogram: Histogram, value: number): numb
 export function layoutOf(histogram: Histogram): { bucketCount: number; subBucketCount: number } {
   const { bucketCount, subBucketCount } = access(histogram);
   return { bucketCount, subBucketCount };
+}
+
+/**
+ * HdrHistogram's mean and population standard deviation, each bucket counted at its median
+ * equivalent value: what hdr-histogram-js's `mean` and `stdDeviation` return, summed in the same
+ * order and so to the same bits, in plain passes over the counts. Its getters walk an iterator
+ * that builds an object per bucket, and `stdDeviation` computes the mean again: the pair was
+ * about 40% of the text report's time.
+ */
+export function meanAndStdDeviation(histogram: Histogram): { mean: number; stdDeviation: number } {
+  const total = histogram.totalCount;
+  if (total === 0) return { mean: 0, stdDeviation: 0 };
+  const buckets = access(histogram);
+  let sum = 0;
+  for (let i = 0; i < buckets.countsArrayLength; i++) {
+    const count = buckets.getCountAtIndex(i);
+    if (count > 0) sum += buckets.medianEquivalentValue(buckets.valueFromIndex(i)) * count;
+  }
+  const mean = sum / total;
+  let deviations = 0;
+  for (let i = 0; i < buckets.countsArrayLength; i++) {
+    const count = buckets.getCountAtIndex(i);
+    if (count === 0) continue;
+    const deviation = buckets.medianEquivalentValue(buckets.valueFromIndex(i)) - mean;
+    deviations += deviation * deviation * count;
+  }
+  return { mean, stdDeviation: Math.sqrt(deviations / total) };
 }

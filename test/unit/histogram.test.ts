@@ -7,6 +7,7 @@ import {
   iterateRecorded,
   layoutOf,
   lowestEquivalentValue,
+  meanAndStdDeviation,
 } from '../../src/result/histogram.js';
 
 /** What the native side sends: each non-empty bucket's lowest value and its count. */
@@ -95,5 +96,16 @@ describe('bucketsToHistogram', () => {
     expect(h.totalCount).toBe(10);
     expect(h.getValueAtPercentile(0)).toBe(0);
     expect(h.getValueAtPercentile(50)).toBe(0);
+  });
+});
+
+describe('meanAndStdDeviation', () => {
+  it("equals hdr-histogram-js's own mean and stdDeviation to the bit, and is 0 for an empty histogram", () => {
+    const histogram = emptyHistogram();
+    for (const value of spreadValues(5000)) histogram.recordValue(value);
+    histogram.recordValueWithCount(1234, 17);
+    expect(meanAndStdDeviation(histogram)).toEqual({ mean: histogram.mean, stdDeviation: histogram.stdDeviation });
+    expect(meanAndStdDeviation(histogram).mean).toBeGreaterThan(0);
+    expect(meanAndStdDeviation(emptyHistogram())).toEqual({ mean: 0, stdDeviation: 0 });
   });
 });
