@@ -142,11 +142,9 @@ export interface TlsConfig {
   keyFile: string | undefined;
 }
 
-const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { version } from '../common/version.js';
 
-export function version(): string {
-  return VERSION;
-}
+export { version };
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -320,7 +318,7 @@ export function headerFields(config: RequestParts): HeaderField[] {
     const colon = header.indexOf(':');
     fields.push({ name: header.slice(0, colon).trim(), value: header.slice(colon + 1).trim(), fromUser: true });
   }
-  if (!has('user-agent')) fields.push({ name: 'User-Agent', value: `ratetest/${VERSION}`, fromUser: false });
+  if (!has('user-agent')) fields.push({ name: 'User-Agent', value: `ratetest/${version()}`, fromUser: false });
   if (!has('authorization') && (config.url.username || config.url.password)) {
     // http://user:pass@host/ means Basic authentication, as in curl and browsers.
     const credentials = `${decodeURIComponent(config.url.username)}:${decodeURIComponent(config.url.password)}`;
