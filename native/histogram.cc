@@ -2,6 +2,8 @@
 // unit_magnitude 0). Pure arithmetic, no allocation after construction.
 #include "histogram.h"
 
+#include <stdexcept>
+
 namespace ratetest {
 namespace {
 
@@ -30,6 +32,7 @@ size_t counts_length() {
 }  // namespace
 
 Histogram::Histogram() : length_(counts_length()), counts_(length_) {
+  if (length_ > kWrittenWords * 64 << kBlockShift) throw std::logic_error("histogram: more blocks than its written-block bits");
   const int count_magnitude = sub_bucket_count_magnitude();
   sub_bucket_half_count_magnitude_ = count_magnitude - 1;
   const uint64_t sub_bucket_count = 1ull << count_magnitude;
@@ -61,7 +64,16 @@ void merge_into_pairs(const std::vector<const Histogram*>& parts, std::vector<do
   pairs->clear();
   if (parts.empty()) return;
   const size_t length = parts[0]->length();
+  const size_t block = size_t{1} << Histogram::kBlockShift;
   for (size_t i = 0; i < length; ++i) {
+    if (i % block == 0) {
+      bool written = false;
+      for (const Histogram* part : parts) written = written || part->block_written(i);
+      if (!written) {
+        i += block - 1;
+        continue;
+      }
+    }
     uint64_t count = 0;
     for (const Histogram* part : parts) count += part->count_at(i);
     if (count == 0) continue;
