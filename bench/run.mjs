@@ -515,8 +515,13 @@ const scenarios = {
       `| ratetest --version | ${ms(median(walls.version))} | ${ms(Math.min(...walls.version))}–${ms(Math.max(...walls.version))} | ${ms(median(walls.version) - node)} | ≤ 40 |`,
       `| ratetest ${runArgs.slice(0, -1).join(' ')} | ${ms(median(walls.run))} | ${ms(Math.min(...walls.run))}–${ms(Math.max(...walls.run))} | ${ms(median(walls.run) - node)} | ≤ 1150 |`,
     ];
-    const plain = await runTool('ratetest', { rate: 1000, connections: 100, threads: 2, duration: DURATION_S, label: 'ratetest -R 1000 -c 100 -t 2' });
-    return lines.join('\n') + '\n\n' + table(`start: memory of a plain run, -d ${DURATION_S}s`, [plain]);
+    // Peak RSS with the text report only, then with --json (whose encodings load hdr-histogram-js).
+    const plainArgs = ['-R', '1000', '-c', '100', '-t', '2', '-d', `${DURATION_S}s`];
+    const plain = await measure('ratetest-plain', ['node', RATETEST, ...plainArgs, url], 60 + DURATION_S);
+    const json = await measure('ratetest-plain-json', ['node', RATETEST, ...plainArgs, '--json', join(OUT, 'plain.json'), url], 60 + DURATION_S);
+    lines.push('', '| run | peak RSS MB | target |', '|---|---|---|');
+    lines.push(`| ratetest ${plainArgs.join(' ')} | ${fmt(plain.rssMb)} | ≤ 50 |`, `| the same with --json | ${fmt(json.rssMb)} | — |`);
+    return lines.join('\n') + '\n';
   },
 
   /** Closed loop at saturation: ratetest -R max against wrk, same connections and threads. */
