@@ -2,14 +2,12 @@
 // unit_magnitude 0). Pure arithmetic, no allocation after construction.
 #include "histogram.h"
 
-#include <stdexcept>
-
 namespace ratetest {
 namespace {
 
 int count_leading_zeros(uint64_t value) { return __builtin_clzll(value); }
 
-int sub_bucket_count_magnitude() {
+constexpr int sub_bucket_count_magnitude() {
   uint64_t largest_single_unit = 2;
   for (int i = 0; i < kHistogramSignificantDigits; ++i) largest_single_unit *= 10;
   int magnitude = 0;
@@ -18,7 +16,7 @@ int sub_bucket_count_magnitude() {
 }
 
 // Buckets until the highest value is trackable, plus one, times half the sub-buckets (33,792).
-size_t counts_length() {
+constexpr size_t counts_length() {
   const uint64_t sub_bucket_count = 1ull << sub_bucket_count_magnitude();
   uint64_t smallest_untrackable = sub_bucket_count;
   size_t buckets = 1;
@@ -32,7 +30,7 @@ size_t counts_length() {
 }  // namespace
 
 Histogram::Histogram() : length_(counts_length()), counts_(length_) {
-  if (length_ > kWrittenWords * 64 << kBlockShift) throw std::logic_error("histogram: more blocks than its written-block bits");
+  static_assert(counts_length() <= (kWrittenWords * 64) << kBlockShift, "a bit of written_ for every block of counts");
   const int count_magnitude = sub_bucket_count_magnitude();
   sub_bucket_half_count_magnitude_ = count_magnitude - 1;
   const uint64_t sub_bucket_count = 1ull << count_magnitude;

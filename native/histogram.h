@@ -34,9 +34,9 @@ class Histogram {
   uint64_t count_at(size_t index) const { return counts_[index].get(); }
   uint64_t value_at(size_t index) const;
   // Whether any count of the block holding `index` has been written. A reader skips the blocks
-  // never written: on some kernels (this project's CI VM among them) even reading a fresh page
-  // backs it, so walking all 33,792 counts at each snapshot would cost the 270 KB RSS that
-  // CounterPages saves.
+  // never written: some kernels (the 6.18 of bench/RESULTS.md's VM) back a fresh page even when
+  // it is only read, so walking all 33,792 counts at each snapshot would cost the 270 KB of RSS
+  // that CounterPages saves.
   bool block_written(size_t index) const {
     return (written_[index >> (kBlockShift + 6)].load(std::memory_order_relaxed) >> ((index >> kBlockShift) & 63)) & 1;
   }
