@@ -1,6 +1,6 @@
 // main.ts: the command line's entry: dispatch to a subcommand, or parse the run's flags and hand
-// them to run-command.ts. Every command loads its own modules when chosen, so `ratetest --version`
-// costs commander and the flags alone.
+// them to run-command.ts. Every command loads its own modules when chosen; `ratetest --version`
+// alone loads neither commander nor the flags.
 import type { CliRequest } from './flags.js';
 import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 import { version } from '../common/version.js';

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
 import { loadAddon, type NativeLimits } from '../addon/native.js';
 import { formatDurationShort } from '../common/units.js';
+import { version } from '../common/version.js';
 import type { RequestSpec, ScriptOptions } from './request-spec.js';
 import { validateShape, type ShapeConfig, type ShapeOptions } from './shape.js';
 
@@ -141,8 +142,6 @@ export interface TlsConfig {
   certFile: string | undefined;
   keyFile: string | undefined;
 }
-
-import { version } from '../common/version.js';
 
 export { version };
 
