@@ -73,8 +73,10 @@ describe.skipIf(!ENGINE_BUILT)('--hdr-log and merge', () => {
     expect(merged.code, merged.stderr).toBe(0);
     const expected = both('corrected');
     const us = (ns: number) => ns / 1e3;
-    expect(merged.stdout).toContain(`Corrected latency: 1200 requests`);
-    expect(merged.stdout).toContain(`Uncorrected latency: 1200 requests`);
+    // Both runs' responses: 1200 when every request went out, fewer when a busy machine left some unsent.
+    const responses = runs[0]!.completed + runs[1]!.completed;
+    expect(merged.stdout).toContain(`Corrected latency: ${responses} requests`);
+    expect(merged.stdout).toContain(`Uncorrected latency: ${responses} requests`);
     const p99 = /p99 ([\d.]+)(us|ms)/.exec(merged.stdout)!;
     const p99Us = Number(p99[1]) * (p99[2] === 'ms' ? 1000 : 1);
     expect(p99Us).toBeCloseTo(us(expected.getValueAtPercentile(99)), -1);
