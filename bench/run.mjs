@@ -3,7 +3,7 @@
 // one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
 // timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|all] [--rate 20000] [--duration 10s]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|all] [--rate 20000] [--duration 10s]
 //                      [--connections 100] [--threads 1]
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
@@ -19,7 +19,9 @@ const ROOT = join(HERE, '..');
 const RATETEST = join(ROOT, 'bin', 'ratetest.js');
 const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
 const TIME = '/usr/bin/time';
-const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards'];
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards', 'start'];
+/** Rounds of the start scenario: each runs node -e 0, --version and a short run once, interleaved. */
+const START_ROUNDS = 7;
 /** Rates tried, in order, for the highest one ratetest holds with 10,000 connections (5 s each). */
 const C10K_LADDER = [20000, 40000, 60000, 80000, 100000];
 /** A run "holds" a rate when it completes this share of the requested requests, with no errors. */
@@ -29,7 +31,7 @@ const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
 
 /** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
@@ -441,7 +443,7 @@ const scenarios = {
     const s = shape({ rate: 20000, connections: 100, threads: 1 });
     await warmup(s);
     const rows = [];
-    for (const window of ['0', '50us', '100us', '200us', '500us']) rows.push(await runTool('ratetest', { ...s, extra: ['--batch', window] }));
+    for (const window of ['0', '50us', '100us', '200us', '500us', '1ms']) rows.push(await runTool('ratetest', { ...s, extra: ['--batch', window] }));
     if (WRK2) rows.push(await runTool('wrk2', s));
     return table(`batch: ratetest's send window at -R ${s.rate} -c ${s.connections} -t ${s.threads}`, rows);
   },
@@ -486,6 +488,40 @@ const scenarios = {
     rows.push(await runShards({ ...s, shards: s.threads }));
     rows.push(await runTool('ratetest', { ...s, label: `ratetest 1 process × ${s.threads} threads (again)` }));
     return table(`shards: -R ${s.rate} -c ${s.connections} -d ${s.duration}s, ${s.threads} shards × 1 thread vs 1 process × ${s.threads} threads`, rows);
+  },
+
+  /**
+   * Start-up and memory: the wall time of `node -e 0` (Node's own start), `ratetest --version` and
+   * a 1 s run at -R 100, interleaved round by round so the machine's noise falls on all three
+   * alike; medians. Then the peak RSS of a plain -R 1000 -c 100 -t 2 run.
+   */
+  async start() {
+    const runArgs = ['-R', '100', '-d', '1s', url];
+    const walls = { node: [], version: [], run: [] };
+    for (let round = 0; round < START_ROUNDS; round++) {
+      walls.node.push((await measure('node-e-0', ['node', '-e', '0'], 60)).elapsedS);
+      walls.version.push((await measure('ratetest-version', ['node', RATETEST, '--version'], 60)).elapsedS);
+      walls.run.push((await measure('ratetest-R100-1s', ['node', RATETEST, ...runArgs], 60)).elapsedS);
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const ms = (s) => fmt(s * 1000, 0);
+    const node = median(walls.node);
+    const lines = [
+      `### start: medians of ${START_ROUNDS} interleaved rounds (wall ms, GNU time's 10 ms resolution)`,
+      '',
+      '| command | median ms | min–max ms | over node -e 0 ms | target |',
+      '|---|---|---|---|---|',
+      `| node -e 0 | ${ms(node)} | ${ms(Math.min(...walls.node))}–${ms(Math.max(...walls.node))} | — | — |`,
+      `| ratetest --version | ${ms(median(walls.version))} | ${ms(Math.min(...walls.version))}–${ms(Math.max(...walls.version))} | ${ms(median(walls.version) - node)} | ≤ 40 |`,
+      `| ratetest ${runArgs.slice(0, -1).join(' ')} | ${ms(median(walls.run))} | ${ms(Math.min(...walls.run))}–${ms(Math.max(...walls.run))} | ${ms(median(walls.run) - node)} | ≤ 1150 |`,
+    ];
+    // Peak RSS with the text report only, then with --json (whose encodings load hdr-histogram-js).
+    const plainArgs = ['-R', '1000', '-c', '100', '-t', '2', '-d', `${DURATION_S}s`];
+    const plain = await measure('ratetest-plain', ['node', RATETEST, ...plainArgs, url], 60 + DURATION_S);
+    const json = await measure('ratetest-plain-json', ['node', RATETEST, ...plainArgs, '--json', join(OUT, 'plain.json'), url], 60 + DURATION_S);
+    lines.push('', '| run | peak RSS MB | target |', '|---|---|---|');
+    lines.push(`| ratetest ${plainArgs.join(' ')} | ${fmt(plain.rssMb)} | ≤ 50 |`, `| the same with --json | ${fmt(json.rssMb)} | — |`);
+    return lines.join('\n') + '\n';
   },
 
   /** Closed loop at saturation: ratetest -R max against wrk, same connections and threads. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
 import { loadAddon, type NativeLimits } from '../addon/native.js';
 import { formatDurationShort } from '../common/units.js';
+import { version } from '../common/version.js';
 import type { RequestSpec, ScriptOptions } from './request-spec.js';
 import { validateShape, type ShapeConfig, type ShapeOptions } from './shape.js';
 
@@ -160,11 +161,7 @@ export interface TlsConfig {
   keyFile: string | undefined;
 }
 
-const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-export function version(): string {
-  return VERSION;
-}
+export { version };
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -351,7 +348,7 @@ export function headerFields(config: RequestParts): HeaderField[] {
     const colon = header.indexOf(':');
     fields.push({ name: header.slice(0, colon).trim(), value: header.slice(colon + 1).trim(), fromUser: true });
   }
-  if (!has('user-agent')) fields.push({ name: 'User-Agent', value: `ratetest/${VERSION}`, fromUser: false });
+  if (!has('user-agent')) fields.push({ name: 'User-Agent', value: `ratetest/${version()}`, fromUser: false });
   if (!has('authorization') && (config.url.username || config.url.password)) {
     // http://user:pass@host/ means Basic authentication, as in curl and browsers.
     const credentials = `${decodeURIComponent(config.url.username)}:${decodeURIComponent(config.url.password)}`;

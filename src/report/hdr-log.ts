@@ -3,7 +3,8 @@
 // compressed base64 encoding, written by hdr-histogram-js's own HistogramLogWriter. Readable by
 // HdrHistogram's HistogramLogProcessor and by `ratetest merge` (readHdrLog, shardOfLog). The CLI streams it to its file as
 // each interval closes (HdrLogWriter); formatHdrLog writes a finished run's kept intervals.
-import { HistogramLogReader, HistogramLogWriter, type Histogram } from 'hdr-histogram-js';
+import type { Histogram, HistogramLogWriter } from 'hdr-histogram-js';
+import { histogramLogReader, histogramLogWriter } from '../result/hdr-formats.js';
 import type { Result, ShardInfo } from '../result/result.js';
 import { intervalHistogram, type Interval, type IntervalHistogramPair } from '../result/series.js';
 import { maskUrl } from '../common/url-display.js';
@@ -17,7 +18,7 @@ export class HdrLogWriter {
   private readonly writer: HistogramLogWriter;
 
   constructor(write: (text: string) => void, config: Pick<Result['config'], 'method' | 'url' | 'rate'>, startedAt: Date, shard?: Omit<ShardInfo, 'lateNs'>) {
-    this.writer = new HistogramLogWriter(write);
+    this.writer = histogramLogWriter(write);
     this.writer.outputComment(`ratetest ${config.method} ${maskUrl(config.url)} at ${config.rate} req/s; values in nanoseconds`);
     // A fleet's merge reads this line to check that its logs belong together.
     if (shard) this.writer.outputComment(`[Shard: ${shard.index}/${shard.count} fingerprint=${shard.fingerprint}${shard.startAt !== undefined ? ` startAt=${shard.startAt}` : ''}]`);
@@ -58,7 +59,7 @@ export function shardOfLog(text: string): ShardInfo | undefined {
 
 /** Each interval histogram of a log, in order, with its tag; returns how many there were. */
 export function readHdrLog(text: string, onHistogram: (tag: string | undefined, histogram: Histogram) => void): number {
-  const reader = new HistogramLogReader(text, 64, false);
+  const reader = histogramLogReader(text);
   let intervals = 0;
   for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) {
     intervals += 1;

@@ -1,7 +1,8 @@
 // json-read.ts: a ratetest/result/v1 document read back into a Result (its encoded histograms
 // decoded), so a merge or a gate works on what the run itself held. Pure: no files; the
 // document's own fields are trusted once it names the schema (read-result.ts checks that).
-import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64 } from '../result/hdr-formats.js';
 import type { RequestResult, Result } from '../result/result.js';
 import type { LatencyJson, ResultJson } from './json.js';
 import { emptyHistogram } from '../result/histogram.js';

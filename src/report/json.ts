@@ -1,7 +1,9 @@
 // json.ts: the whole result as JSON, schema "ratetest/result/v1" (schema/result.schema.json,
 // documented in docs/json.md). Every time is in nanoseconds and says so in its name.
 import { intervalJson, type IntervalJson } from '../result/series.js';
-import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { encodeIntoCompressedBase64 } from '../result/hdr-formats.js';
+import { meanAndStdDeviation } from '../result/histogram.js';
 import type { RequestResult, Result } from '../result/result.js';
 import { selfCheck, type SelfCheck } from '../analysis/self-check.js';
 
@@ -69,12 +71,13 @@ export function latencyJson(histogram: Histogram): LatencyJson {
   const at = (percentile: number) => (count > 0 ? histogram.getValueAtPercentile(percentile) : 0);
   const percentilesNs: Record<string, number> = {};
   for (const key of PERCENTILE_KEYS) percentilesNs[key] = at(Number(key));
+  const spread = meanAndStdDeviation(histogram);
   return {
     count,
     minNs: at(0),
     maxNs: at(100),
-    meanNs: count > 0 ? histogram.mean : 0,
-    stdevNs: count > 0 ? histogram.stdDeviation : 0,
+    meanNs: spread.mean,
+    stdevNs: spread.stdDeviation,
     percentilesNs,
     histogram: encodeIntoCompressedBase64(histogram),
   };

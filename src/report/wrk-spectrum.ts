@@ -7,7 +7,7 @@
 //
 // so scripts written against wrk2's spectrum read this one. Pure.
 import type { Histogram } from 'hdr-histogram-js';
-import { highestEquivalentValue, iterateRecorded, layoutOf } from '../result/histogram.js';
+import { highestEquivalentValue, iterateRecorded, layoutOf, meanAndStdDeviation } from '../result/histogram.js';
 import { hdrMax } from './wrk-stats.js';
 import { printfFixed } from './wrk-format.js';
 
@@ -61,10 +61,8 @@ export function percentileSpectrum(histogram: Histogram, ticksPerHalfDistance: n
       ].join(' '),
     );
   }
-  // wrk2 prints "-nan" for the mean and deviation of an empty histogram; 0 reads better.
-  const empty = histogram.totalCount === 0;
-  const mean = empty ? 0 : histogram.mean;
-  const stdev = empty ? 0 : histogram.stdDeviation;
+  // wrk2 prints "-nan" for the mean and deviation of an empty histogram; 0 (what this gives) reads better.
+  const { mean, stdDeviation: stdev } = meanAndStdDeviation(histogram);
   const { bucketCount, subBucketCount } = layoutOf(histogram);
   const f3 = (x: number) => col(printfFixed(x / valueScale, 3));
   lines.push(

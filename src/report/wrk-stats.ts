@@ -1,7 +1,7 @@
 // wrk-stats.ts: the figures of wrk2's "Thread Stats" rows (src/stats.c and hdr_max in
 // src/hdr_histogram.c), computed the way wrk2 computes them, in long double where wrk2 does. Pure.
 import type { Histogram } from 'hdr-histogram-js';
-import { iterateRecorded } from '../result/histogram.js';
+import { iterateRecorded, meanAndStdDeviation } from '../result/histogram.js';
 import { divide, fromNumber, multiply, type LongDouble } from './long-double.js';
 
 /** One row: mean, stdev, max, and the share within mean ± stdev in percent ("+/- Stdev"). */
@@ -42,8 +42,7 @@ export function histogramWithinStdev(histogram: Histogram, mean: number, stdev: 
 /** The Latency row: HdrHistogram's mean and population stdev (doubles in C too), hdr_max, the share within. */
 export function histogramStats(histogram: Histogram): RowStats {
   if (histogram.totalCount === 0) return { mean: ZERO, stdev: ZERO, max: ZERO, within: ZERO };
-  const mean = histogram.mean;
-  const stdev = histogram.stdDeviation;
+  const { mean, stdDeviation: stdev } = meanAndStdDeviation(histogram);
   return {
     mean: fromNumber(mean),
     stdev: fromNumber(stdev),

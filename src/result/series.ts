@@ -3,7 +3,8 @@
 // ones, and the last interval runs to the final result, so the intervals add up exactly to the
 // run's totals: what an HdrHistogram interval log needs. Each interval keeps its p50/p99/max; the
 // histograms themselves only when asked for (see Interval).
-import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from './hdr-formats.js';
 import { bucketsToHistogram, subtractBuckets } from './histogram.js';
 import type { NativeErrors, NativeSnapshot } from '../addon/native.js';
 

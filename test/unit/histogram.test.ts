@@ -8,6 +8,7 @@ import {
   layoutOf,
   lowestEquivalentValue,
   percentileOfBuckets,
+  meanAndStdDeviation,
 } from '../../src/result/histogram.js';
 
 /** What the native side sends: each non-empty bucket's lowest value and its count. */
@@ -115,5 +116,16 @@ describe('percentileOfBuckets', () => {
 
   it('is 0 for no counts', () => {
     expect(percentileOfBuckets(new Float64Array(), 99)).toBe(0);
+  });
+});
+
+describe('meanAndStdDeviation', () => {
+  it("equals hdr-histogram-js's own mean and stdDeviation to the bit, and is 0 for an empty histogram", () => {
+    const histogram = emptyHistogram();
+    for (const value of spreadValues(5000)) histogram.recordValue(value);
+    histogram.recordValueWithCount(1234, 17);
+    expect(meanAndStdDeviation(histogram)).toEqual({ mean: histogram.mean, stdDeviation: histogram.stdDeviation });
+    expect(meanAndStdDeviation(histogram).mean).toBeGreaterThan(0);
+    expect(meanAndStdDeviation(emptyHistogram())).toEqual({ mean: 0, stdDeviation: 0 });
   });
 });
