@@ -27,9 +27,9 @@ class Histogram {
   size_t length() const { return length_; }
   uint64_t count_at(size_t index) const { return counts_[index].get(); }
   uint64_t value_at(size_t index) const;
+  size_t index_of(uint64_t value) const;
 
  private:
-  size_t index_of(uint64_t value) const;
 
   int sub_bucket_half_count_magnitude_;
   uint64_t sub_bucket_half_count_;
