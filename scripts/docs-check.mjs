@@ -28,6 +28,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkHeatmapScreenshot } from './heatmap-screenshot.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin/ratetest.js');
@@ -360,7 +361,8 @@ export function undocumentedFlags(flags, readme, flagsPage) {
   return missing;
 }
 
-export async function checkDocs(files = docFiles()) {
+/** updateScreenshots: replace docs/heatmap.png with the one made now (--update-screenshots). */
+export async function checkDocs(files = docFiles(), { updateScreenshots = false } = {}) {
   const fixtures = mkdtempSync(join(tmpdir(), 'ratetest-docs-tls-'));
   let servers;
   try {
@@ -370,6 +372,7 @@ export async function checkDocs(files = docFiles()) {
     if (files.includes('README.md')) {
       const read = (f) => readFileSync(join(ROOT, f), 'utf8');
       failures.push(...undocumentedFlags(helpFlags(), read('README.md'), read('docs/flags.md')));
+      failures.push(...(await checkHeatmapScreenshot(ROOT, BIN, updateScreenshots)));
     }
     const jobs = [];
     for (const file of files) {
@@ -403,7 +406,9 @@ export async function checkDocs(files = docFiles()) {
 
 if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url)) === '') {
   const started = Date.now();
-  const { failures, runs, blocks } = await checkDocs(process.argv.length > 2 ? process.argv.slice(2) : undefined);
+  const args = process.argv.slice(2);
+  const files = args.filter((a) => a !== '--update-screenshots');
+  const { failures, runs, blocks } = await checkDocs(files.length > 0 ? files : undefined, { updateScreenshots: args.includes('--update-screenshots') });
   for (const f of failures) console.error(`docs-check: ${f}`);
   console.log(`docs-check: ${runs} example runs in ${blocks} blocks, ${failures.length} failing, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exit(failures.length > 0 ? 1 : 0);
