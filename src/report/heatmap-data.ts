@@ -76,10 +76,11 @@ function rowOf(edges: number[], valueNs: number): number {
 /**
  * The heatmap of a run's intervals; undefined when they carry no histograms (or there are none).
  * rangeNs: the rows' span, when several heatmaps must share rows (compare); else the run's own.
+ * maxColumns: past this many intervals, neighbours share a column.
  */
-export function heatmapData(intervals: Interval[], rangeNs?: [lowNs: number, highNs: number]): HeatmapData | undefined {
+export function heatmapData(intervals: Interval[], rangeNs?: [lowNs: number, highNs: number], maxColumns = MAX_COLUMNS): HeatmapData | undefined {
   if (intervals.length === 0 || intervals.some((i) => !i.histograms)) return undefined;
-  const perColumn = Math.ceil(intervals.length / MAX_COLUMNS);
+  const perColumn = Math.ceil(intervals.length / maxColumns);
   const groups: Interval[][] = [];
   for (let i = 0; i < intervals.length; i += perColumn) groups.push(intervals.slice(i, i + perColumn));
   const merged = { corrected: emptyHistogram(), uncorrected: emptyHistogram() };

@@ -58,11 +58,15 @@ describe('heatmapData', () => {
     expect(hm.errors).toEqual([0, 3]);
   });
 
-  it('merges neighbouring intervals past MAX_COLUMNS', () => {
-    const many = Array.from({ length: MAX_COLUMNS + 1 }, (_, k) => interval(k, [MS, 1], [MS, 1]));
-    const hm = heatmapData(many)!;
-    expect(hm.startS).toHaveLength(Math.ceil((MAX_COLUMNS + 1) / 2));
-    expect(hm.corrected.cells.map(cellTotal).reduce((a, b) => a + b, 0)).toBe(MAX_COLUMNS + 1);
+  it('merges neighbouring intervals past its column limit (MAX_COLUMNS unless given)', () => {
+    expect(MAX_COLUMNS).toBe(1200);
+    const many = Array.from({ length: 9 }, (_, k) => interval(k, [MS, 1], [MS, 1]));
+    const hm = heatmapData(many, undefined, 4)!;
+    // 9 intervals in at most 4 columns: 3 to a column, the last column's end the last interval's.
+    expect(hm.startS).toEqual([0, 0.3, 0.6]);
+    expect(hm.endS).toEqual([0.3, 0.6, 0.9]);
+    expect(hm.corrected.cells.map(cellTotal)).toEqual([3, 3, 3]);
+    expect(hm.targetPerSecond).toEqual([1000, 1000, 1000]);
   });
 
   it('has nothing to draw without interval histograms', () => {
