@@ -43,6 +43,7 @@
         "native/response.cc",
         "native/recorder.cc",
         "native/histogram.cc",
+        "native/interval_recorder.cc",
         "native/request_source.cc",
         "native/template_plan.cc",
         "native/template_source.cc",

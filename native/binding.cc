@@ -35,6 +35,7 @@ struct RunState {
   std::unique_ptr<Run> run;
   Napi::Promise::Deferred deferred;
   Napi::ThreadSafeFunction on_done;
+  bool finished = false;  // every pump has returned and been joined (set on the JS thread)
   explicit RunState(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 };
 
@@ -140,6 +141,11 @@ Napi::Value start(const Napi::CallbackInfo& info) {
   handle.Set("snapshot", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
                return snapshot_to_js(call.Env(), *state->run);
              }));
+  handle.Set("intervals", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+               // Only after `done` has settled may a caller say the pumps are finished.
+               const bool finished = call.Length() > 0 && call[0].ToBoolean().Value() && state->finished;
+               return intervals_to_js(call.Env(), *state->run, finished);
+             }));
   handle.Set("stop", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
                state->run->stop();
                return call.Env().Undefined();
@@ -150,6 +156,7 @@ Napi::Value start(const Napi::CallbackInfo& info) {
   state->run->start([state] {
     state->on_done.BlockingCall([state](Napi::Env js_env, Napi::Function) {
       state->run->join();
+      state->finished = true;
       state->deferred.Resolve(result_to_js(js_env, *state->run));
       state->on_done.Release();
     });

@@ -42,8 +42,10 @@ class Histogram {
   }
   static constexpr size_t kBlockShift = 9;  // blocks of 512 counts: one 4 KB page
 
- private:
+  // Public for the interval recorder, which keeps its own counts in the same bucket layout.
   size_t index_of(uint64_t value) const;
+
+ private:
   // Single writer: a plain load and store, and only the first time a block is written.
   void mark_written(size_t index) {
     std::atomic<uint64_t>& word = written_[index >> (kBlockShift + 6)];

@@ -13,6 +13,9 @@ struct Limits {
   static constexpr uint32_t max_stages = 10000;
   // A send window longer than 10 ms would add more send lag than any latency worth measuring.
   static constexpr uint64_t max_batch_ns = 10000000;
+  // --interval: below 10 ms an interval holds too few responses at usual rates to say anything,
+  // and the JS side would wake more often than the progress it serves.
+  static constexpr uint64_t min_interval_ns = 10000000;
   // Durations up to a year: far beyond any run, and still exact in a double of nanoseconds.
   static constexpr double max_duration_ns = 365.0 * 24 * 3600 * 1e9;
   // 2^53 - 1: the largest whole number a JavaScript number holds exactly.

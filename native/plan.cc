@@ -217,6 +217,8 @@ RunPlan plan_from_js(const Napi::Object& object) {
   plan.pipeline = static_cast<uint32_t>(number_field(object, "pipeline", 1, Limits::max_pipeline, true));
   plan.drain_ns = static_cast<uint64_t>(number_field(object, "drainNs", 0, Limits::max_duration_ns, true));
   plan.batch_ns = static_cast<uint64_t>(number_field(object, "batchNs", 0, static_cast<double>(Limits::max_batch_ns), true));
+  plan.interval_ns = static_cast<uint64_t>(optional_number(object, "intervalNs", static_cast<double>(plan.interval_ns),
+                                                           static_cast<double>(Limits::min_interval_ns), Limits::max_duration_ns, true));
   set_address(object, &plan);
   set_tls(object, &plan);
   const Napi::Value request = object.Get("request");

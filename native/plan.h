@@ -28,6 +28,7 @@ struct RunPlan {
   uint64_t connect_timeout_ns = 0;  // TCP connect plus TLS handshake
   uint64_t drain_ns = 0;    // after the schedule ends, wait this long for responses in flight
   uint64_t batch_ns = 0;    // wake at most once per this long; 0 = at each request's own time
+  uint64_t interval_ns = 1000000000;  // --interval: the width of the series' intervals
   uint32_t pipeline = 1;  // requests in flight per connection at most
   sockaddr_storage address{};  // IPv4, IPv6 or (--unix-socket) a Unix domain socket path
   socklen_t address_length = 0;

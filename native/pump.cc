@@ -66,6 +66,7 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
       recorder_(seconds_of(plan)),
       source_(make_request_source(plan, index, script)),
       warmup_(1),
+      intervals_(plan.interval_ns, &recorder_.corrected),
       conns_(max_connections_),
       timeouts_(&conns_),
       connect_timeouts_(&conns_),
@@ -130,6 +131,7 @@ void Pump::run() {
     }
   }
   measure_start_ns_ = start + plan_.warmup_ns;
+  intervals_.start(measure_start_ns_);
   end_ns_ = measure_start_ns_ + plan_.duration_ns;
   const uint64_t cpu_start = thread_cpu_ns();
   const uint64_t run_delay_start = thread_run_delay_ns();
@@ -156,6 +158,7 @@ void Pump::run() {
   // A run bounded by -n lasts until its last response (as hey's total time), not its last send.
   if (!stopped && plan_.max_requests > 0 && schedule_exhausted()) measured_end_ns_ = std::max(measured_end_ns_, monotonic_now_ns());
 
+  finish_intervals(monotonic_now_ns());
   recorder_.cpu_ns.set(thread_cpu_ns() - cpu_start);
   recorder_.run_delay_ns.set(thread_run_delay_ns() - run_delay_start);
   // Closing the connections empties the in-flight gauge; the result reports what was unanswered.
@@ -201,6 +204,7 @@ uint64_t Pump::next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) con
 
 void Pump::loop(Phase phase, uint64_t until_ns) {
   uint64_t now = monotonic_now_ns();
+  close_intervals(now);
   for (;;) {
     expire_deadlines(now);
     // Dispatch before the end check: requests due just before the end still go out.
@@ -216,6 +220,8 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     }
     now = monotonic_now_ns();
     if (count > 0) clock_offset_.refresh(now);
+    // Before anything this turn records: a turn's work all lands in the interval of its `now`.
+    close_intervals(now);
     handle_events(count, now);
   }
 }
@@ -308,12 +314,7 @@ void Pump::dispatch_due(uint64_t now_ns) {
     }
     return;
   }
-  if (!warmup_counted_ && now_ns >= measure_start_ns_) {
-    // Counted as the clock passes the boundary, while the queries still rise (a Poisson count
-    // asked for an earlier time would walk the stream again from its start).
-    warmup_due_ = plan_.warmup_ns > 0 ? schedule_.due_count(measure_start_ns_ - 1) : 0;
-    warmup_counted_ = true;
-  }
+  if (now_ns >= measure_start_ns_) count_warmup_due();
   // The measured target: what the schedule has due since the warm-up ended (nothing during it).
   const uint64_t due_now = std::min(schedule_.due_count(std::min(now_ns, end_ns_ - 1)), request_limit_);
   recorder_.due.set(warmup_counted_ && due_now > warmup_due_ ? due_now - warmup_due_ : 0);
@@ -330,6 +331,48 @@ void Pump::dispatch_due(uint64_t now_ns) {
     if (!send_next(intended, now_ns)) return;
     intended = schedule_.intended_ns(next_request_);
   }
+}
+
+// Counted as the clock passes the warm-up's end, while the queries still rise (a Poisson count
+// asked for an earlier time would walk the stream again from its start).
+void Pump::count_warmup_due() {
+  if (warmup_counted_) return;
+  warmup_due_ = plan_.warmup_ns > 0 ? schedule_.due_count(measure_start_ns_ - 1) : 0;
+  warmup_counted_ = true;
+}
+
+// The measured target up to t_ns (after the warm-up's end): what the schedule had due, or in
+// closed loop what was sent.
+uint64_t Pump::due_through(uint64_t t_ns) {
+  if (plan_.closed_loop) return recorder_.sent.get();
+  count_warmup_due();
+  const uint64_t due = std::min(schedule_.due_count(std::min(t_ns, end_ns_ - 1)), request_limit_);
+  return due > warmup_due_ ? due - warmup_due_ : 0;
+}
+
+// Once a loop turn: queue every interval that has ended by now. Each is closed on its own, the
+// ones the pump slept through (a stall: every connection busy) as empty intervals with their
+// target; a full ring keeps the open interval open, and the next attempt closes everything that
+// ended as one record. Past kMaxEmptyIntervals slept through, they too go as one record.
+void Pump::close_intervals(uint64_t now_ns) {
+  constexpr uint64_t kMaxEmptyIntervals = 1000;
+  if (!intervals_.started(now_ns)) return;
+  const uint64_t ended = intervals_.index_at(now_ns);  // intervals before this one have ended
+  while (intervals_.open_first() < ended) {
+    const uint64_t first = intervals_.open_first();
+    const uint64_t last = interval_ring_full_ || ended - first > kMaxEmptyIntervals ? ended - 1 : first;
+    const uint64_t end = intervals_.end_of(last);
+    interval_ring_full_ = !intervals_.close(last, end - measure_start_ns_, due_through(end - 1), recorder_);
+    if (interval_ring_full_) return;
+  }
+}
+
+// The run's last interval ends with the pump (after the drain): a partial interval.
+void Pump::finish_intervals(uint64_t now_ns) {
+  if (!intervals_.started(now_ns)) return;
+  close_intervals(now_ns);
+  if (interval_ring_full_) return;  // the open interval stays as the leftover, up to now
+  intervals_.close(intervals_.index_at(now_ns), now_ns - measure_start_ns_, recorder_.due.get(), recorder_);
 }
 
 // The next request onto an available connection (one must be). False when the source has no
@@ -669,6 +712,7 @@ void Pump::record_response(Conn& conn, const Completion& completion) {
   const int status = completion.status;
   recorder.status[status < kStatusCodes ? status : 0].add();
   if (completion.grpc != nullptr) record_grpc(&recorder.grpc, *completion.grpc, status);
+  if (&recorder == &recorder_) intervals_.record(completed_ns - intended_ns, completed_ns - written_ns);
   if (tap_ != nullptr) tap_response(conn, status);
   if (&recorder == &recorder_ && !recorder_.names.empty()) {
     NameRecorder& by_name = *recorder_.names[static_cast<size_t>(completion.request.name)];

@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "h2_pool.h"
 #include "h2_request.h"
+#include "interval_recorder.h"
 #include "plan.h"
 #include "poller.h"
 #include "recorder.h"
@@ -67,6 +68,8 @@ class Pump final : public StreamEvents, public CompletionSink {
   Recorder& recorder() { return recorder_; }
   // The --warmup period's own counts, kept apart from the results.
   Recorder& warmup_recorder() { return warmup_; }
+  // The run cut into --interval pieces: the JS thread drains it while the pump runs.
+  IntervalRecorder& intervals() { return intervals_; }
   // Safe from any thread: the gate's start time is atomic.
   uint64_t start_ns() const { return gate_->start_ns.load(std::memory_order_relaxed); }
   // How late the gate opened after the plan's --start-at instant (0 without one).
@@ -89,6 +92,10 @@ class Pump final : public StreamEvents, public CompletionSink {
   void handle_events(int count, uint64_t now_ns);
   void expire_deadlines(uint64_t now_ns);
   void dispatch_due(uint64_t now_ns);
+  void count_warmup_due();
+  uint64_t due_through(uint64_t t_ns);
+  void close_intervals(uint64_t now_ns);
+  void finish_intervals(uint64_t now_ns);
   bool send_next(uint64_t intended_ns, uint64_t now_ns);
 
   void open(uint32_t index, uint64_t now_ns);
@@ -146,6 +153,8 @@ class Pump final : public StreamEvents, public CompletionSink {
   Recorder recorder_;
   std::unique_ptr<RequestSource> source_;
   Recorder warmup_;
+  IntervalRecorder intervals_;
+  bool interval_ring_full_ = false;  // the last close found no room: the next one covers every ended interval
   std::vector<Conn> conns_;
   DeadlineList timeouts_;  // busy connections, deadline = write (or last response) + timeout
   DeadlineList connect_timeouts_;  // connecting and handshaking, deadline = start + connect timeout

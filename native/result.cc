@@ -184,7 +184,35 @@ void set_thread_cpu(Napi::Env env, const Run& run, Napi::Object* out) {
   out->Set("threadCpu", to_array(env, pairs));
 }
 
+Napi::Object interval_to_js(Napi::Env env, uint32_t pump, const IntervalData& data) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pump", pump);
+  out.Set("first", static_cast<double>(data.head.first));
+  out.Set("last", static_cast<double>(data.head.last));
+  out.Set("endNs", static_cast<double>(data.head.end_ns));
+  out.Set("due", static_cast<double>(data.head.due));
+  out.Set("sent", static_cast<double>(data.head.sent));
+  out.Set("completed", static_cast<double>(data.head.completed));
+  out.Set("errors", static_cast<double>(data.head.errors));
+  out.Set("status", to_array(env, data.status));
+  out.Set("corrected", to_array(env, data.corrected));
+  out.Set("uncorrected", to_array(env, data.uncorrected));
+  return out;
+}
+
 }  // namespace
+
+Napi::Array intervals_to_js(Napi::Env env, Run& run, bool finished) {
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < run.pumps().size(); ++i) {
+    IntervalRecorder& intervals = run.pumps()[i]->intervals();
+    intervals.drain([&](IntervalData&& data) { out.Set(n++, interval_to_js(env, i, data)); });
+    IntervalData leftover;
+    if (finished && intervals.leftover(&leftover)) out.Set(n++, interval_to_js(env, i, leftover));
+  }
+  return out;
+}
 
 Napi::Object snapshot_to_js(Napi::Env env, const Run& run) {
   Napi::Object out = Napi::Object::New(env);

@@ -9,6 +9,11 @@ namespace ratetest {
 
 Napi::Object snapshot_to_js(Napi::Env env, const Run& run);
 
+// Every interval the pumps have queued since the last call, as
+// [{pump, first, last, endNs, due, sent, completed, errors, status, corrected, uncorrected}, ...].
+// finished: the pumps are done; their last intervals, which found no room in a ring, come too.
+Napi::Array intervals_to_js(Napi::Env env, Run& run, bool finished);
+
 // The final result: the snapshot's fields plus what only exists once every pump has finished.
 Napi::Object result_to_js(Napi::Env env, const Run& run);
 

@@ -68,6 +68,7 @@ Napi::Object limits_to_js(Napi::Env env) {
   out.Set("maxThreads", Limits::max_threads);
   out.Set("maxConnections", Limits::max_connections);
   out.Set("maxRate", Limits::max_rate);
+  out.Set("minIntervalMs", static_cast<double>(Limits::min_interval_ns) / 1e6);
   out.Set("maxPipeline", Limits::max_pipeline);
   out.Set("maxStages", Limits::max_stages);
   out.Set("maxBatchUs", static_cast<double>(Limits::max_batch_ns) / 1e3);

@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dashboardScreenshot } from './dashboard-screenshot.mjs';
+import { checkHeatmapScreenshot } from './heatmap-screenshot.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin/ratetest.js');
@@ -364,7 +365,8 @@ export function undocumentedFlags(flags, readme, flagsPage) {
   return missing;
 }
 
-export async function checkDocs(files = docFiles()) {
+/** updateScreenshots: replace docs/heatmap.png with the one made now (--update-screenshots). */
+export async function checkDocs(files = docFiles(), { updateScreenshots = false } = {}) {
   const fixtures = mkdtempSync(join(tmpdir(), 'ratetest-docs-tls-'));
   let servers;
   try {
@@ -374,6 +376,7 @@ export async function checkDocs(files = docFiles()) {
     if (files.includes('README.md')) {
       const read = (f) => readFileSync(join(ROOT, f), 'utf8');
       failures.push(...undocumentedFlags(helpFlags(), read('README.md'), read('docs/flags.md')));
+      failures.push(...(await checkHeatmapScreenshot(ROOT, BIN, updateScreenshots)));
     }
     const jobs = [];
     for (const file of files) {
@@ -429,7 +432,7 @@ if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url))
   const args = process.argv.slice(2);
   const updateScreenshots = args.includes('--update-screenshots');
   const files = args.filter((a) => a !== '--update-screenshots');
-  const { failures, runs, blocks } = await checkDocs(files.length > 0 ? files : undefined);
+  const { failures, runs, blocks } = await checkDocs(files.length > 0 ? files : undefined, { updateScreenshots });
   // The pictures belong to the whole check, not to a check of a few named files.
   if (files.length === 0) failures.push(...(await checkDashboardScreenshot(updateScreenshots)));
   for (const f of failures) console.error(`docs-check: ${f}`);

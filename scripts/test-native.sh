@@ -12,6 +12,6 @@ node_include="$(node -p "require('path').resolve(process.execPath, '../../includ
 "${CXX:-g++}" -std=c++17 -Wall -Wextra -Werror -O0 -g -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -isystem "$node_include" \
-  native/test/*.cc native/response.cc native/template_source.cc native/grpc_response.cc native/histogram.cc \
+  native/test/*.cc native/response.cc native/template_source.cc native/grpc_response.cc native/interval_recorder.cc native/histogram.cc native/recorder.cc \
   -o "$out/native-tests"
 ASAN_OPTIONS=detect_leaks=1 "$out/native-tests"

@@ -23,6 +23,8 @@ export interface NativePlan {
   drainNs: number;
   /** A pump wakes at most once per this long, sending every request due by then; 0 = at each request's own time. */
   batchNs: number;
+  /** --interval: the width of the series' intervals. */
+  intervalNs?: number;
   /** Numeric IPv4 or IPv6 address (no brackets); ignored when unixPath is given. */
   address: string;
   port: number;
@@ -272,6 +274,8 @@ export interface NativeLimits {
   maxPipeline: number;
   maxStages: number;
   maxBatchUs: number;
+  /** The finest --interval. */
+  minIntervalMs: number;
   maxDurationMs: number;
   /** 2^53 - 1: for --seed and -n. */
   maxWhole: number;
@@ -279,8 +283,32 @@ export interface NativeLimits {
   maxUnixPathBytes: number;
 }
 
+/**
+ * One pump's record of one interval (or, where its ring was full, of intervals first..last), as
+ * native/interval_recorder.h queues it: exact counts and histograms of what the pump recorded in it.
+ */
+export interface NativeInterval {
+  pump: number;
+  /** Interval indexes from the end of the warm-up: the record covers intervals first..last. */
+  first: number;
+  last: number;
+  /** Its end, nanoseconds from the end of the warm-up (the run's last one ends with the pump). */
+  endNs: number;
+  /** Requests the schedule had due in it (sent, in closed loop). */
+  due: number;
+  sent: number;
+  completed: number;
+  errors: number;
+  /** Interleaved [statusCode, count, ...]. */
+  status: Float64Array;
+  corrected: NativeBuckets;
+  uncorrected: NativeBuckets;
+}
+
 export interface NativeRun extends Partial<ScriptChannelsHandle> {
   snapshot(): NativeSnapshot;
+  /** The interval records queued since the last call; finished (once `done` has settled): the pumps' last ones too. */
+  intervals(finished?: boolean): NativeInterval[];
   stop(): void;
   done: Promise<NativeResult>;
 }

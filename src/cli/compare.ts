@@ -1,5 +1,6 @@
 // compare.ts: `ratetest compare <before.json> <after.json>`: the key figures of two runs side by
-// side with the change and which side is better, for before/after a server change.
+// side with the change and which side is better, for before/after a server change; with --html,
+// a page drawing both (report/compare-html.ts).
 import { checkOutputPath, writeOutput } from './output-file.js';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
@@ -125,23 +126,31 @@ export function formatComparison(c: Comparison): string {
   return line(head) + body.map(line).join('') + notes;
 }
 
-export function compareMain(argv: string[]): number {
+export async function compareMain(argv: string[]): Promise<number> {
   const program = new Command('ratetest compare')
     .description('Compare two runs (--json results): the key figures before and after, the change, and which is better.')
     .argument('<before>', 'JSON result of the first run (--json)')
     .argument('<after>', 'JSON result of the second run')
     .addOption(new Option('--json <file>', 'also write the comparison as JSON (- for stdout, the table then goes to stderr)'))
+    .addOption(new Option('--html <file>', "also write a page drawing both runs: percentile curves on one axis, latency heatmaps side by side"))
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
   try {
     program.parse(argv);
     const [beforeFile, afterFile] = program.args as [string, string];
-    const jsonPath = program.opts<{ json?: string }>().json;
-    if (jsonPath !== undefined) checkOutputPath(jsonPath, '--json', { allowStdout: true });
-    const comparison = compareResults(readResultJson(beforeFile), readResultJson(afterFile), [beforeFile, afterFile]);
-    const json = program.opts<{ json?: string }>().json;
-    (json === '-' ? process.stderr : process.stdout).write(formatComparison(comparison));
+    const { json, html } = program.opts<{ json?: string; html?: string }>();
+    if (json !== undefined) checkOutputPath(json, '--json', { allowStdout: true });
+    if (html !== undefined) checkOutputPath(html, '--html');
+    const runs: [ResultJson, ResultJson] = [readResultJson(beforeFile), readResultJson(afterFile)];
+    const comparison = compareResults(runs[0], runs[1], [beforeFile, afterFile]);
+    const table = formatComparison(comparison);
+    (json === '-' ? process.stderr : process.stdout).write(table);
     if (json !== undefined) writeOutput(json, JSON.stringify(comparison, null, 2) + '\n', '--json', { allowStdout: true });
+    if (html !== undefined) {
+      // The chart library and the page's code load only when a page is asked for.
+      const { compareHtml } = await import('../report/compare-html.js');
+      writeOutput(html, compareHtml(runs, [basename(beforeFile), basename(afterFile)], table), '--html');
+    }
     return EXIT_OK;
   } catch (err) {
     return subcommandFailed('compare', err);

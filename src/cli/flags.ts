@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from '../common/units.js';
 import { DEFAULTS, limits, version, type RunOptions } from '../config/options.js';
-import { parseStages } from '../config/stages.js';
+import { parseStages, totalDurationMs } from '../config/stages.js';
 import { parseShard, parseStartAt, seedMessage, type Arrival } from '../config/shape.js';
 import { parseCriterion, type Criterion } from '../analysis/criteria.js';
 import { readRequestFile } from '../requests/request-file.js';
@@ -45,6 +45,7 @@ export interface RawFlags {
   hgrm?: string;
   hdrLog?: string;
   html?: string;
+  interval?: string;
   threshold?: string[];
   rate?: string;
   duration?: string;
@@ -131,7 +132,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--dashboard', 'full-screen live view on a terminal: rate, corrected p50/p99/max, send lag and the self-check, 4 times a second'))
     .addOption(new Option('-s, --script <file>', "wrk/wrk2 Lua script (.lua) or JavaScript module (.mjs, .js) with wrk's hooks: setup, init, request, response, done"))
     .addOption(new Option('--monitor-pid <pid>', "sample this process's CPU%, RSS and open fds each second (the server's, on this machine)"))
-    .addOption(new Option('--hdr-log <file>', 'write an HdrHistogram interval log: corrected and uncorrected histograms for each second (ratetest merge reads it)'))
+    .addOption(new Option('--interval <duration>', `width of the intervals of the JSON series, --hdr-log and the HTML charts, 10ms at the finest (default ${msToFlag(DEFAULTS.intervalMs)}; with --html, ${msToFlag(HTML_SHORT_RUN_INTERVAL_MS)} for runs of ${msToFlag(HTML_SHORT_RUN_MS)} or less)`))
+    .addOption(new Option('--hdr-log <file>', 'write an HdrHistogram interval log: corrected and uncorrected histograms for each interval (ratetest merge reads it)'))
     .addOption(new Option('--hgrm <file>', 'write the corrected percentile distribution in HdrHistogram .hgrm text format (ms)'))
     .addOption(new Option('--html <file>', 'write a self-contained HTML report: percentile spectrum, latency, rate and status codes over time'))
     .addOption(new Option('--threshold <expr>', 'fail (exit 1) unless it holds: p99<100ms, max<1s, errors<0.1%, non2xx=0, rate>=99% (repeatable; docs/criteria.md)').argParser((v: string, prev: string[] = []) => [...prev, v]))
@@ -201,6 +203,7 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   if (flags.cert !== undefined) options.certFile = flags.cert;
   if (flags.key !== undefined) options.keyFile = flags.key;
   if (flags.batch !== undefined) options.batchUs = parseDuration(flags.batch, '--batch') / 1e3;
+  if (flags.interval !== undefined) options.intervalMs = parseDuration(flags.interval, '--interval') / 1e6;
   if (flags.connections !== undefined) options.connections = parseCount(flags.connections, '--connections');
   if (flags.threads !== undefined) options.threads = parseCount(flags.threads, '--threads');
   if (flags.method !== undefined) options.method = flags.method;
@@ -234,8 +237,27 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
     request.metricsHost = flags.metricsHost;
   }
   if (flags.promFile !== undefined) request.promFile = flags.promFile;
-  if (flags.html !== undefined) request.html = flags.html;
+  if (flags.html !== undefined) {
+    request.html = flags.html;
+    if (options.intervalMs === undefined && runLengthMs(options) <= HTML_SHORT_RUN_MS) options.intervalMs = HTML_SHORT_RUN_INTERVAL_MS;
+  }
+  // The heatmap and `compare --html` draw from the intervals' histograms.
+  if (request.html !== undefined || request.json !== undefined) options.intervalHistograms = true;
   return request;
+}
+
+/**
+ * A short run's HTML report draws 100 ms intervals unless --interval says otherwise: at 1 s a
+ * 10 s run is ten columns, and a 300 ms stall is a blur in one of them.
+ */
+export const HTML_SHORT_RUN_MS = 30_000;
+export const HTML_SHORT_RUN_INTERVAL_MS = 100;
+
+/** The run's planned length: its duration or its stages' (-n runs have none: Infinity). */
+function runLengthMs(options: RunOptions): number {
+  if (options.requestCount !== undefined) return Infinity;
+  if (options.stages) return totalDurationMs(options.stages) + (options.warmupMs ?? 0);
+  return (options.durationMs ?? DEFAULTS.durationMs) + (options.warmupMs ?? 0);
 }
 
 function parseShapeFlags(flags: RawFlags, options: RunOptions): void {

@@ -67,6 +67,12 @@ export interface RunOptions extends ShapeOptions {
    */
   batchUs?: number;
   /**
+   * Width of the series' intervals in milliseconds (result.intervals, the JSON's series, the
+   * HdrHistogram interval log, the HTML charts); 10 at the finest. The pumps cut the intervals
+   * themselves, so each is exact however fine.
+   */
+  intervalMs?: number;
+  /**
    * Several requests instead of the one given by url/method/headers/body, each chosen per request
    * by its weight (a request file's content). Headers from `headers` apply to every request.
    */
@@ -109,6 +115,7 @@ export const DEFAULTS = {
   pipeline: 1,
   streams: 1,
   batchUs: 100,
+  intervalMs: 1000,
 } as const;
 
 /**
@@ -143,6 +150,8 @@ export interface RunConfig extends ShapeConfig {
   /** https settings; undefined for http. */
   tls: TlsConfig | undefined;
   batchUs: number;
+  /** Width of the series' intervals. */
+  intervalMs: number;
   method: string;
   /** Responses carry no body (HEAD), so the parser must not wait for one. */
   headRequest: boolean;
@@ -287,6 +296,11 @@ export function validate(options: RunOptions): RunConfig {
     const got = Number.isFinite(batchUs) && batchUs >= 0 ? formatDurationShort(Math.round(batchUs * 1000)) : String(batchUs);
     throw new UsageError(`--batch must be from 0 to ${limit.maxBatchUs / 1000}ms, got ${got}`);
   }
+  const intervalMs = options.intervalMs ?? DEFAULTS.intervalMs;
+  if (!Number.isFinite(intervalMs) || intervalMs < limit.minIntervalMs || intervalMs > limit.maxDurationMs) {
+    const got = Number.isFinite(intervalMs) && intervalMs >= 0 ? formatDurationShort(Math.round(intervalMs * 1e6)) : String(intervalMs);
+    throw new UsageError(`--interval must be ${limit.minIntervalMs}ms or more, got ${got}`);
+  }
   const threads = options.threads ?? DEFAULTS.threads;
   checkInteger(threads, '--threads', 1, limit.maxThreads);
   const connections = options.connections ?? Math.max(DEFAULTS.connections, threads);
@@ -318,6 +332,7 @@ export function validate(options: RunOptions): RunConfig {
     unixSocket,
     tls,
     batchUs,
+    intervalMs,
     method,
     headRequest: method === 'HEAD',
     headers,

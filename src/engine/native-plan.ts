@@ -24,8 +24,9 @@ export async function resolveAddress(host: string): Promise<{ address: string; f
 
 
 /** The config's times in the nanoseconds the native side and the Result use. */
-export function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batchNs: number; connectTimeoutNs: number } {
+export function nanos(config: RunConfig): { durationNs: number; timeoutNs: number; batchNs: number; connectTimeoutNs: number; intervalNs: number } {
   return {
+    intervalNs: Math.round(config.intervalMs * 1e6),
     durationNs: Math.round(config.durationMs * 1e6),
     timeoutNs: Math.round(config.timeoutMs * 1e6),
     batchNs: Math.round(config.batchUs * 1e3),

@@ -1,6 +1,7 @@
 // progress.ts: what a run reports while it goes: a Progress each second (for the progress line),
-// cumulative RunSnapshots (for live exporters), both from the pumps' snapshots on a 1 s timer.
-// Never touches the hot path: snapshots are plain numbers the pumps publish.
+// cumulative RunSnapshots (for live exporters), both from the pumps' snapshots on a 1 s timer,
+// and the series' intervals as the pumps queue them. Never touches the hot path: snapshots are
+// plain numbers the pumps publish, intervals records they queue.
 import type { NativeErrors, NativeRun, NativeSnapshot } from '../addon/native.js';
 import type { RunConfig } from '../config/options.js';
 import type { ErrorCounts } from '../result/result.js';
@@ -18,7 +19,7 @@ export interface Progress {
   connectionsOpen: number;
   /** Requests the schedule had due per second over the last interval (0 in closed loop). */
   targetRate: number;
-  /** Corrected latency of the last interval's responses; undefined when none completed. */
+  /** Corrected latency of the responses in the intervals closed since the last Progress; undefined when none completed. */
   p50Ns?: number;
   p99Ns?: number;
 }
@@ -70,17 +71,24 @@ function sumErrors(errors: NativeErrors): number {
 }
 
 
-// Once a second: the series' next interval, and progress for whoever asked.
+/**
+ * How often the series takes the pumps' queued intervals: each pump's ring holds 1 MiB, hundreds
+ * of 10 ms intervals even at high rates, so a few times a second keeps it far from full.
+ */
+const INTERVAL_DRAIN_MS = 250;
+
+// Once a second: progress for whoever asked; every INTERVAL_DRAIN_MS: the series' new intervals.
 export function watch(native: NativeRun, config: RunConfig, series: SeriesRecorder, onProgress?: (p: Progress) => void, onSnapshot?: (s: NativeSnapshot) => void): () => void {
   let last: NativeSnapshot | undefined;
+  const drain = setInterval(() => series.add(native.intervals()), INTERVAL_DRAIN_MS);
+  drain.unref();
   const timer = setInterval(() => {
+    series.add(native.intervals());
     const now = native.snapshot();
-    series.add(now);
     onSnapshot?.(now);
     const intervalNs = last ? now.elapsedNs - last.elapsedNs : now.elapsedNs;
     const done = last ? now.completed - last.completed : now.completed;
-    const latest = series.intervals.at(-1);
-    const latency = latest && latest.endNs === now.elapsedNs && latest.maxNs > 0 ? latest : undefined;
+    const latency = series.takeRecentLatency();
     onProgress?.({
       elapsedNs: now.elapsedNs,
       sent: now.sent,
@@ -94,5 +102,8 @@ export function watch(native: NativeRun, config: RunConfig, series: SeriesRecord
     last = now;
   }, 1000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    clearInterval(drain);
+  };
 }

@@ -32,7 +32,7 @@ export interface RunHooks {
   /** Called once the options are valid and the host resolved, just before the pumps start; startedAt becomes Result.startedAt. */
   onStart?: (config: RunConfig, address: string, startedAt: Date, shard?: ShardInfo) => void;
   /**
-   * Each interval of about a second as it closes (after any warm-up), with its corrected and
+   * Each interval of --interval as it closes (after any warm-up), with its corrected and
    * uncorrected histograms: for writing them out during the run (--hdr-log) rather than keeping
    * them (RunOptions.intervalHistograms). Its times are from Result.startedAt.
    */
@@ -87,7 +87,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
-  const series = new SeriesRecorder(options.intervalHistograms === true, Math.round(config.warmupMs * 1e6), hooks.onInterval);
+  const series = new SeriesRecorder(config.threads, Math.round(config.intervalMs * 1e6), Math.round(config.warmupMs * 1e6), options.intervalHistograms === true, hooks.onInterval);
   let endedEarly: string | undefined;
   const deadTarget = config.durationMs >= UNLIMITED_MS ? new DeadTargetWatch(DEAD_TARGET_FACTOR * (config.connectTimeoutMs + config.timeoutMs)) : undefined;
   const onSnapshot = (s: NativeSnapshot) => {
@@ -109,7 +109,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
     if (final.lateNs !== undefined && config.startAt !== undefined) startedAt = new Date(config.startAt + final.lateNs / 1e6);
     const result = toResult(config, final, startedAt, program);
     if (shard) result.shard = { ...shard, ...(final.lateNs !== undefined ? { lateNs: final.lateNs } : {}) };
-    result.intervals = series.finish(final);
+    result.intervals = series.finish(native.intervals(true));
     if (endedEarly) Object.assign(result, { endedEarly, interrupted: false });
     if (monitor) result.monitor = monitor.stop();
     if (script) result.script = scriptResult(script.loaded, script.plan, native, feeder);

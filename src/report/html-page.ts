@@ -115,6 +115,10 @@ export const PAGE_SCRIPT = `
     outcome.push(line(code, family[(n - 1) % family.length], perSecond));
     columns.push(tl.status[code]);
   });
+  var heat = document.getElementById('chart-heatmap');
+  if (data.heatmap) window.ratetestHeatmap(heat, data.heatmap);
+  else heat.textContent = 'No heatmap: the run kept no interval histograms.';
+
   chart('chart-outcomes', {
     scales: { x: timeScale, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
     axes: [timeAxis, { label: 'per second', size: 70 }],

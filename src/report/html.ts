@@ -9,11 +9,14 @@ import { version } from '../config/options.js';
 import type { Result, ResultConfig } from '../result/result.js';
 import { escapeHtml, jsonForScript } from './html-escape.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
+import { HEATMAP_CSS, HEATMAP_SCRIPT } from './heatmap-page.js';
 import { selfCheck } from '../analysis/self-check.js';
 import { spectrumData, type SpectrumData } from './spectrum-data.js';
 import { timelineData, type TimelineData } from './timeline-data.js';
+import { heatmapData, type HeatmapData } from './heatmap-data.js';
 import { formatTimeUs } from './wrk-format.js';
 import { maskUrl } from '../common/url-display.js';
+import { formatDurationShort } from '../common/units.js';
 
 export interface HtmlOptions {
   /** The -H headers as given; shown in the settings with credentials masked (the Result does not keep them). */
@@ -24,11 +27,13 @@ export interface HtmlOptions {
 export interface HtmlData {
   spectrum: SpectrumData;
   timeline: TimelineData;
+  /** Absent when the run kept no interval histograms (a library run without intervalHistograms). */
+  heatmap?: HeatmapData;
 }
 
 const require = createRequire(import.meta.url);
 /** A file of the uplot package's dist/, as text. */
-function uplotAsset(name: string): string {
+export function uplotAsset(name: string): string {
   return readFileSync(require.resolve(`uplot/dist/${name}`), 'utf8');
 }
 
@@ -43,10 +48,14 @@ export function maskHeader(header: string): string {
 
 
 export function htmlData(result: Result): HtmlData {
-  return { spectrum: spectrumData(result.corrected, result.uncorrected), timeline: timelineData(result.intervals ?? []) };
+  const intervals = result.intervals ?? [];
+  const heatmap = heatmapData(intervals);
+  return { spectrum: spectrumData(result.corrected, result.uncorrected), timeline: timelineData(intervals, result.config.intervalNs), ...(heatmap && { heatmap }) };
 }
 
 const ns = (value: number) => formatTimeUs(value / 1e3);
+/** The run's --interval as people write it ("100ms"). */
+const intervalText = (result: Result) => formatDurationShort(result.config.intervalNs ?? 1e9);
 const seconds = (valueNs: number) => `${(valueNs / 1e9).toFixed(valueNs % 1e9 === 0 ? 0 : 3)}s`;
 
 /** The settings the run used, as [name, value] rows (values not yet escaped). */
@@ -117,7 +126,7 @@ export function formatHtml(result: Result, options: HtmlOptions = {}): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ratetest ${escapeHtml(url)}</title>
 <style>${uplotCss}</style>
-<style>${PAGE_CSS}</style>
+<style>${PAGE_CSS}${HEATMAP_CSS}</style>
 </head>
 <body>
 <h1>ratetest: ${escapeHtml(url)}</h1>
@@ -126,6 +135,9 @@ ${headline(result)}
 <h2>Latency by percentile</h2>
 <p class="note">HdrHistogram's plotter axis: x is 1/(1-p) on a log scale, so each step right (90%, 99%, 99.9%, …) is ten times further into the tail.</p>
 <div class="chart" id="chart-spectrum"></div>
+<h2>Latency heatmap</h2>
+<p class="note">Each column is one interval of ${escapeHtml(intervalText(result))}; each row a band of latency (log scale) made of the histogram's own buckets; the colour is how many responses fell in it (log scale). A stall shows as a rising diagonal: the requests due during it waited longer the earlier they were due. Tick the box to see the uncorrected latency on the same rows: the difference is coordinated omission.</p>
+<div class="heatmap" id="chart-heatmap"></div>
 <h2>Latency over time (corrected)</h2>
 <div class="chart" id="chart-latency"></div>
 <h2>Target vs achieved rate</h2>
@@ -136,6 +148,7 @@ ${headline(result)}
 ${table(settingsRows(result.config, options))}
 <script type="application/json" id="ratetest-data">${jsonForScript(htmlData(result))}</script>
 <script>${uplotJs}</script>
+<script>${HEATMAP_SCRIPT}</script>
 <script>${PAGE_SCRIPT}</script>
 </body></html>
 `;

@@ -29,7 +29,7 @@ export interface TlsJson extends Omit<NonNullable<Result['tls']>, 'handshake'> {
 }
 
 export interface ResultJson extends Omit<Result, 'corrected' | 'uncorrected' | 'sendLag' | 'status' | 'requests' | 'tls' | 'intervals'> {
-  /** About a second each, adding up to the totals; the histograms themselves are in --hdr-log. */
+  /** One per --interval, adding up to the totals, each with its histograms when the run kept them. */
   series?: IntervalJson[];
   schema: typeof JSON_SCHEMA_ID;
   tls?: TlsJson;

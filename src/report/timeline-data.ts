@@ -1,8 +1,9 @@
-// timeline-data.ts: the run second by second (result.intervals, src/result/series.ts) as the arrays the
-// HTML report's time charts plot: latency, target vs achieved rate, errors and status codes.
-// Counts become per-second rates over each interval's length, but never over less than a second:
-// a short last interval (the drain after the run's end: a few responses in a few ms) is the count
-// in that last second, not a spike to thousands per second. Pure: intervals in, plain arrays out.
+// timeline-data.ts: the run interval by interval (result.intervals, src/result/series.ts; --interval
+// wide) as the arrays the HTML report's time charts plot: latency, target vs achieved rate, errors
+// and status codes. Counts become per-second rates over each interval's length, but never over
+// less than the run's interval: a short last interval (the drain after the run's end: a few
+// responses in a few ms) is a count over a whole interval, not a spike to thousands per second.
+// Pure: intervals in, plain arrays out.
 import type { Interval } from '../result/series.js';
 
 const NS_PER_S = 1e9;
@@ -24,9 +25,10 @@ export interface TimelineData {
   status: Record<string, number[]>;
 }
 
-export function timelineData(intervals: Interval[]): TimelineData {
+/** widthNs: the run's --interval (results from before it existed had 1 s). */
+export function timelineData(intervals: Interval[], widthNs = NS_PER_S): TimelineData {
   const codes = [...new Set(intervals.flatMap((i) => Object.keys(i.status)))].sort();
-  const perSecond = (count: number, i: Interval) => (count * NS_PER_S) / Math.max(NS_PER_S, i.endNs - i.startNs);
+  const perSecond = (count: number, i: Interval) => (count * NS_PER_S) / Math.max(widthNs, i.endNs - i.startNs);
   const ms = (i: Interval, ns: number) => (i.maxNs > 0 ? ns / NS_PER_MS : null);
   return {
     t: intervals.map((i) => i.endNs / NS_PER_S),

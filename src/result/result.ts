@@ -76,6 +76,8 @@ export interface ResultConfig {
   /** Send window: a pump wakes at most once per this long (0 = per request). */
   batchNs: number;
   connectTimeoutNs: number;
+  /** --interval: the width of the series' intervals (absent in results from before it existed). */
+  intervalNs?: number;
   /** Requests in flight per connection at most. */
   pipeline: number;
   /** --http2, and its --streams (HTTP/2 streams in flight per connection at most). */

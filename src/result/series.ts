@@ -1,15 +1,13 @@
-// series.ts: the run cut into intervals of about a second, from the engine's cumulative snapshots
-// (never from the hot path). Each interval's histograms are the difference of two cumulative
-// ones, and the last interval runs to the final result, so the intervals add up exactly to the
-// run's totals: what an HdrHistogram interval log needs. Each interval keeps its p50/p99/max; the
-// histograms themselves only when asked for (see Interval).
+// series.ts: the run cut into intervals of --interval (1 s unless set; 10 ms at the finest). The
+// pumps close each interval themselves and queue it with its histograms (native/interval_recorder.h),
+// so an interval holds exactly the responses recorded in it, never the difference of two
+// snapshots; this file merges the pumps' records of the same interval. The intervals add up to the
+// run's totals: what an HdrHistogram interval log needs. Each interval keeps its p50/p99/max; its
+// histograms only when asked for (see Interval), compressed as it closes.
 import type { Histogram } from 'hdr-histogram-js';
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from './hdr-formats.js';
-import { bucketsToHistogram, subtractBuckets } from './histogram.js';
-import type { NativeErrors, NativeSnapshot } from '../addon/native.js';
-
-/** What the series needs of a snapshot or of the final result. */
-export type Cumulative = Pick<NativeSnapshot, 'elapsedNs' | 'sent' | 'completed' | 'errors' | 'status' | 'corrected' | 'uncorrected'> & { due?: number };
+import { emptyHistogram } from './histogram.js';
+import type { NativeInterval } from '../addon/native.js';
 
 /** One interval as the JSON carries it: counts and the corrected latency's p50/p99/max (0 when no response was timed). */
 export interface IntervalJson {
@@ -26,6 +24,8 @@ export interface IntervalJson {
   p50Ns: number;
   p99Ns: number;
   maxNs: number;
+  /** The interval's histograms, when the run kept them (see Interval). */
+  histograms?: IntervalHistograms;
 }
 
 /** An interval's corrected and uncorrected histograms in HdrHistogram's compressed base64 encoding. */
@@ -36,13 +36,11 @@ export interface IntervalHistograms {
 
 /**
  * An interval: its counts and latency figures, and its histograms only when the run keeps them
- * (RunOptions.intervalHistograms, for --hdr-log). Kept, they cost a few KB a second (compressed;
- * a full 1 ns..1 h histogram is 270 KB); not kept, an hour-long soak test's series stays under
- * a megabyte.
+ * (RunOptions.intervalHistograms: --json, --html, the heatmap). Kept, they cost a few hundred
+ * bytes to a few KB an interval (compressed; a full 1 ns..1 h histogram is 270 KB); not kept, an
+ * hour-long soak test's series stays under a megabyte.
  */
-export interface Interval extends IntervalJson {
-  histograms?: IntervalHistograms;
-}
+export type Interval = IntervalJson;
 
 /** The p50/p99/max of an interval's corrected latency (0 when no response was timed in it). */
 export function latencyFigures(corrected: Histogram): Pick<Interval, 'p50Ns' | 'p99Ns' | 'maxNs'> {
@@ -56,75 +54,127 @@ export function intervalHistogram(interval: Interval, tag: keyof IntervalHistogr
   return decodeFromCompressedBase64(interval.histograms[tag], 64, false);
 }
 
-function errorTotal(errors: NativeErrors): number {
-  return errors.connect + errors.read + errors.write + errors.timeout + errors.parse;
-}
-
-function statusRecord(pairs: Float64Array): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (let i = 0; i + 1 < pairs.length; i += 2) out[String(pairs[i])] = pairs[i + 1]!;
-  return out;
-}
-
 export interface IntervalHistogramPair {
   corrected: Histogram;
   uncorrected: Histogram;
 }
 
-/** An interval's histograms as it closes, for a consumer that writes them out (an --hdr-log stream). */
+/**
+ * An interval's histograms as it closes, for a consumer that writes them out (an --hdr-log
+ * stream). The histograms are reused for the next interval: valid only during the call.
+ */
 export type IntervalListener = (interval: Interval, histograms: IntervalHistogramPair) => void;
 
-export class SeriesRecorder {
-  readonly intervals: Interval[] = [];
-  private last: Cumulative | undefined;
-
-  /**
-   * keepHistograms: store each interval's histograms (compressed) as well as its figures.
-   * fromNs: where measuring starts (the end of a warm-up): the first interval begins there, and
-   * snapshots before it (whose counters are all still zero) make no interval.
-   * onInterval: each interval's histograms as it closes, kept or not.
-   */
-  constructor(
-    private readonly keepHistograms = false,
-    private readonly fromNs = 0,
-    private readonly onInterval?: IntervalListener,
-  ) {}
-
-  /** Adds the interval since the previous call (the first from the start). Empty intervals are kept: a stall is data. */
-  add(now: Cumulative): void {
-    const before = this.last;
-    if (now.elapsedNs <= (before?.elapsedNs ?? this.fromNs)) return;
-    const corrected = bucketsToHistogram(subtractBuckets(now.corrected, before?.corrected));
-    const interval: Interval = {
-      startNs: before?.elapsedNs ?? this.fromNs,
-      endNs: now.elapsedNs,
-      due: (now.due ?? now.sent) - (before ? before.due ?? before.sent : 0),
-      sent: now.sent - (before?.sent ?? 0),
-      completed: now.completed - (before?.completed ?? 0),
-      errors: errorTotal(now.errors) - (before ? errorTotal(before.errors) : 0),
-      status: statusRecord(subtractBuckets(now.status, before?.status)),
-      ...latencyFigures(corrected),
-    };
-    if (this.keepHistograms || this.onInterval) {
-      const uncorrected = bucketsToHistogram(subtractBuckets(now.uncorrected, before?.uncorrected));
-      if (this.keepHistograms) {
-        interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
-      }
-      this.onInterval?.(interval, { corrected, uncorrected });
-    }
-    this.intervals.push(interval);
-    this.last = now;
-  }
-
-  /** The final result closes the series: its end is at least the last snapshot's. */
-  finish(final: Cumulative): Interval[] {
-    const end = Math.max(final.elapsedNs, (this.last?.elapsedNs ?? this.fromNs) + 1);
-    this.add({ ...final, elapsedNs: end });
-    return this.intervals;
+function recordPairs(histogram: Histogram, pairs: Float64Array): void {
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    if (pairs[i + 1]! > 0) histogram.recordValueWithCount(pairs[i]!, pairs[i + 1]!);
   }
 }
 
+/**
+ * Merges the pumps' interval records into the run's intervals, in order. Each pump queues one
+ * record per interval index (k = 0 at the end of the warm-up), except where its ring was full
+ * and one record covers several (first..last): the run's interval then covers them too, so
+ * every interval holds all of every pump's responses in it.
+ */
+export class SeriesRecorder {
+  readonly intervals: Interval[] = [];
+  private readonly queues: NativeInterval[][];
+  private next = 0;
+  // Reused for every interval: a histogram is 270 KB, and 100 intervals a second would churn it.
+  private readonly scratch: IntervalHistogramPair = { corrected: emptyHistogram(), uncorrected: emptyHistogram() };
+  private readonly recent = emptyHistogram();
+
+  /**
+   * pumps: how many queue records. widthNs: --interval. fromNs: where measuring starts (the end
+   * of a warm-up), the first interval's start. keepHistograms: store each interval's histograms
+   * (compressed). onInterval: each interval's histograms as it closes, kept or not.
+   */
+  constructor(
+    pumps: number,
+    private readonly widthNs: number,
+    private readonly fromNs = 0,
+    private readonly keepHistograms = false,
+    private readonly onInterval?: IntervalListener,
+  ) {
+    this.queues = Array.from({ length: pumps }, () => []);
+  }
+
+  /** Records the pumps queued; every interval all of them have closed is added. */
+  add(records: NativeInterval[]): void {
+    for (const record of records) this.queues[record.pump]!.push(record);
+    this.emit(false);
+  }
+
+  /** The pumps' last records close the series: a pump with none left has nothing more to add. */
+  finish(records: NativeInterval[]): Interval[] {
+    for (const record of records) this.queues[record.pump]!.push(record);
+    this.emit(true);
+    return this.intervals;
+  }
+
+  /** Corrected p50/p99 of the intervals added since the last call; undefined when none timed a response. */
+  takeRecentLatency(): { p50Ns: number; p99Ns: number } | undefined {
+    if (this.recent.totalCount === 0) return undefined;
+    const figures = { p50Ns: this.recent.getValueAtPercentile(50), p99Ns: this.recent.getValueAtPercentile(99) };
+    this.recent.reset();
+    return figures;
+  }
+
+  private emit(finished: boolean): void {
+    for (;;) {
+      const active = this.queues.filter((q) => q.length > 0);
+      if (active.length === 0 || (!finished && active.length < this.queues.length)) return;
+      // The interval ends where every pump's record ends together: one pump's wide record widens it.
+      let last = Math.max(...active.map((q) => q[0]!.last));
+      for (let widened = true; widened; ) {
+        widened = false;
+        for (const q of active) {
+          for (const r of q) {
+            if (r.first > last) break;
+            if (r.last > last) {
+              last = r.last;
+              widened = true;
+            }
+          }
+        }
+      }
+      if (!finished && active.some((q) => (q.filter((r) => r.first <= last).at(-1)?.last ?? -1) < last)) return;
+      const taken = active.flatMap((q) => q.splice(0, q.filter((r) => r.first <= last).length));
+      this.close(this.next, taken);
+      this.next = last + 1;
+    }
+  }
+
+  private close(first: number, records: NativeInterval[]): void {
+    const { corrected, uncorrected } = this.scratch;
+    corrected.reset();
+    uncorrected.reset();
+    const status: Record<string, number> = {};
+    const interval: Interval = { startNs: this.fromNs + first * this.widthNs, endNs: 0, due: 0, sent: 0, completed: 0, errors: 0, status, p50Ns: 0, p99Ns: 0, maxNs: 0 };
+    let endNs = 0;
+    for (const r of records) {
+      endNs = Math.max(endNs, r.endNs);
+      interval.due += r.due;
+      interval.sent += r.sent;
+      interval.completed += r.completed;
+      interval.errors += r.errors;
+      for (let i = 0; i + 1 < r.status.length; i += 2) status[String(r.status[i])] = (status[String(r.status[i])] ?? 0) + r.status[i + 1]!;
+      recordPairs(corrected, r.corrected);
+      recordPairs(uncorrected, r.uncorrected);
+    }
+    interval.endNs = this.fromNs + endNs;
+    Object.assign(interval, latencyFigures(corrected));
+    this.recent.add(corrected);
+    if (this.keepHistograms) {
+      interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
+    }
+    this.onInterval?.(interval, this.scratch);
+    this.intervals.push(interval);
+  }
+}
+
+/** An interval as the JSON carries it: its histograms too, when the run kept them. */
 export function intervalJson(interval: Interval): IntervalJson {
-  const { histograms: _, ...json } = interval;
-  return json;
+  return { ...interval };
 }

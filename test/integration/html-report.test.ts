@@ -2,52 +2,18 @@
 // Chromium (Debian's `chromium`, installed by .ci/run) opens it offline: every chart must have
 // drawn the run's data (the page's script records series and point counts in data-* attributes
 // after uPlot draws), and a screenshot must show the charts' colours.
-import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultJson } from '../../src/report/json.js';
 import { countColour, decodePng } from '../fixtures/png.js';
 import { CLI_BUILT, ENGINE_BUILT, runCli, STACK_FRAME } from './run-cli.js';
 import { mixedStatus, type TestServer } from './servers.js';
+import { attributes, chromium, CHROMIUM } from './chromium.js';
 
-/** CHROMIUM=/path/to/chrome, or the first of these on PATH. */
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      try {
-        accessSync(join(dir, name), constants.X_OK);
-        return join(dir, name);
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
-const CHROMIUM = findChromium();
 if (!CHROMIUM) console.warn('html-report: skipping the browser checks: no chromium on PATH (apt-get install chromium, or set CHROMIUM)');
-
-/** Runs headless Chromium on a file; resolves with stdout. Root needs --no-sandbox. */
-function chromium(args: string[], profile: string): Promise<string> {
-  const base = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', `--user-data-dir=${profile}`];
-  return new Promise((resolve, reject) => {
-    execFile(CHROMIUM!, [...base, ...args], { timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`chromium ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-/** The attributes of the element with this id in a DOM dump. */
-function attributes(dom: string, id: string): Record<string, string> {
-  const tag = new RegExp(`<div[^>]*\\bid="${id}"[^>]*>`).exec(dom);
-  if (!tag) throw new Error(`no element #${id} in the rendered DOM`);
-  return Object.fromEntries([...tag[0].matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-}
 
 /** Points per series as the page recorded them. */
 const points = (attrs: Record<string, string>) => attrs['data-points']!.split(',').map(Number);
@@ -122,12 +88,12 @@ describe.skipIf(!ENGINE_BUILT)('--html', () => {
 
     it('saves a screenshot showing the charts\' lines', async () => {
       const shoot = async (page: string, png: string) => {
-        await chromium([`--screenshot=${png}`, '--window-size=1280,2000', pathToFileURL(page).href], join(dir, 'profile-shot'));
+        await chromium([`--screenshot=${png}`, '--window-size=1280,2600', pathToFileURL(page).href], join(dir, 'profile-shot'));
         return decodePng(readFileSync(png));
       };
       const shot = join(dir, 'report.png');
       const image = await shoot(join(dir, 'report.html'), shot);
-      expect([image.width, image.height]).toEqual([1280, 2000]);
+      expect([image.width, image.height]).toEqual([1280, 2600]);
       expect(statSync(shot).size).toBeGreaterThan(30_000);
       // The same page with uPlot disabled: its text and tables, no charts. Its red warning text
       // (when the self-check warns) shares pixels with the red series, hence the comparison.

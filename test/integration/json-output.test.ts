@@ -60,6 +60,7 @@ describe.skipIf(!ENGINE_BUILT)('--json output', () => {
         durationNs: 1e9,
         timeoutNs: 2e9,
         batchNs: json.config.batchNs,
+        intervalNs: 1e9,
         connectTimeoutNs: 2e9,
         pipeline: 1,
       });

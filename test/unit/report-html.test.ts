@@ -136,9 +136,9 @@ describe('formatHtml', () => {
   });
 
   it('escapes user content: one </script> (its own JSON block\'s), no injected tag, credentials masked', () => {
-    // The hostile header and URL never open or close a tag: the only <script> elements are the page's three.
-    expect(html.match(/<script/g)).toHaveLength(3);
-    expect(html.match(/<\/script>/g)).toHaveLength(3);
+    // The hostile header and URL never open or close a tag: the only <script> elements are the page's four (data, uPlot, heatmap, charts).
+    expect(html.match(/<script/g)).toHaveLength(4);
+    expect(html.match(/<\/script>/g)).toHaveLength(4);
     expect(html).toContain('X-Note: &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!--');
     expect(html).not.toContain('secret');
     expect(html).toContain('<th>header</th><td>Authorization: ***</td>');

@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RatetestError } from '../../src/common/errors.js';
-import type { NativePlan, NativeResult, NativeSnapshot } from '../../src/addon/native.js';
+import type { NativeInterval, NativePlan, NativeResult, NativeSnapshot } from '../../src/addon/native.js';
 import { validate } from '../../src/config/options.js';
 
 const fake = vi.hoisted(() => ({
@@ -58,7 +58,7 @@ function fakeRun() {
   let finish!: (result: NativeResult) => void;
   let fail!: (err: Error) => void;
   const done = new Promise<NativeResult>((resolve, reject) => ((finish = resolve), (fail = reject)));
-  const handle = { snapshot: vi.fn(() => snapshot()), stop: vi.fn(), done };
+  const handle = { snapshot: vi.fn(() => snapshot()), intervals: vi.fn((): NativeInterval[] => []), stop: vi.fn(), done };
   fake.start.mockReturnValue(handle);
   return { handle, finish, fail };
 }
@@ -86,6 +86,7 @@ describe('run: the plan', () => {
       timeoutNs: 500e6,
       drainNs: 500e6,
       batchNs: 100e3,
+      intervalNs: 1e9,
       connectTimeoutNs: 2e9,
       pipeline: 1,
       address: '127.0.0.1',
@@ -186,7 +187,7 @@ describe('run: abort and progress', () => {
     await running;
   });
 
-  it('takes a snapshot each second for the per-second series, onProgress or not', async () => {
+  it("takes a snapshot each second, onProgress or not, and the pumps' intervals four times as often", async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const { handle, finish } = fakeRun();
     const running = run(options);
@@ -195,6 +196,23 @@ describe('run: abort and progress', () => {
     finish(nativeResult());
     await running;
     expect(handle.snapshot).toHaveBeenCalledTimes(3);
+    // 12 drains, 3 more with each snapshot, and the last with the final result.
+    expect(handle.intervals).toHaveBeenCalledTimes(16);
+    expect(handle.intervals).toHaveBeenLastCalledWith(true);
+  });
+
+  it("builds the series from the pumps' interval records, its last ones taken once the run is done", async () => {
+    const { handle, finish } = fakeRun();
+    const one = (pump: number, first: number, completed: number): NativeInterval => ({
+      pump, first, last: first, endNs: (first + 1) * 1e9, due: completed, sent: completed, completed, errors: 0,
+      status: Float64Array.from([200, completed]), corrected: Float64Array.from([1e6, completed]), uncorrected: Float64Array.from([5e5, completed]),
+    });
+    handle.intervals.mockImplementation((finished?: boolean) => (finished ? [one(0, 0, 3), one(1, 0, 4), one(1, 1, 1)] : []));
+    const running = run(options);
+    await vi.waitFor(() => expect(fake.start).toHaveBeenCalled());
+    finish(nativeResult());
+    const result = await running;
+    expect(result.intervals!.map((i) => [i.startNs, i.endNs, i.completed])).toEqual([[0, 1e9, 7], [1e9, 2e9, 1]]);
   });
 });
 
@@ -239,6 +257,7 @@ describe('toResult', () => {
       durationNs: 3e9,
       timeoutNs: 500e6,
       batchNs: 100e3,
+      intervalNs: 1e9,
       connectTimeoutNs: 2e9,
       pipeline: 1,
     });

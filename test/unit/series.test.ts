@@ -1,76 +1,76 @@
-// The per-second series is cut from cumulative snapshots: each interval is the difference of two,
-// and the intervals add up exactly to the final totals, histograms included.
+// The series merges the pumps' interval records (native/interval_recorder.h): one interval per
+// index once every pump has closed it, a full ring's wide record widening the interval, and the
+// intervals adding up exactly to what the pumps recorded, histograms included.
 import { describe, expect, it } from 'vitest';
-import { SeriesRecorder, intervalHistogram, intervalJson, type Cumulative } from '../../src/result/series.js';
+import { SeriesRecorder, intervalHistogram, type IntervalHistogramPair } from '../../src/result/series.js';
+import type { NativeInterval } from '../../src/addon/native.js';
 
-const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
+const MS = 1e6;
 
-function snap(elapsedS: number, completed: number, buckets: number[], extra: Partial<Cumulative> = {}): Cumulative {
+function record(pump: number, first: number, completed: number, latencyNs: number, extra: Partial<NativeInterval> = {}): NativeInterval {
+  const last = extra.last ?? first;
   return {
-    elapsedNs: elapsedS * 1e9,
+    pump,
+    first,
+    last,
+    endNs: (last + 1) * 10 * MS,
     due: completed,
     sent: completed,
     completed,
-    errors: NO_ERRORS,
-    status: Float64Array.from([200, completed]),
-    corrected: Float64Array.from(buckets),
-    uncorrected: Float64Array.from(buckets),
+    errors: 0,
+    status: completed > 0 ? Float64Array.from([200, completed]) : new Float64Array(),
+    corrected: completed > 0 ? Float64Array.from([latencyNs, completed]) : new Float64Array(),
+    uncorrected: completed > 0 ? Float64Array.from([latencyNs / 2, completed]) : new Float64Array(),
     ...extra,
   };
 }
 
 describe('SeriesRecorder', () => {
-  it('subtracts consecutive snapshots bucket by bucket', () => {
-    const series = new SeriesRecorder(true);
-    series.add(snap(1, 10, [1000, 10]));
-    series.add(snap(2, 25, [1000, 12, 50_000, 13]));
-    const intervals = series.finish(snap(2.5, 30, [1000, 12, 50_000, 13, 2_000_000, 5]));
-    expect(intervals.map((i) => [i.startNs, i.endNs, i.completed])).toEqual([
-      [0, 1e9, 10],
-      [1e9, 2e9, 15],
-      [2e9, 2.5e9, 5],
-    ]);
-    const second = intervalHistogram(intervals[1]!, 'corrected');
-    expect(second.totalCount).toBe(15);
-    expect(second.maxValue).toBeGreaterThanOrEqual(49_950);
-    expect(second.getValueAtPercentile(10)).toBeLessThan(1010);
-    // The same bucket: a decoded histogram reports the bucket's highest equivalent value as its max.
-    expect(Math.abs(intervals[1]!.maxNs - second.maxValue)).toBeLessThanOrEqual(second.maxValue * 0.001);
-    expect(intervals[1]!.p99Ns).toBe(second.getValueAtPercentile(99));
-    expect(intervals[1]!.status).toEqual({ '200': 15 });
-    expect(intervalHistogram(intervals[2]!, 'corrected').minNonZeroValue).toBeGreaterThanOrEqual(1_990_000);
-    for (const tag of ['corrected', 'uncorrected'] as const) {
-      expect(intervals.reduce((sum, i) => sum + intervalHistogram(i, tag).totalCount, 0)).toBe(30);
-    }
+  it('adds an interval once every pump has closed it, summing the pumps', () => {
+    const series = new SeriesRecorder(2, 10 * MS, 0, true);
+    series.add([record(0, 0, 3, 1 * MS), record(0, 1, 2, 2 * MS)]);
+    expect(series.intervals).toHaveLength(0);
+    series.add([record(1, 0, 4, 5 * MS)]);
+    expect(series.intervals.map((i) => [i.startNs, i.endNs, i.completed, i.status['200']])).toEqual([[0, 10 * MS, 7, 7]]);
+    const corrected = intervalHistogram(series.intervals[0]!, 'corrected');
+    expect(corrected.totalCount).toBe(7);
+    expect(series.intervals[0]!.maxNs).toBe(corrected.getValueAtPercentile(100));
+    expect(Math.abs(series.intervals[0]!.maxNs - 5 * MS)).toBeLessThanOrEqual(5 * MS * 0.001);
   });
 
-  it('keeps only the figures unless asked for the histograms', () => {
-    const series = new SeriesRecorder();
-    const intervals = series.finish(snap(1, 10, [1000, 10]));
+  it('widens an interval where one pump queued several as one record (its ring was full)', () => {
+    const series = new SeriesRecorder(2, 10 * MS, 0);
+    series.add([record(0, 0, 1, MS), record(0, 1, 1, MS), record(0, 2, 1, MS), record(0, 3, 1, MS)]);
+    series.add([record(1, 0, 5, MS, { last: 2 }), record(1, 3, 1, MS)]);
+    expect(series.intervals.map((i) => [i.startNs / MS, i.endNs / MS, i.completed])).toEqual([
+      [0, 30, 8],
+      [30, 40, 2],
+    ]);
+  });
+
+  it('finishes with what is left: pumps that ended in different intervals, a warm-up offset', () => {
+    const seen: number[] = [];
+    const series = new SeriesRecorder(2, 10 * MS, 500 * MS, false, (_i, h: IntervalHistogramPair) => seen.push(h.corrected.totalCount));
+    series.add([record(0, 0, 2, MS), record(1, 0, 2, MS)]);
+    const intervals = series.finish([record(0, 1, 1, MS, { endNs: 12 * MS }), record(1, 1, 1, MS, { endNs: 11 * MS }), record(1, 2, 1, MS, { endNs: 21 * MS })]);
+    expect(intervals.map((i) => [i.startNs / MS, i.endNs / MS, i.completed])).toEqual([
+      [500, 510, 4],
+      [510, 512, 2],
+      [520, 521, 1],
+    ]);
+    expect(seen).toEqual([4, 2, 1]);
     expect(intervals[0]!.histograms).toBeUndefined();
-    expect(intervals[0]!.p50Ns).toBeGreaterThanOrEqual(1000);
-    expect(() => intervalHistogram(intervals[0]!, 'corrected')).toThrow('no interval histograms');
   });
 
-  it('keeps an empty interval (a stall is data) and skips a snapshot that did not move', () => {
-    const series = new SeriesRecorder();
-    series.add(snap(1, 10, [1000, 10]));
-    series.add(snap(1, 10, [1000, 10]));
-    series.add(snap(2, 10, [1000, 10]));
-    const intervals = series.finish(snap(2, 10, [1000, 10]));
-    expect(intervals.map((i) => i.completed)).toEqual([10, 0, 0]);
-    expect(intervalJson(intervals[1]!)).toMatchObject({ completed: 0, p50Ns: 0, p99Ns: 0, maxNs: 0, status: {} });
-    // The final interval is never zero-length, so it always appears in the log.
-    expect(intervals[2]!.endNs).toBeGreaterThan(intervals[2]!.startNs);
-  });
-
-  it('counts errors and the target per interval', () => {
-    const series = new SeriesRecorder();
-    series.add(snap(1, 5, [1000, 5], { due: 8, errors: { ...NO_ERRORS, timeout: 3 } }));
-    const intervals = series.finish(snap(2, 9, [1000, 9], { due: 16, errors: { ...NO_ERRORS, timeout: 3, connect: 4 } }));
-    expect(intervals.map((i) => [i.due, i.errors])).toEqual([
-      [8, 3],
-      [8, 4],
+  it('keeps empty intervals (a stall is data) and reports the recent latency once', () => {
+    const series = new SeriesRecorder(1, 10 * MS);
+    series.add([record(0, 0, 0, 0, { due: 10 }), record(0, 1, 4, 300 * MS, { errors: 2 })]);
+    expect(series.intervals.map((i) => [i.due, i.completed, i.errors, i.maxNs])).toEqual([
+      [10, 0, 0, 0],
+      [4, 4, 2, series.intervals[1]!.maxNs],
     ]);
+    expect(series.intervals[0]!.status).toEqual({});
+    expect(series.takeRecentLatency()!.p99Ns).toBeGreaterThanOrEqual(300 * MS);
+    expect(series.takeRecentLatency()).toBeUndefined();
   });
 });
