@@ -45,6 +45,8 @@ RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
 constexpr size_t kCaptureReserve = 4096;
 // HTTP/2 frames a plain socket did not take at once: nghttp2 hands out ~16 KiB at a time.
 constexpr size_t kH2QueueReserve = 64 * 1024;
+// One write's worth of HTTP/2 frames: a turn's HEADERS for --streams 100 fit many times over.
+constexpr size_t kH2FrameBytes = 64 * 1024;
 
 }  // namespace
 
@@ -84,12 +86,15 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
   const size_t queue_reserve = plan.http2 ? kH2QueueReserve : plan.pipeline > 1 ? largest * plan.pipeline : 0;
   if (plan.http2) {
     h2_pool_ = std::make_unique<H2Pool>();
+    h2_frames_.reset(new char[kH2FrameBytes]);
+    queued_.reserve(max_connections_);
     h2_scratch_ = std::make_unique<H2Request>();
     h2_scratch_->names.resize(largest);
     refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
   }
   // For HTTP/2, `pipeline` is --streams: the in-flight slots per connection.
-  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str()};
+  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str(),
+                    h2_frames_.get(), kH2FrameBytes};
   for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
     conn.stream = make_byte_stream(i, shared, queue_reserve);
@@ -206,6 +211,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     // Streams a GOAWAY refused go before anything new: they are the oldest requests waiting.
     if (phase != Phase::connecting && refused_size_ > 0) resend_refused(now);
     if (phase == Phase::running) dispatch_due(now);
+    if (!queued_.empty()) send_queued(now);
     if (phase_done(phase, now, until_ns)) return;
     int count;
     if (phase == Phase::running && plan_.batch_ns > 0 && !plan_.closed_loop && !waiting_for_connection(now)) {
@@ -530,7 +536,25 @@ void Pump::on_io(uint32_t index, const IoResult& result, uint64_t now_ns) {
       break;
     case Io::gone:
       break;
+    case Io::queued:
+      if (!conns_[index].queued) {
+        conns_[index].queued = true;
+        queued_.push_back(index);
+      }
+      break;
   }
+}
+
+// The frames each HTTP/2 session gathered this turn, one write per connection. A connection
+// closed since it queued has dropped its frames (and its flag) with its session.
+void Pump::send_queued(uint64_t now_ns) {
+  for (const uint32_t index : queued_) {
+    Conn& conn = conns_[index];
+    if (!conn.queued) continue;
+    conn.queued = false;
+    on_io(index, conn.session->send_queued(*conn.stream), now_ns);
+  }
+  queued_.clear();
 }
 
 void Pump::on_read_error(uint32_t index, int err_no, uint64_t now_ns) {
@@ -769,6 +793,7 @@ void Pump::close_conn(uint32_t index) {
     --idle_count_;
   }
   conn.session->clear();
+  conn.queued = false;
   if (tap_ != nullptr) reset_capture(conn);
   conn.stream->close();
   recorder_.connections_open.set(open_);

@@ -2,6 +2,8 @@
 // h2_session.h): each request becomes a stream, frames go to the slot's ByteStream, and every
 // stream that ends is handed to the pump as a Completion, in whatever order the server answers.
 // Hot path: no allocation of ours (nghttp2's goes to the pump's pool), no N-API.
+#include <cstring>
+
 #include "h2_request.h"
 #include "h2_session.h"
 #include "transport.h"
@@ -33,8 +35,10 @@ class Http2Session final : public Session {
   IoResult submit(const RequestBytes& bytes, const PendingRequest& request, ByteStream& stream) override {
     const bool converted = h2_request_from_http1(bytes.data, bytes.size, shared_.scheme, shared_.authority, shared_.scratch) == H2RequestError::none;
     if (!h2_.submit(converted ? shared_.scratch : nullptr, request)) return IoResult{Io::failed, 0};
-    return flush(stream);
+    return IoResult{Io::queued, 0};
   }
+
+  IoResult send_queued(ByteStream& stream) override { return flush(stream); }
 
   bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) override {
     const bool fed = h2_.feed(data, size);
@@ -54,13 +58,28 @@ class Http2Session final : public Session {
   bool on_eof(Completion*, uint64_t) override { return false; }
 
  private:
+  // nghttp2 hands out one frame per call: ten HEADERS frames would be ten send()s (ten TLS
+  // records). They are gathered in the pump's frame buffer and written at once.
   IoResult flush(ByteStream& stream) {
     const uint8_t* data = nullptr;
+    size_t gathered = 0;
     IoResult result{Io::done, 0};
     for (size_t n = h2_.output(&data); n > 0; n = h2_.output(&data)) {
-      result = stream.write(reinterpret_cast<const char*>(data), n);
-      if (result.io == Io::failed) return result;
+      if (gathered + n > shared_.frames_size) {
+        result = stream.write(shared_.frames, gathered);
+        gathered = 0;
+        if (result.io == Io::failed) return result;
+      }
+      if (n > shared_.frames_size) {
+        result = stream.write(reinterpret_cast<const char*>(data), n);
+        if (result.io == Io::failed) return result;
+        continue;
+      }
+      std::memcpy(shared_.frames + gathered, data, n);
+      gathered += n;
     }
+    if (gathered > 0) result = stream.write(shared_.frames, gathered);
+    if (result.io == Io::failed) return result;
     if (h2_.failed()) return IoResult{Io::failed, 0};
     return result;
   }

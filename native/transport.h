@@ -69,6 +69,7 @@ enum class Io : uint8_t {
   blocked,  // bytes wait for the socket to turn writable
   failed,   // the connection is broken: a write error (err_no)
   gone,     // an event handler closed the connection mid-read: touch nothing of it
+  queued,   // HTTP/2: framed and held by the session until the pump's turn ends (send_queued())
 };
 
 struct IoResult {
@@ -165,8 +166,12 @@ class Session {
   // The peer takes no more requests here (HTTP/2 GOAWAY): replace the connection once nothing
   // is in flight.
   virtual bool ended() const { return false; }
-  // Frames bytes (HTTP/1.1: as they are) and writes them to stream.
+  // Frames bytes (HTTP/1.1: as they are) and writes them to stream, or (Io::queued) holds them
+  // for send_queued().
   virtual IoResult submit(const RequestBytes& bytes, const PendingRequest& request, ByteStream& stream) = 0;
+  // Writes what submit() queued. The pump calls it once per turn for each connection that
+  // queued, so the streams of one turn share one write (one send(), one TLS record).
+  virtual IoResult send_queued(ByteStream&) { return IoResult{Io::done, 0}; }
   // Bytes the stream read; calls sink once per completed response. False when the connection
   // was closed under it (by the sink).
   virtual bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) = 0;
@@ -207,6 +212,8 @@ struct H2Shared {
   H2Request* scratch;
   const char* scheme;     // "http" or "https"
   const char* authority;  // :authority when a request has no Host field
+  char* frames;           // where a session gathers nghttp2's frames into one write
+  size_t frames_size;
 };
 
 // The HTTP/2 session (nghttp2) over `stream`: up to `streams` requests in flight at once.
