@@ -56,6 +56,9 @@ class DeadlineList {
   bool empty() const { return head_ < 0; }
   int32_t head() const { return head_; }
   void push_back(int32_t index, uint64_t deadline_ns);
+  // A deadline set with a shorter delay (an HTTP/2 stream's, from its write): placed in order,
+  // searching from the tail, where it almost always belongs.
+  void insert(int32_t index, uint64_t deadline_ns);
   void remove(int32_t index);
 
  private:

@@ -15,10 +15,13 @@ class Http2Session final : public Session {
  public:
   Http2Session(uint32_t conn, ByteStream* stream, const H2Shared& shared, uint32_t streams, size_t body_reserve)
       : conn_(conn), stream_(stream), shared_(shared) {
-    h2_.attach(shared.pool, shared.counters, streams, body_reserve);
+    h2_.attach(shared.pool, shared.counters, streams, body_reserve, shared.capture_limit);
   }
 
-  void clear() override { h2_.end(); }
+  void clear() override {
+    h2_.end();
+    last_received_ns_ = 0;
+  }
   uint32_t in_flight() const override { return h2_.in_flight(); }
   const PendingRequest& unanswered(uint32_t i) const override { return h2_.open_stream(i).times; }
   bool can_take() const override { return h2_.can_submit(); }
@@ -41,6 +44,7 @@ class Http2Session final : public Session {
   IoResult send_queued(ByteStream& stream) override { return flush(stream); }
 
   bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) override {
+    last_received_ns_ = arrived_ns;
     const bool fed = h2_.feed(data, size);
     if (!report_ends(arrived_ns, now_ns, sink)) return false;
     // SETTINGS and PING acks, WINDOW_UPDATEs; the stream's read() reports if they queued. After
@@ -56,6 +60,18 @@ class Http2Session final : public Session {
 
   // A stream's end is its END_STREAM frame, never the connection's close.
   bool on_eof(Completion*, uint64_t) override { return false; }
+
+  // Nothing heard since the oldest overdue stream went out: the connection itself is dead (as
+  // HTTP/1.1's timeout assumes) and is replaced. Otherwise the server is answering other streams,
+  // so only the overdue ones are reset; the connection goes on serving the rest.
+  Expiry expire(uint64_t written_ns, uint64_t now_ns, CompletionSink& sink) override {
+    if (h2_.in_flight() == 0) return Expiry::streams;
+    if (h2_.oldest_written_ns() <= written_ns && last_received_ns_ < h2_.oldest_written_ns()) return Expiry::connection;
+    if (h2_.expire(written_ns) == 0) return Expiry::streams;
+    return report_ends(now_ns, now_ns, sink) ? Expiry::streams : Expiry::gone;
+  }
+  bool times_requests() const override { return true; }
+  uint64_t oldest_written_ns() const override { return h2_.oldest_written_ns(); }
 
  private:
   // nghttp2 hands out one frame per call: ten HEADERS frames would be ten send()s (ten TLS
@@ -92,16 +108,26 @@ class Http2Session final : public Session {
       Completion completion{stream.times, stream.status, arrived_ns, true, Outcome::response};
       if (stream.end == H2End::reset) completion.outcome = Outcome::reset;
       if (stream.end == H2End::refused) completion.outcome = Outcome::refused;
+      if (stream.end == H2End::timeout) completion.outcome = Outcome::timeout;
+      if (shared_.capture_limit > 0 && completion.outcome == Outcome::response) capture(stream, sink);
       if (!sink.on_completion(conn_, completion, now_ns)) return false;
     }
     h2_.take_ends();
     return true;
   }
 
+  // The response as the script's response() hook reads one over HTTP/1.1: header, blank line, body.
+  void capture(const H2Session::Stream& stream, CompletionSink& sink) {
+    sink.on_response_bytes(conn_, stream.head.data(), stream.head.size());
+    sink.on_response_bytes(conn_, "\r\n", 2);
+    sink.on_response_bytes(conn_, stream.response_body.data(), stream.response_body.size());
+  }
+
   const uint32_t conn_;
   ByteStream* const stream_;
   const H2Shared shared_;
   H2Session h2_;
+  uint64_t last_received_ns_ = 0;  // kernel receive time of the last bytes read
 };
 
 }  // namespace

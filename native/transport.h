@@ -125,8 +125,16 @@ class ByteStream {
 // The pump's view of each request in flight: what a Completion hands back.
 using PendingRequest = InFlight::Slot;
 
-// How a request ended: answered, or (HTTP/2) its stream reset, or refused and safe to send again.
-enum class Outcome : uint8_t { response, reset, refused };
+// How a request ended: answered, or (HTTP/2) its stream reset, or refused and safe to send again,
+// or unanswered for --timeout and reset by us.
+enum class Outcome : uint8_t { response, reset, refused, timeout };
+
+// What a connection's --timeout deadline came to.
+enum class Expiry : uint8_t {
+  connection,  // the connection timed out as a whole: the pump fails it
+  streams,     // HTTP/2: the overdue streams were reset and reported; the connection goes on
+  gone,        // the pump closed the connection in answer to a report
+};
 
 struct Completion {
   PendingRequest request;  // as submit() was given it
@@ -177,6 +185,14 @@ class Session {
   virtual bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) = 0;
   // The peer closed: a response delimited by the close completes, with *out filled in.
   virtual bool on_eof(Completion* out, uint64_t now_ns) = 0;
+  // The connection's deadline passed: requests written at or before `written_ns` are overdue.
+  // HTTP/1.1 answers in order, so the connection times out as a whole; HTTP/2 resets each
+  // overdue stream (reported as Outcome::timeout, its RST_STREAM queued: Io::queued).
+  virtual Expiry expire(uint64_t, uint64_t, CompletionSink&) { return Expiry::connection; }
+  // Whether each request times out on its own (HTTP/2). Then the deadline runs from
+  // oldest_written_ns(), not from the last response.
+  virtual bool times_requests() const { return false; }
+  virtual uint64_t oldest_written_ns() const { return 0; }
 };
 
 // What every byte stream of one pump shares. The read buffers are the pump's: a stream uses them
@@ -214,6 +230,7 @@ struct H2Shared {
   const char* authority;  // :authority when a request has no Host field
   char* frames;           // where a session gathers nghttp2's frames into one write
   size_t frames_size;
+  size_t capture_limit;   // a script's response() hook: response bytes kept per stream (0: none)
 };
 
 // The HTTP/2 session (nghttp2) over `stream`: up to `streams` requests in flight at once.

@@ -5,12 +5,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, CLI_BUILT, STACK_FRAME, runCli, runJson } from './run-cli.js';
 import { h2Server, type H2Server } from './h2-servers.js';
 import { makeTlsFiles, startHttpsServer, type TlsFiles } from './tls-fixtures.js';
 import { root, violations } from '../fixtures/schema.js';
 
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/scripts/${name}`, import.meta.url));
 const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
 
 describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
@@ -126,6 +128,21 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('response() from a Lua and a JS script gets the status, the header fields and the body of each stream', async () => {
+    const server = await h2Server({ answer: (n) => ({ status: n % 5 === 0 ? 404 : 200, headers: { 'x-n': String(n), 'content-type': 'text/plain' }, body: `body-${n}` }) });
+    try {
+      for (const script of ['h2-response.lua', 'h2-response.mjs']) {
+        const before = server.stats.answered;
+        const run = await runCli(['--http2', '--streams', '4', '-R', '200', '-n', '100', '-c', '2', '-t', '1', '-s', fixture(script), server.url]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(server.stats.answered - before).toBe(100);
+        expect(run.stdout).toContain('h2 responses checked: 100\n');
+      }
+    } finally {
+      await server.close();
     }
   });
 
