@@ -78,6 +78,7 @@ bool H2Session::begin() {
   }
   settings_received_ = going_away_ = failed_ = stalled_ = false;
   last_stream_id_ = 0;
+  stream_limit_ = 0;
   return true;
 }
 
@@ -93,11 +94,6 @@ void H2Session::end() {
   in_flight_ = 0;
   bodies_pending_ = 0;
   settings_received_ = false;  // can_submit() stays false until the next session's SETTINGS
-}
-
-uint32_t H2Session::stream_limit() const {
-  const uint32_t remote = nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
-  return std::min<uint32_t>(remote, static_cast<uint32_t>(streams_.size()));
 }
 
 bool H2Session::finished() const {
@@ -267,6 +263,7 @@ int H2Session::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void*
       if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
         self->settings_received_ = true;
         const uint32_t limit = nghttp2_session_get_remote_settings(self->session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+        self->stream_limit_ = std::min<uint32_t>(limit, static_cast<uint32_t>(self->streams_.size()));
         const uint64_t capped = self->counters_->capped_to.get();
         if (limit < self->streams_.size() && (capped == 0 || limit < capped)) self->counters_->capped_to.set(limit == 0 ? 1 : limit);
       }

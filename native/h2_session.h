@@ -65,7 +65,7 @@ class H2Session {
 
   // The server's SETTINGS arrived: streams may be opened up to stream_limit().
   bool ready() const { return settings_received_; }
-  uint32_t stream_limit() const;
+  uint32_t stream_limit() const { return stream_limit_; }
   uint32_t in_flight() const { return in_flight_; }
   bool can_submit() const { return ready() && !going_away_ && in_flight_ < stream_limit(); }
   // GOAWAY received: no new streams here; the connection is replaced once its streams end.
@@ -127,6 +127,9 @@ class H2Session {
   uint32_t in_flight_ = 0;
   uint32_t bodies_pending_ = 0;
   bool settings_received_ = false;
+  // The server's SETTINGS_MAX_CONCURRENT_STREAMS within our slots, kept as each SETTINGS
+  // arrives: can_submit() is asked several times per request.
+  uint32_t stream_limit_ = 0;
   bool going_away_ = false;
   int32_t last_stream_id_ = 0;
   bool failed_ = false;

@@ -82,7 +82,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
   it('-H, a body and templates become HEADERS and DATA; connection-specific headers are left out with a note', async () => {
     const server = await h2Server();
     try {
-      const args = ['--http2', '-R', '50', '-d', '1s', '-c', '1', '-t', '1', '-m', 'POST', '-b', 'abc', '-H', 'X-Test: yes', '-H', 'Connection: keep-alive'];
+      const args = ['--http2', '-R', '50', '-n', '50', '-c', '1', '-t', '1', '-m', 'POST', '-b', 'abc', '-H', 'X-Test: yes', '-H', 'Connection: keep-alive'];
       const { json, stderr, code } = await runJson([...args, `${server.url}t/{{seq}}`]);
       expect(code, stderr).toBe(0);
       expect(json.completed).toBe(50);
@@ -110,7 +110,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
     try {
       const file = join(dir, 'reqs.json');
       writeFileSync(file, JSON.stringify({ requests: [{ name: 'a', weight: 3, path: '/a' }, { name: 'b', method: 'POST', path: '/b', body: 'xy' }] }));
-      const mix = await runJson(['--http2', '-R', '40', '-d', '1s', '-c', '1', '-t', '1', '--requests-file', file, server.url]);
+      const mix = await runJson(['--http2', '-R', '40', '-n', '40', '-c', '1', '-t', '1', '--requests-file', file, server.url]);
       expect(mix.code, mix.stderr).toBe(0);
       expect(mix.json.completed).toBe(40);
       expect(server.stats.paths.filter((p) => p === '/a')).toHaveLength(30);
@@ -120,7 +120,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
 
       const script = join(dir, 'post.lua');
       writeFileSync(script, 'request = function() return wrk.format("PUT", "/lua", { ["X-Lua"] = "1", ["Connection"] = "keep-alive" }, "zz") end\n');
-      const lua = await runJson(['--http2', '-R', '20', '-d', '1s', '-c', '1', '-t', '1', '-s', script, server.url]);
+      const lua = await runJson(['--http2', '-R', '20', '-n', '20', '-c', '1', '-t', '1', '-s', script, server.url]);
       expect(lua.code, lua.stderr).toBe(0);
       expect(lua.json.completed).toBe(20);
       expect(server.stats.paths.filter((p) => p === '/lua')).toHaveLength(20);
