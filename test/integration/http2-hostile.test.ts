@@ -46,7 +46,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against hostile servers', () => {
     close = server.close;
     // 200 streams, the last unanswered one (196) followed by answered ones, so every unanswered
     // stream is overdue while the connection is plainly alive.
-    const { json, stderr, code } = await runJson(['--http2', '--streams', '16', '-R', '200', '-d', '1s', '--timeout', '200ms', '-c', '1', '-t', '1', server.url]);
+    const { json, stderr, code } = await runJson(['--http2', '--streams', '16', '-R', '200', '-d', '1s', '--timeout', '300ms', '-c', '1', '-t', '1', server.url]);
     expect(code, stderr).toBe(0);
     expect(server.stats.unanswered).toBeGreaterThan(0);
     expect(json.errors.timeout).toBe(server.stats.unanswered);
