@@ -26,6 +26,25 @@ void DeadlineList::push_back(int32_t index, uint64_t deadline_ns) {
   tail_ = index;
 }
 
+void DeadlineList::insert(int32_t index, uint64_t deadline_ns) {
+  int32_t before = tail_;
+  while (before >= 0 && (*conns_)[before].deadline_ns > deadline_ns) before = (*conns_)[before].prev;
+  Conn& conn = (*conns_)[index];
+  conn.deadline_ns = deadline_ns;
+  conn.prev = before;
+  conn.next = before >= 0 ? (*conns_)[before].next : head_;
+  if (conn.next >= 0) {
+    (*conns_)[conn.next].prev = index;
+  } else {
+    tail_ = index;
+  }
+  if (before >= 0) {
+    (*conns_)[before].next = index;
+  } else {
+    head_ = index;
+  }
+}
+
 void DeadlineList::remove(int32_t index) {
   Conn& conn = (*conns_)[index];
   if (conn.prev < 0 && head_ != index) return;  // not on this list

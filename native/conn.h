@@ -29,6 +29,7 @@ struct Conn {
   bool want_write = false;
   bool in_idle_ring = false;  // an entry may outlive the idle state; the pump skips stale ones
   bool available = false;     // can take another request now (idle, or busy below --pipeline)
+  bool queued = false;        // HTTP/2: its session holds frames for this turn's write
   uint32_t generation = 0;  // bumped on close, so stale poll events for an old fd are ignored
   uint64_t responses = 0;   // completed on this connection since it connected
   uint64_t deadline_ns = 0;
@@ -55,6 +56,9 @@ class DeadlineList {
   bool empty() const { return head_ < 0; }
   int32_t head() const { return head_; }
   void push_back(int32_t index, uint64_t deadline_ns);
+  // A deadline set with a shorter delay (an HTTP/2 stream's, from its write): placed in order,
+  // searching from the tail, where it almost always belongs.
+  void insert(int32_t index, uint64_t deadline_ns);
   void remove(int32_t index);
 
  private:

@@ -18,6 +18,11 @@ constexpr int32_t kConnectionWindowBytes = 1024 * 1024 * 1024;
 
 H2Session* self_of(void* user_data) { return static_cast<H2Session*>(user_data); }
 
+// What a captured response's header lines usually fit in, reserved per stream before the run.
+constexpr size_t kCaptureHeadReserve = 1024;
+// A captured body's buffer is kept for the next response up to this size.
+constexpr size_t kCaptureBodyKeep = 4096;
+
 }  // namespace
 
 bool h2_version_ok(const std::string& runtime) {
@@ -32,9 +37,10 @@ H2Session::~H2Session() {
   if (option_ != nullptr) nghttp2_option_del(option_);
 }
 
-void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve, bool grpc) {
+void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve, bool grpc, size_t capture_limit) {
   pool_ = pool;
   grpc_ = grpc;
+  capture_limit_ = capture_limit;
   counters_ = counters;
   streams_.resize(capacity);
   free_.reserve(capacity);
@@ -47,7 +53,10 @@ void H2Session::attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, si
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks_, on_frame_recv);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks_, on_frame_send);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks_, on_stream_close);
-  if (grpc) nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks_, on_data_chunk);
+  if (grpc || capture_limit > 0) nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks_, on_data_chunk);
+  if (capture_limit > 0) {
+    for (Stream& stream : streams_) stream.head.reserve(kCaptureHeadReserve);
+  }
   nghttp2_option_new(&option_);
   // Streams wait for the server's SETTINGS (ready()), so nghttp2 never has to queue one.
   nghttp2_option_set_peer_max_concurrent_streams(option_, capacity);
@@ -70,6 +79,7 @@ bool H2Session::begin() {
   }
   settings_received_ = going_away_ = failed_ = stalled_ = false;
   last_stream_id_ = 0;
+  stream_limit_ = 0;
   return true;
 }
 
@@ -85,11 +95,6 @@ void H2Session::end() {
   in_flight_ = 0;
   bodies_pending_ = 0;
   settings_received_ = false;  // can_submit() stays false until the next session's SETTINGS
-}
-
-uint32_t H2Session::stream_limit() const {
-  const uint32_t remote = nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
-  return std::min<uint32_t>(remote, static_cast<uint32_t>(streams_.size()));
 }
 
 bool H2Session::finished() const {
@@ -108,6 +113,8 @@ bool H2Session::submit(const H2Request* request, const InFlight::Slot& times) {
   stream.in_use = true;
   stream.body_size = stream.body_sent = 0;
   if (grpc_) stream.grpc.reset();
+  stream.head.clear();
+  stream.response_body.clear();
   open_[in_flight_++] = slot;
   counters_->streams_in_flight.record(in_flight_);
   if (request == nullptr || session_ == nullptr) return false;
@@ -162,10 +169,43 @@ void H2Session::check_stall() {
 
 void H2Session::take_ends() {
   for (size_t i = 0; i < end_count_; ++i) {
-    streams_[ends_[i]].in_use = false;
+    Stream& stream = streams_[ends_[i]];
+    stream.in_use = false;
     free_.push_back(ends_[i]);
+    // A buffer grown for one large response goes back to its reserve (as the pump's capture
+    // does): kept, every stream slot that ever saw one would hold up to the capture limit.
+    if (stream.head.capacity() > kCaptureHeadReserve) {
+      std::vector<char>().swap(stream.head);
+      stream.head.reserve(kCaptureHeadReserve);
+    }
+    if (stream.response_body.capacity() > kCaptureBodyKeep) std::vector<char>().swap(stream.response_body);
   }
   end_count_ = 0;
+}
+
+uint64_t H2Session::oldest_written_ns() const {
+  uint64_t oldest = UINT64_MAX;
+  for (uint32_t i = 0; i < in_flight_; ++i) oldest = std::min(oldest, streams_[open_[i]].times.written_ns);
+  return oldest;
+}
+
+// The stream forgets its user data, so whatever the server still sends for it (a late answer)
+// finds no stream and is dropped.
+uint32_t H2Session::expire(uint64_t written_ns) {
+  uint32_t expired = 0;
+  for (uint32_t i = 0; i < in_flight_;) {
+    Stream& stream = streams_[open_[i]];
+    if (stream.times.written_ns > written_ns || stream.id <= 0) {
+      ++i;
+      continue;
+    }
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream.id, NGHTTP2_CANCEL);
+    nghttp2_session_set_stream_user_data(session_, stream.id, nullptr);
+    stream.end = H2End::timeout;
+    close_stream(&stream);  // moves the last open stream into position i
+    ++expired;
+  }
+  return expired;
 }
 
 H2Session::Stream* H2Session::stream_of(int32_t stream_id) {
@@ -174,19 +214,53 @@ H2Session::Stream* H2Session::stream_of(int32_t stream_id) {
 
 int H2Session::on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
                          const uint8_t* value, size_t value_length, uint8_t, void* user_data) {
-  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   H2Session* self = self_of(user_data);
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  Stream* stream = self->stream_of(frame->hd.stream_id);
+  if (stream == nullptr) return 0;
+  if (self->capture_limit_ > 0) self->capture_header(stream, name, name_length, value, value_length);
   if (self->grpc_ && name_length > 0 && name[0] == 'g') {
-    Stream* stream = self->stream_of(frame->hd.stream_id);
-    if (stream != nullptr) stream->grpc.on_header(name, name_length, value, value_length);
+    stream->grpc.on_header(name, name_length, value, value_length);
     return 0;
   }
   if (name_length != 7 || std::memcmp(name, ":status", 7) != 0) return 0;
-  Stream* stream = self->stream_of(frame->hd.stream_id);
-  if (stream == nullptr) return 0;
   int status = 0;
   for (size_t i = 0; i < value_length && i < 3 && value[i] >= '0' && value[i] <= '9'; ++i) status = status * 10 + (value[i] - '0');
   stream->status = status;
+  return 0;
+}
+
+// A script's response() hook sees the response as over HTTP/1.1: a status line, then header
+// lines (trailers after the header), then the body. An informational (1xx) header is replaced
+// by the final one.
+void H2Session::capture_header(Stream* stream, const uint8_t* name, size_t name_length, const uint8_t* value, size_t value_length) {
+  if (name_length == 7 && std::memcmp(name, ":status", 7) == 0) {
+    stream->head.clear();
+    keep(&stream->head, "HTTP/2 ", 7);
+    keep(&stream->head, value, value_length);
+    keep(&stream->head, "\r\n", 2);
+    return;
+  }
+  if (name_length > 0 && name[0] == ':') return;
+  keep(&stream->head, name, name_length);
+  keep(&stream->head, ": ", 2);
+  keep(&stream->head, value, value_length);
+  keep(&stream->head, "\r\n", 2);
+}
+
+// Up to the capture limit and one byte more: the pump cuts at the limit and counts the cut.
+void H2Session::keep(std::vector<char>* to, const void* data, size_t length) const {
+  const size_t room = capture_limit_ + 1 - std::min(to->size(), capture_limit_ + 1);
+  const char* bytes = static_cast<const char*>(data);
+  to->insert(to->end(), bytes, bytes + std::min(length, room));
+}
+
+int H2Session::on_data_chunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t length, void* user_data) {
+  H2Session* self = self_of(user_data);
+  Stream* stream = self->stream_of(stream_id);
+  if (stream == nullptr || !stream->in_use) return 0;
+  if (self->grpc_) stream->grpc.on_data(data, length);
+  if (self->capture_limit_ > 0) self->keep(&stream->response_body, data, length);
   return 0;
 }
 
@@ -197,6 +271,7 @@ int H2Session::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void*
       if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
         self->settings_received_ = true;
         const uint32_t limit = nghttp2_session_get_remote_settings(self->session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+        self->stream_limit_ = std::min<uint32_t>(limit, static_cast<uint32_t>(self->streams_.size()));
         const uint64_t capped = self->counters_->capped_to.get();
         if (limit < self->streams_.size() && (capped == 0 || limit < capped)) self->counters_->capped_to.set(limit == 0 ? 1 : limit);
       }
@@ -266,12 +341,6 @@ void H2Session::close_stream(Stream* stream) {
 }
 
 // gRPC runs only: the response's DATA, walked for its message framing.
-int H2Session::on_data_chunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t length, void* user_data) {
-  Stream* stream = self_of(user_data)->stream_of(stream_id);
-  if (stream != nullptr && stream->in_use) stream->grpc.on_data(data, length);
-  return 0;
-}
-
 ssize_t H2Session::read_body(nghttp2_session*, int32_t, uint8_t* buffer, size_t length, uint32_t* flags,
                              nghttp2_data_source* source, void* user_data) {
   H2Session* self = self_of(user_data);

@@ -27,6 +27,7 @@ enum class H2End : uint8_t {
   response,  // END_STREAM from the server: a complete response
   reset,     // RST_STREAM (from either side) before the response ended
   refused,   // above a GOAWAY's last-stream-id: never processed, safe to send again
+  timeout,   // unanswered for --timeout: this side reset it (RST_STREAM CANCEL)
 };
 
 class H2Session {
@@ -43,6 +44,11 @@ class H2Session {
     size_t body_size = 0;
     size_t body_sent = 0;
     GrpcResponse grpc;  // a gRPC run's framing and status; untouched otherwise
+    // A script's response() hook only: the response as HTTP/1.1-style text ("HTTP/2 200",
+    // "name: value" lines) and its body, up to the capture limit and one byte more (so the pump
+    // sees when it was cut short).
+    std::vector<char> head;
+    std::vector<char> response_body;
   };
 
   H2Session() = default;
@@ -51,8 +57,9 @@ class H2Session {
   H2Session& operator=(const H2Session&) = delete;
 
   // Once, before the run: stream slots for `capacity` streams, memory from `pool`. grpc: read
-  // each response as a gRPC call's (Stream::grpc).
-  void attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve, bool grpc = false);
+  // each response as a gRPC call's (Stream::grpc). capture_limit: response bytes each stream keeps
+  // for a script's response() hook (0: none).
+  void attach(H2Pool* pool, H2Counters* counters, uint32_t capacity, size_t body_reserve, bool grpc = false, size_t capture_limit = 0);
   // A new session for a new connection: the preface, SETTINGS and the raised windows are queued
   // for output(). False when nghttp2 cannot create one.
   bool begin();
@@ -61,7 +68,7 @@ class H2Session {
 
   // The server's SETTINGS arrived: streams may be opened up to stream_limit().
   bool ready() const { return settings_received_; }
-  uint32_t stream_limit() const;
+  uint32_t stream_limit() const { return stream_limit_; }
   uint32_t in_flight() const { return in_flight_; }
   bool can_submit() const { return ready() && !going_away_ && in_flight_ < stream_limit(); }
   // GOAWAY received: no new streams here; the connection is replaced once its streams end.
@@ -88,12 +95,20 @@ class H2Session {
   // Frees the slots of the ended streams.
   void take_ends();
 
+  // The earliest write among the streams in flight (only while in_flight() > 0).
+  uint64_t oldest_written_ns() const;
+  // Resets (RST_STREAM CANCEL, sent with the next output()) every stream written at or before
+  // `written_ns` and puts it on the ends as H2End::timeout. Returns how many.
+  uint32_t expire(uint64_t written_ns);
+
  private:
   static int on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
                        const uint8_t* value, size_t value_length, uint8_t flags, void* self);
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* self);
-  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int on_data_chunk(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data, size_t length, void* self);
+  void capture_header(Stream* stream, const uint8_t* name, size_t name_length, const uint8_t* value, size_t value_length);
+  void keep(std::vector<char>* to, const void* data, size_t length) const;
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
   static ssize_t read_body(nghttp2_session*, int32_t stream_id, uint8_t* buffer, size_t length, uint32_t* flags,
                            nghttp2_data_source* source, void* self);
@@ -102,6 +117,7 @@ class H2Session {
   void close_stream(Stream* stream);
 
   H2Pool* pool_ = nullptr;
+  size_t capture_limit_ = 0;
   H2Counters* counters_ = nullptr;
   nghttp2_session* session_ = nullptr;
   nghttp2_session_callbacks* callbacks_ = nullptr;
@@ -114,6 +130,9 @@ class H2Session {
   uint32_t in_flight_ = 0;
   uint32_t bodies_pending_ = 0;
   bool settings_received_ = false;
+  // The server's SETTINGS_MAX_CONCURRENT_STREAMS within our slots, kept as each SETTINGS
+  // arrives: can_submit() is asked several times per request.
+  uint32_t stream_limit_ = 0;
   bool going_away_ = false;
   int32_t last_stream_id_ = 0;
   bool failed_ = false;

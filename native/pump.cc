@@ -45,6 +45,8 @@ RunPlan::Address address_for(const RunPlan& plan, uint32_t index) {
 constexpr size_t kCaptureReserve = 4096;
 // HTTP/2 frames a plain socket did not take at once: nghttp2 hands out ~16 KiB at a time.
 constexpr size_t kH2QueueReserve = 64 * 1024;
+// One write's worth of HTTP/2 frames: a turn's HEADERS for --streams 100 fit many times over.
+constexpr size_t kH2FrameBytes = 64 * 1024;
 
 }  // namespace
 
@@ -85,12 +87,15 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
   const size_t queue_reserve = plan.http2 ? kH2QueueReserve : plan.pipeline > 1 ? largest * plan.pipeline : 0;
   if (plan.http2) {
     h2_pool_ = std::make_unique<H2Pool>();
+    h2_frames_.reset(new char[kH2FrameBytes]);
+    queued_.reserve(max_connections_);
     h2_scratch_ = std::make_unique<H2Request>();
     h2_scratch_->names.resize(largest);
     refused_.resize(static_cast<size_t>(max_connections_) * plan.pipeline);
   }
   // For HTTP/2, `pipeline` is --streams: the in-flight slots per connection.
-  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str(), plan.grpc};
+  const H2Shared h2{h2_pool_.get(), &recorder_.h2, h2_scratch_.get(), tls != nullptr ? "https" : "http", plan.authority.c_str(),
+                    plan.grpc, h2_frames_.get(), kH2FrameBytes, tap_ != nullptr ? plan.script.capture_limit : 0};
   for (uint32_t i = 0; i < max_connections_; ++i) {
     Conn& conn = conns_[i];
     conn.stream = make_byte_stream(i, shared, queue_reserve);
@@ -211,6 +216,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     // Streams a GOAWAY refused go before anything new: they are the oldest requests waiting.
     if (phase != Phase::connecting && refused_size_ > 0) resend_refused(now);
     if (phase == Phase::running) dispatch_due(now);
+    if (!queued_.empty()) send_queued(now);
     if (phase_done(phase, now, until_ns)) return;
     int count;
     if (phase == Phase::running && plan_.batch_ns > 0 && !plan_.closed_loop && !waiting_for_connection(now)) {
@@ -574,7 +580,25 @@ void Pump::on_io(uint32_t index, const IoResult& result, uint64_t now_ns) {
       break;
     case Io::gone:
       break;
+    case Io::queued:
+      if (!conns_[index].queued) {
+        conns_[index].queued = true;
+        queued_.push_back(index);
+      }
+      break;
   }
+}
+
+// The frames each HTTP/2 session gathered this turn, one write per connection. A connection
+// closed since it queued has dropped its frames (and its flag) with its session.
+void Pump::send_queued(uint64_t now_ns) {
+  for (const uint32_t index : queued_) {
+    Conn& conn = conns_[index];
+    if (!conn.queued) continue;
+    conn.queued = false;
+    on_io(index, conn.session->send_queued(*conn.stream), now_ns);
+  }
+  queued_.clear();
 }
 
 void Pump::on_read_error(uint32_t index, int err_no, uint64_t now_ns) {
@@ -677,11 +701,13 @@ bool Pump::on_completion(uint32_t index, const Completion& completion, uint64_t 
     refused_[(refused_first_ + refused_size_) % refused_.size()] = completion.request;
     ++refused_size_;
   } else {
-    recorder_.record_error(ErrorKind::read, 0);  // an HTTP/2 stream the server reset
+    // An HTTP/2 stream the server reset, or one we reset after --timeout.
+    recorder_.record_error(completion.outcome == Outcome::timeout ? ErrorKind::timeout : ErrorKind::read, 0);
     if (!recorder_.names.empty()) recorder_.names[static_cast<size_t>(completion.request.name)]->errors.add();
   }
-  timeouts_.remove(static_cast<int32_t>(index));
   const uint32_t unanswered = conn.session->in_flight();
+  // HTTP/2 keeps its deadline (the oldest stream's): on_timeout moves it on, where it fires.
+  if (unanswered == 0 || !conn.session->times_requests()) timeouts_.remove(static_cast<int32_t>(index));
   if (!completion.keep_alive) {
     // Requests pipelined behind this response will never be answered on this connection.
     if (unanswered > 0) recorder_.errors[static_cast<int>(ErrorKind::read)].add(unanswered);
@@ -691,7 +717,7 @@ bool Pump::on_completion(uint32_t index, const Completion& completion, uint64_t 
   }
   if (unanswered == 0) {
     conn.state = ConnState::idle;
-  } else {
+  } else if (!conn.session->times_requests()) {
     // Pipelined: the next response's timeout runs from now, since it cannot be answered before
     // the one ahead of it.
     timeouts_.push_back(static_cast<int32_t>(index), now_ns + plan_.timeout_ns);
@@ -756,7 +782,29 @@ void Pump::reset_capture(Conn& conn) {
   conn.capture_truncated = false;
 }
 
-void Pump::on_timeout(uint32_t index, uint64_t now_ns) { fail(index, ErrorKind::timeout, 0, now_ns); }
+// HTTP/1.1: the connection times out. HTTP/2: each stream unanswered for --timeout is reset
+// and counted, and the deadline moves to the oldest stream left, so a server that never answers
+// one stream still serves the others on the same connection. The deadline may fire early (the
+// stream it was set for was answered since): then nothing is overdue and it just moves on.
+void Pump::on_timeout(uint32_t index, uint64_t now_ns) {
+  Conn& conn = conns_[index];
+  const uint32_t generation = conn.generation;
+  const uint64_t overdue_ns = now_ns > plan_.timeout_ns ? now_ns - plan_.timeout_ns : 0;
+  switch (conn.session->expire(overdue_ns, now_ns, *this)) {
+    case Expiry::connection:
+      fail(index, ErrorKind::timeout, 0, now_ns);
+      return;
+    case Expiry::gone:
+      return;
+    case Expiry::streams:
+      break;
+  }
+  if (conn.generation != generation) return;
+  on_io(index, IoResult{Io::queued, 0}, now_ns);  // the RST_STREAMs
+  if (conn.state != ConnState::busy || conn.session->in_flight() == 0) return;
+  timeouts_.remove(static_cast<int32_t>(index));
+  timeouts_.insert(static_cast<int32_t>(index), conn.session->oldest_written_ns() + plan_.timeout_ns);
+}
 
 // A failure on an established connection: count it, drop the connection and its requests (each
 // one counted), and open a fresh one straight away (as wrk does).
@@ -815,6 +863,7 @@ void Pump::close_conn(uint32_t index) {
     --idle_count_;
   }
   conn.session->clear();
+  conn.queued = false;
   if (tap_ != nullptr) reset_capture(conn);
   conn.stream->close();
   recorder_.connections_open.set(open_);

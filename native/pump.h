@@ -4,6 +4,7 @@
 //
 // The hot path, in the order a request travels:
 //   dispatch_due    -> send_request   (due request onto an idle connection)
+//   send_queued     -> HTTP/2: each connection's streams of this turn in one write
 //   on_writable     -> finish a write that did not fit the socket buffer
 //   on_readable     -> the connection's ByteStream reads -> on_stream_bytes -> its Session frames
 //                   -> on_completion (record latencies, connection back to idle)
@@ -107,6 +108,7 @@ class Pump final : public StreamEvents, public CompletionSink {
   void resend_refused(uint64_t now_ns);
   void settle(uint32_t index);
   void on_io(uint32_t index, const IoResult& result, uint64_t now_ns);
+  void send_queued(uint64_t now_ns);
   void record_response(Conn& conn, const Completion& completion);
   void on_read_error(uint32_t index, int err_no, uint64_t now_ns);
   void capture(Conn& conn, const char* data, size_t size);
@@ -185,6 +187,8 @@ class Pump final : public StreamEvents, public CompletionSink {
   // request is rebuilt and sent again, its wait counted in its latency. A ring sized for every
   // stream slot of the pump, so it never grows.
   std::unique_ptr<H2Pool> h2_pool_;
+  std::unique_ptr<char[]> h2_frames_;  // one turn's frames of a connection, gathered for one write
+  std::vector<uint32_t> queued_;       // connections whose sessions hold frames (Io::queued)
   std::unique_ptr<H2Request> h2_scratch_;
   std::vector<PendingRequest> refused_;
   size_t refused_first_ = 0;

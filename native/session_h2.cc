@@ -2,6 +2,8 @@
 // h2_session.h): each request becomes a stream, frames go to the slot's ByteStream, and every
 // stream that ends is handed to the pump as a Completion, in whatever order the server answers.
 // Hot path: no allocation of ours (nghttp2's goes to the pump's pool), no N-API.
+#include <cstring>
+
 #include "h2_request.h"
 #include "h2_session.h"
 #include "transport.h"
@@ -13,10 +15,13 @@ class Http2Session final : public Session {
  public:
   Http2Session(uint32_t conn, ByteStream* stream, const H2Shared& shared, uint32_t streams, size_t body_reserve)
       : conn_(conn), stream_(stream), shared_(shared) {
-    h2_.attach(shared.pool, shared.counters, streams, body_reserve, shared.grpc);
+    h2_.attach(shared.pool, shared.counters, streams, body_reserve, shared.grpc, shared.capture_limit);
   }
 
-  void clear() override { h2_.end(); }
+  void clear() override {
+    h2_.end();
+    last_received_ns_ = 0;
+  }
   uint32_t in_flight() const override { return h2_.in_flight(); }
   const PendingRequest& unanswered(uint32_t i) const override { return h2_.open_stream(i).times; }
   bool can_take() const override { return h2_.can_submit(); }
@@ -33,10 +38,13 @@ class Http2Session final : public Session {
   IoResult submit(const RequestBytes& bytes, const PendingRequest& request, ByteStream& stream) override {
     const bool converted = h2_request_from_http1(bytes.data, bytes.size, shared_.scheme, shared_.authority, shared_.scratch) == H2RequestError::none;
     if (!h2_.submit(converted ? shared_.scratch : nullptr, request)) return IoResult{Io::failed, 0};
-    return flush(stream);
+    return IoResult{Io::queued, 0};
   }
 
+  IoResult send_queued(ByteStream& stream) override { return flush(stream); }
+
   bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) override {
+    last_received_ns_ = arrived_ns;
     const bool fed = h2_.feed(data, size);
     if (!report_ends(arrived_ns, now_ns, sink)) return false;
     // SETTINGS and PING acks, WINDOW_UPDATEs; the stream's read() reports if they queued. After
@@ -53,14 +61,41 @@ class Http2Session final : public Session {
   // A stream's end is its END_STREAM frame, never the connection's close.
   bool on_eof(Completion*, uint64_t) override { return false; }
 
+  // Nothing heard since the oldest overdue stream went out: the connection itself is dead (as
+  // HTTP/1.1's timeout assumes) and is replaced. Otherwise the server is answering other streams,
+  // so only the overdue ones are reset; the connection goes on serving the rest.
+  Expiry expire(uint64_t written_ns, uint64_t now_ns, CompletionSink& sink) override {
+    if (h2_.in_flight() == 0) return Expiry::streams;
+    if (h2_.oldest_written_ns() <= written_ns && last_received_ns_ < h2_.oldest_written_ns()) return Expiry::connection;
+    if (h2_.expire(written_ns) == 0) return Expiry::streams;
+    return report_ends(now_ns, now_ns, sink) ? Expiry::streams : Expiry::gone;
+  }
+  bool times_requests() const override { return true; }
+  uint64_t oldest_written_ns() const override { return h2_.oldest_written_ns(); }
+
  private:
+  // nghttp2 hands out one frame per call: ten HEADERS frames would be ten send()s (ten TLS
+  // records). They are gathered in the pump's frame buffer and written at once.
   IoResult flush(ByteStream& stream) {
     const uint8_t* data = nullptr;
+    size_t gathered = 0;
     IoResult result{Io::done, 0};
     for (size_t n = h2_.output(&data); n > 0; n = h2_.output(&data)) {
-      result = stream.write(reinterpret_cast<const char*>(data), n);
-      if (result.io == Io::failed) return result;
+      if (gathered + n > shared_.frames_size) {
+        result = stream.write(shared_.frames, gathered);
+        gathered = 0;
+        if (result.io == Io::failed) return result;
+      }
+      if (n > shared_.frames_size) {
+        result = stream.write(reinterpret_cast<const char*>(data), n);
+        if (result.io == Io::failed) return result;
+        continue;
+      }
+      std::memcpy(shared_.frames + gathered, data, n);
+      gathered += n;
     }
+    if (gathered > 0) result = stream.write(shared_.frames, gathered);
+    if (result.io == Io::failed) return result;
     if (h2_.failed()) return IoResult{Io::failed, 0};
     return result;
   }
@@ -74,16 +109,26 @@ class Http2Session final : public Session {
       if (stream.end == H2End::reset) completion.outcome = Outcome::reset;
       if (stream.end == H2End::refused) completion.outcome = Outcome::refused;
       if (shared_.grpc) completion.grpc = &stream.grpc;
+      if (stream.end == H2End::timeout) completion.outcome = Outcome::timeout;
+      if (shared_.capture_limit > 0 && completion.outcome == Outcome::response) capture(stream, sink);
       if (!sink.on_completion(conn_, completion, now_ns)) return false;
     }
     h2_.take_ends();
     return true;
   }
 
+  // The response as the script's response() hook reads one over HTTP/1.1: header, blank line, body.
+  void capture(const H2Session::Stream& stream, CompletionSink& sink) {
+    sink.on_response_bytes(conn_, stream.head.data(), stream.head.size());
+    sink.on_response_bytes(conn_, "\r\n", 2);
+    sink.on_response_bytes(conn_, stream.response_body.data(), stream.response_body.size());
+  }
+
   const uint32_t conn_;
   ByteStream* const stream_;
   const H2Shared shared_;
   H2Session h2_;
+  uint64_t last_received_ns_ = 0;  // kernel receive time of the last bytes read
 };
 
 }  // namespace

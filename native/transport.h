@@ -70,6 +70,7 @@ enum class Io : uint8_t {
   blocked,  // bytes wait for the socket to turn writable
   failed,   // the connection is broken: a write error (err_no)
   gone,     // an event handler closed the connection mid-read: touch nothing of it
+  queued,   // HTTP/2: framed and held by the session until the pump's turn ends (send_queued())
 };
 
 struct IoResult {
@@ -125,8 +126,16 @@ class ByteStream {
 // The pump's view of each request in flight: what a Completion hands back.
 using PendingRequest = InFlight::Slot;
 
-// How a request ended: answered, or (HTTP/2) its stream reset, or refused and safe to send again.
-enum class Outcome : uint8_t { response, reset, refused };
+// How a request ended: answered, or (HTTP/2) its stream reset, or refused and safe to send again,
+// or unanswered for --timeout and reset by us.
+enum class Outcome : uint8_t { response, reset, refused, timeout };
+
+// What a connection's --timeout deadline came to.
+enum class Expiry : uint8_t {
+  connection,  // the connection timed out as a whole: the pump fails it
+  streams,     // HTTP/2: the overdue streams were reset and reported; the connection goes on
+  gone,        // the pump closed the connection in answer to a report
+};
 
 struct Completion {
   PendingRequest request;  // as submit() was given it
@@ -167,13 +176,25 @@ class Session {
   // The peer takes no more requests here (HTTP/2 GOAWAY): replace the connection once nothing
   // is in flight.
   virtual bool ended() const { return false; }
-  // Frames bytes (HTTP/1.1: as they are) and writes them to stream.
+  // Frames bytes (HTTP/1.1: as they are) and writes them to stream, or (Io::queued) holds them
+  // for send_queued().
   virtual IoResult submit(const RequestBytes& bytes, const PendingRequest& request, ByteStream& stream) = 0;
+  // Writes what submit() queued. The pump calls it once per turn for each connection that
+  // queued, so the streams of one turn share one write (one send(), one TLS record).
+  virtual IoResult send_queued(ByteStream&) { return IoResult{Io::done, 0}; }
   // Bytes the stream read; calls sink once per completed response. False when the connection
   // was closed under it (by the sink).
   virtual bool receive(const char* data, size_t size, uint64_t arrived_ns, uint64_t now_ns, CompletionSink& sink) = 0;
   // The peer closed: a response delimited by the close completes, with *out filled in.
   virtual bool on_eof(Completion* out, uint64_t now_ns) = 0;
+  // The connection's deadline passed: requests written at or before `written_ns` are overdue.
+  // HTTP/1.1 answers in order, so the connection times out as a whole; HTTP/2 resets each
+  // overdue stream (reported as Outcome::timeout, its RST_STREAM queued: Io::queued).
+  virtual Expiry expire(uint64_t, uint64_t, CompletionSink&) { return Expiry::connection; }
+  // Whether each request times out on its own (HTTP/2). Then the deadline runs from
+  // oldest_written_ns(), not from the last response.
+  virtual bool times_requests() const { return false; }
+  virtual uint64_t oldest_written_ns() const { return 0; }
 };
 
 // What every byte stream of one pump shares. The read buffers are the pump's: a stream uses them
@@ -210,6 +231,9 @@ struct H2Shared {
   const char* scheme;     // "http" or "https"
   const char* authority;  // :authority when a request has no Host field
   bool grpc;              // every stream is a gRPC call: its status and framing are read
+  char* frames;           // where a session gathers nghttp2's frames into one write
+  size_t frames_size;
+  size_t capture_limit;   // a script's response() hook: response bytes kept per stream (0: none)
 };
 
 // The HTTP/2 session (nghttp2) over `stream`: up to `streams` requests in flight at once.

@@ -4,8 +4,10 @@
 //   - streams in flight never exceed the slots, and each stream ends once;
 //   - a converted request's fields and body lie inside the bytes they came from (or the names
 //     buffer), whatever the bytes were.
+//   - a captured response (bit 6: the response() hook's copy) stays within its limit + 1;
+//   - streams timed out (bit 3: the oldest after each piece) end once, like the others.
 // Input: byte 0 bit 7 picks the conversion path; else its low 3 bits are the streams to keep
-// open, byte 1 the piece size the server's bytes are fed in.
+// open, bits 6 and 3 as above, byte 1 the piece size the server's bytes are fed in.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +22,7 @@ using namespace ratetest;
 namespace {
 
 constexpr uint32_t kSlots = 8;
+constexpr size_t kCaptureLimit = 256;
 const char kRequest[] = "POST /fuzz HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc";
 
 void check(bool ok, const char* what) {
@@ -76,7 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static bool converted = h2_request_from_http1(kRequest, sizeof kRequest - 1, "http", "fuzz", &request) == H2RequestError::none;
   check(converted, "the fixed request converts");
   H2Session session;
-  session.attach(&pool, &counters, kSlots, 64);
+  const bool capture = (data[0] & 0x40) != 0;
+  const bool expire = (data[0] & 0x08) != 0;
+  session.attach(&pool, &counters, kSlots, 64, false, capture ? kCaptureLimit : 0);
   check(session.begin(), "begin");
   drain(session);
   const uint32_t keep = data[0] & 7;
@@ -88,12 +93,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t at = 2; at < size; at += piece) {
     const size_t n = size - at < piece ? size - at : piece;
     const bool fed = session.feed(reinterpret_cast<const char*>(data + at), n);
+    // Streams are "written" at their request number: expiring up to seq - kSlots / 2 resets the oldest.
+    if (fed && expire && !session.failed() && session.in_flight() > 0 && seq > kSlots / 2) session.expire(seq - kSlots / 2);
     drain(session);
     check(session.in_flight() <= kSlots, "more streams in flight than slots");
     for (size_t i = 0; i < session.end_count(); ++i) {
       const uint64_t k = session.ended(i).times.seq;
       check(k < sizeof seen && !seen[k], "a stream ended twice");
       seen[k] = true;
+      const H2Session::Stream& ended = session.ended(i);
+      check(ended.head.size() <= kCaptureLimit + 1 && ended.response_body.size() <= kCaptureLimit + 1, "a capture past its limit");
+      check(capture || (ended.head.empty() && ended.response_body.empty()), "a capture nobody asked for");
     }
     session.take_ends();
     if (!fed || session.failed() || session.finished()) break;

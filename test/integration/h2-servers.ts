@@ -15,6 +15,10 @@ export interface H2Stats {
   answered: number;
   /** Reset by the server on purpose. */
   reset: number;
+  /** Left unanswered on purpose (neverAnswerEvery). */
+  unanswered: number;
+  /** Streams the client reset with CANCEL. */
+  cancelled: number;
   /** Sessions (connections) opened. */
   sessions: number;
   /** GOAWAY frames sent. */
@@ -47,6 +51,10 @@ export interface H2Options {
   goawayAfter?: number;
   /** Every n-th stream is reset with INTERNAL_ERROR instead of answered. */
   resetEvery?: number;
+  /** Every n-th stream is never answered (nor reset): only the client can end it. */
+  neverAnswerEvery?: number;
+  /** The answer to the n-th stream (1-based), instead of 200 "ok". */
+  answer?: (n: number) => { status: number; headers: Record<string, string>; body: string };
   /** Hold each response this long (ms), so streams overlap. */
   delayMs?: number;
   /** Arrival and answer time of each /t/<k> request, performance.now() ms, keyed by k: the truth log. */
@@ -56,7 +64,7 @@ export interface H2Options {
 }
 
 function newStats(): H2Stats {
-  return { streams: 0, answered: 0, reset: 0, sessions: 0, goaways: 0, maxConcurrent: 0, paths: [], firstHeaders: undefined, body: '' };
+  return { streams: 0, answered: 0, reset: 0, unanswered: 0, cancelled: 0, sessions: 0, goaways: 0, maxConcurrent: 0, paths: [], firstHeaders: undefined, body: '' };
 }
 
 /** When a stalling server may next answer: now, or the end of the stall now under way. */
@@ -82,10 +90,13 @@ export async function h2Server(options: H2Options = {}): Promise<H2Server> {
     let open = 0;
     let answeredHere = 0;
     session.on('stream', (stream, headers) => {
-      stats.streams++;
+      const n = ++stats.streams;
       open++;
       stats.maxConcurrent = Math.max(stats.maxConcurrent, open);
-      stream.on('close', () => open--);
+      stream.on('close', () => {
+        open--;
+        if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) stats.cancelled++;
+      });
       // A stream reset (by us, or by ratetest closing its connection) is an 'error' event.
       stream.on('error', () => {});
       stats.firstHeaders ??= headers;
@@ -95,17 +106,23 @@ export async function h2Server(options: H2Options = {}): Promise<H2Server> {
       firstMs ??= arrivedMs;
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => (stats.body += chunk));
-      if (options.resetEvery !== undefined && stats.streams % options.resetEvery === 0) {
+      if (options.resetEvery !== undefined && n % options.resetEvery === 0) {
         stats.reset++;
         stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        return;
+      }
+      if (options.neverAnswerEvery !== undefined && n % options.neverAnswerEvery === 0) {
+        stats.unanswered++;
+        stream.resume();
         return;
       }
       const respond = () => {
         if (stream.destroyed) return;
         const k = /^\/t\/(\d+)/.exec(path);
         if (options.answers && k) options.answers.set(Number(k[1]), { arrivedMs, answeredMs: performance.now() });
-        stream.respond({ ':status': 200 });
-        stream.end('ok');
+        const answer = options.answer?.(n) ?? { status: 200, headers: {}, body: 'ok' };
+        stream.respond({ ':status': answer.status, ...answer.headers });
+        stream.end(answer.body);
         stats.answered++;
         answeredHere++;
         if (options.goawayAfter !== undefined && answeredHere === options.goawayAfter) {

@@ -2,7 +2,7 @@
 // flow-control window that never opens, HEADERS larger than the frame size, garbage after the
 // preface. Each is counted, the run ends on time (the CLI's hard deadline fails a hang), and
 // nothing crashes (exit 0 with a JSON result).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENGINE_BUILT, SANITIZED, accountedFor, runJson } from './run-cli.js';
 import { h2Server, headersFrame, rawH2Server } from './h2-servers.js';
 
@@ -39,6 +39,23 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against hostile servers', () => {
     expect(json.completed).toBe(server.stats.answered);
     expect(accountedFor(json)).toBe(json.sent);
     expect(stderr).toContain(`  RST_STREAMs: INTERNAL_ERROR ${server.stats.reset}\n`);
+  });
+
+  it('a server that never answers every 7th stream: each such stream times out alone (RST_STREAM CANCEL), the connection goes on serving the rest', async () => {
+    const server = await h2Server({ neverAnswerEvery: 7 });
+    close = server.close;
+    // 200 streams, the last unanswered one (196) followed by answered ones, so every unanswered
+    // stream is overdue while the connection is plainly alive.
+    const { json, stderr, code } = await runJson(['--http2', '--streams', '16', '-R', '200', '-d', '1s', '--timeout', '300ms', '-c', '1', '-t', '1', server.url]);
+    expect(code, stderr).toBe(0);
+    expect(server.stats.unanswered).toBeGreaterThan(0);
+    expect(json.errors.timeout).toBe(server.stats.unanswered);
+    expect(json.completed).toBe(server.stats.answered);
+    expect(json.status['200']).toBe(server.stats.answered);
+    expect(server.stats.sessions).toBe(1);
+    expect(accountedFor(json)).toBe(json.sent);
+    expect(json.sent + json.notSent).toBe(json.scheduled);
+    await vi.waitFor(() => expect(server.stats.cancelled).toBe(server.stats.unanswered), { timeout: 2000 });
   });
 
   it('a zero flow-control window: request bodies stall, counted; the requests time out', async () => {

@@ -5,12 +5,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_BUILT, CLI_BUILT, SANITIZED, STACK_FRAME, runCli, runJson } from './run-cli.js';
 import { h2Server, type H2Server } from './h2-servers.js';
 import { makeTlsFiles, startHttpsServer, type TlsFiles } from './tls-fixtures.js';
 import { root, violations } from '../fixtures/schema.js';
 
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/scripts/${name}`, import.meta.url));
 const NO_ERRORS = { connect: 0, read: 0, write: 0, timeout: 0, parse: 0 };
 
 describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
@@ -80,7 +82,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
   it('-H, a body and templates become HEADERS and DATA; connection-specific headers are left out with a note', async () => {
     const server = await h2Server();
     try {
-      const args = ['--http2', '-R', '50', '-d', '1s', '-c', '1', '-t', '1', '-m', 'POST', '-b', 'abc', '-H', 'X-Test: yes', '-H', 'Connection: keep-alive'];
+      const args = ['--http2', '-R', '50', '-n', '50', '-c', '1', '-t', '1', '-m', 'POST', '-b', 'abc', '-H', 'X-Test: yes', '-H', 'Connection: keep-alive'];
       const { json, stderr, code } = await runJson([...args, `${server.url}t/{{seq}}`]);
       expect(code, stderr).toBe(0);
       expect(json.completed).toBe(50);
@@ -108,7 +110,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
     try {
       const file = join(dir, 'reqs.json');
       writeFileSync(file, JSON.stringify({ requests: [{ name: 'a', weight: 3, path: '/a' }, { name: 'b', method: 'POST', path: '/b', body: 'xy' }] }));
-      const mix = await runJson(['--http2', '-R', '40', '-d', '1s', '-c', '1', '-t', '1', '--requests-file', file, server.url]);
+      const mix = await runJson(['--http2', '-R', '40', '-n', '40', '-c', '1', '-t', '1', '--requests-file', file, server.url]);
       expect(mix.code, mix.stderr).toBe(0);
       expect(mix.json.completed).toBe(40);
       expect(server.stats.paths.filter((p) => p === '/a')).toHaveLength(30);
@@ -118,7 +120,7 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
 
       const script = join(dir, 'post.lua');
       writeFileSync(script, 'request = function() return wrk.format("PUT", "/lua", { ["X-Lua"] = "1", ["Connection"] = "keep-alive" }, "zz") end\n');
-      const lua = await runJson(['--http2', '-R', '20', '-d', '1s', '-c', '1', '-t', '1', '-s', script, server.url]);
+      const lua = await runJson(['--http2', '-R', '20', '-n', '20', '-c', '1', '-t', '1', '-s', script, server.url]);
       expect(lua.code, lua.stderr).toBe(0);
       expect(lua.json.completed).toBe(20);
       expect(server.stats.paths.filter((p) => p === '/lua')).toHaveLength(20);
@@ -126,6 +128,21 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('response() from a Lua and a JS script gets the status, the header fields and the body of each stream', async () => {
+    const server = await h2Server({ answer: (n) => ({ status: n % 5 === 0 ? 404 : 200, headers: { 'x-n': String(n), 'content-type': 'text/plain' }, body: `body-${n}` }) });
+    try {
+      for (const script of ['h2-response.lua', 'h2-response.mjs']) {
+        const before = server.stats.answered;
+        const run = await runCli(['--http2', '--streams', '4', '-R', '200', '-n', '100', '-c', '2', '-t', '1', '-s', fixture(script), server.url]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(server.stats.answered - before).toBe(100);
+        expect(run.stdout).toContain('h2 responses checked: 100\n');
+      }
+    } finally {
+      await server.close();
     }
   });
 
