@@ -5,6 +5,7 @@
 import type { NativeErrors, NativeRun, NativeSnapshot } from '../addon/native.js';
 import type { RunConfig } from '../config/options.js';
 import type { ErrorCounts } from '../result/result.js';
+import { percentileOfBuckets, subtractBuckets } from '../result/histogram.js';
 import type { SeriesRecorder } from '../result/series.js';
 import { targetRateBetween } from './schedule.js';
 
@@ -19,7 +20,11 @@ export interface Progress {
   connectionsOpen: number;
   /** Requests the schedule had due per second over the last interval (0 in closed loop). */
   targetRate: number;
-  /** Corrected latency of the responses in the intervals closed since the last Progress; undefined when none completed. */
+  /**
+   * Corrected latency of the responses completed since the last Progress, from the difference of
+   * two cumulative snapshots: the series' intervals close on the pumps' clock, so at the first
+   * second none may have closed yet. Undefined when none completed.
+   */
   p50Ns?: number;
   p99Ns?: number;
 }
@@ -88,7 +93,9 @@ export function watch(native: NativeRun, config: RunConfig, series: SeriesRecord
     onSnapshot?.(now);
     const intervalNs = last ? now.elapsedNs - last.elapsedNs : now.elapsedNs;
     const done = last ? now.completed - last.completed : now.completed;
-    const latency = series.takeRecentLatency();
+    const recent = subtractBuckets(now.corrected, last?.corrected);
+    const timed = recent.some((count, i) => i % 2 === 1 && count > 0);
+    const latency = timed ? { p50Ns: percentileOfBuckets(recent, 50), p99Ns: percentileOfBuckets(recent, 99) } : undefined;
     onProgress?.({
       elapsedNs: now.elapsedNs,
       sent: now.sent,

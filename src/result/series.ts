@@ -83,7 +83,6 @@ export class SeriesRecorder {
   private next = 0;
   // Reused for every interval: a histogram is 270 KB, and 100 intervals a second would churn it.
   private readonly scratch: IntervalHistogramPair = { corrected: emptyHistogram(), uncorrected: emptyHistogram() };
-  private readonly recent = emptyHistogram();
 
   /**
    * pumps: how many queue records. widthNs: --interval. fromNs: where measuring starts (the end
@@ -111,14 +110,6 @@ export class SeriesRecorder {
     for (const record of records) this.queues[record.pump]!.push(record);
     this.emit(true);
     return this.intervals;
-  }
-
-  /** Corrected p50/p99 of the intervals added since the last call; undefined when none timed a response. */
-  takeRecentLatency(): { p50Ns: number; p99Ns: number } | undefined {
-    if (this.recent.totalCount === 0) return undefined;
-    const figures = { p50Ns: this.recent.getValueAtPercentile(50), p99Ns: this.recent.getValueAtPercentile(99) };
-    this.recent.reset();
-    return figures;
   }
 
   private emit(finished: boolean): void {
@@ -165,7 +156,6 @@ export class SeriesRecorder {
     }
     interval.endNs = this.fromNs + endNs;
     Object.assign(interval, latencyFigures(corrected));
-    this.recent.add(corrected);
     if (this.keepHistograms) {
       interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
     }
