@@ -5,9 +5,10 @@
 //   - a converted request's fields and body lie inside the bytes they came from (or the names
 //     buffer), whatever the bytes were.
 //   - a captured response (bit 6: the response() hook's copy) stays within its limit + 1;
-//   - streams timed out (bit 3: the oldest after each piece) end once, like the others.
+//   - streams timed out (bit 3: the oldest after each piece) end once, like the others;
+//   - with bit 4 the streams are read as gRPC calls (framing and grpc-status from any bytes).
 // Input: byte 0 bit 7 picks the conversion path; else its low 3 bits are the streams to keep
-// open, bits 6 and 3 as above, byte 1 the piece size the server's bytes are fed in.
+// open, bits 6, 4 and 3 as above, byte 1 the piece size the server's bytes are fed in.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -81,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   H2Session session;
   const bool capture = (data[0] & 0x40) != 0;
   const bool expire = (data[0] & 0x08) != 0;
-  session.attach(&pool, &counters, kSlots, 64, false, capture ? kCaptureLimit : 0);
+  const bool grpc = (data[0] & 0x10) != 0;
+  session.attach(&pool, &counters, kSlots, 64, grpc, capture ? kCaptureLimit : 0);
   check(session.begin(), "begin");
   drain(session);
   const uint32_t keep = data[0] & 7;

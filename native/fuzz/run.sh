@@ -40,7 +40,7 @@ echo "== fuzzing for ${seconds}s"
 # request for the conversion path (byte 0 bit 7).
 [ -e /usr/include/nghttp2/nghttp2.h ] || { echo "fuzz: nghttp2 headers not found; apt-get install -y libnghttp2-dev" >&2; exit 2; }
 clang++ -std=c++17 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  native/fuzz/h2_fuzzer.cc native/h2_session.cc native/h2_pool.cc native/h2_request.cc native/histogram.cc native/recorder.cc \
+  native/fuzz/h2_fuzzer.cc native/h2_session.cc native/grpc_response.cc native/h2_pool.cc native/h2_request.cc native/histogram.cc native/recorder.cc \
   -lnghttp2 -o "$out/h2_fuzzer"
 mkdir -p "$out/h2-corpus"
 printf '\x04\x08\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x04\x01\x00\x00\x00\x00\x00\x00\x01\x01\x05\x00\x00\x00\x01\x88' > "$out/h2-corpus/seed-response"
