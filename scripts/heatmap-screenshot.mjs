@@ -79,7 +79,8 @@ async function makeShot(bin, chromium, dir) {
       target.on('close', () => reject(new Error(`ratetest target exited: ${out}`)));
     });
     const page = join(dir, 'run.html');
-    const run = node(bin, ['-R', '1000', '-d', '3s', '-c', '100', '-t', '1', '-q', '--html', page, url]);
+    // Numbered paths: the target's stall clock starts at the first /t/<k> request.
+    const run = node(bin, ['-R', '1000', '-d', '3s', '-c', '100', '-t', '1', '-q', '--html', page, `${url}t/{{seq}}`]);
     let stderr = '';
     run.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise((resolve) => run.on('close', resolve));
