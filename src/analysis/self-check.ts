@@ -187,10 +187,9 @@ export function decideVerdict(f: VerdictFacts): SelfCheckVerdict {
   const lagging = f.sendLagP99Ns > LAG_P99_LIMIT_NS || notSentShare > NOT_SENT_LIMIT;
   // Named even when the schedule held: the latencies are then of requests that kept failing.
   const resetting = f.sent > 0 && f.resets > RESET_LIMIT * f.sent;
-  if (!lagging && !resetting) {
-    // Sent on time but answered short: the server (or errors) limited the rate, not ratetest.
-    return f.rate > 0 && f.achievedRate < ACHIEVED_NOTE_BELOW * f.rate && !f.interrupted ? 'slow-server' : 'kept-schedule';
-  }
+  // Sent on time but answered short: the server (or errors) limited the rate, not ratetest.
+  const serverShort = f.rate > 0 && f.achievedRate < ACHIEVED_NOTE_BELOW * f.rate && !f.interrupted;
+  if (!lagging && !resetting) return serverShort ? 'slow-server' : 'kept-schedule';
   // No connection ever opened: nothing was measured, and nothing about the generator is in doubt.
   if (f.sent === 0 && f.connectErrors > 0) return 'dead-server';
   // Connections that never opened leave requests unsent whatever -c is; say that, not "raise -c".
@@ -203,7 +202,9 @@ export function decideVerdict(f: VerdictFacts): SelfCheckVerdict {
   if (queuedShare > (f.cpuBound || f.waitedForCpu ? QUEUED_LIMIT_STARVED : QUEUED_LIMIT)) return 'too-few-connections';
   if (f.cpuBound) return 'generator-cpu-bound';
   const noteMaxNs = Math.max(LAG_NOTE_MAX_NS, LAG_NOTE_SHARE * f.correctedP99Ns);
-  if (notSentShare <= NOT_SENT_LIMIT && f.sendLagP99Ns <= noteMaxNs) return 'small-send-lag';
+  // A lag small enough to be a note leaves the server's shortfall the thing to say: with few
+  // requests, one late wake-up on a shared core is already the p99.
+  if (notSentShare <= NOT_SENT_LIMIT && f.sendLagP99Ns <= noteMaxNs) return serverShort ? 'slow-server' : 'small-send-lag';
   return 'machine-stalled';
 }
 
@@ -256,6 +257,7 @@ export function selfCheck(result: Result, env: SelfCheckEnv = { cores: available
       return verdict('ratetest kept its schedule', 'the server did not keep up with it', [
         ...cpuNote,
         `requests went out on schedule but the server completed only ${figures.achievedPercent}% of the requested rate: the server, not the generator, limited this run.`,
+        ...(lagging ? [`send lag p99 ${lagMs}ms: 1% of requests went out over 1 ms late, the pump waiting for a core it shares.`] : []),
       ]);
     case 'kept-schedule':
       return verdict('ratetest kept its schedule', undefined, cpuNote);

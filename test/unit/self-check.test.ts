@@ -219,6 +219,14 @@ describe('generator self-check', () => {
     expect(selfCheck(syntheticResult({ achievedRate: 900 })).messages).toEqual([]);
   });
 
+  it('names the short server, not the lag, when the lag alone would be a note', () => {
+    const check = selfCheck(syntheticResult({ achievedRate: 0, sendLag: lagAt(1_500_000) }));
+    expect(check).toMatchObject({ ok: true, verdict: 'slow-server' });
+    expect(check.messages[1]).toMatch(/^send lag p99 1\.50ms: 1% of requests went out over 1 ms late/);
+    // Past the note's limit the lag is the machine's, whatever the server did.
+    expect(selfCheck(syntheticResult({ achievedRate: 0, sendLag: lagAt(9_000_000) })).verdict).toBe('machine-stalled');
+  });
+
   it('suggests a connection count from the latency the server showed (Little\'s law, doubled)', () => {
     // 1000 req/s x ~0.505 ms mean uncorrected latency x 2 is about 2; the synthetic run has 10: just "raise -c".
     expect(selfCheck(syntheticResult({ sendLag: LATE, queued: 2000 })).messages[1]).toContain('; raise -c, or accept');
