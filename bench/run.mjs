@@ -3,7 +3,7 @@
 // one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
 // timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|all] [--rate 20000] [--duration 10s]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|pairs|all] [--rate 20000] [--duration 10s]
 //                      [--connections 100] [--threads 1]
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
@@ -19,7 +19,9 @@ const ROOT = join(HERE, '..');
 const RATETEST = join(ROOT, 'bin', 'ratetest.js');
 const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
 const TIME = '/usr/bin/time';
-const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards', 'start'];
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards', 'start', 'pairs'];
+/** Rounds of the pairs scenario: each runs every pair once, the tools of a pair back to back. */
+const PAIR_ROUNDS = 5;
 /** Rounds of the start scenario: each runs node -e 0, --version and a short run once, interleaved. */
 const START_ROUNDS = 7;
 /** Rates tried, in order, for the highest one ratetest holds with 10,000 connections (5 s each). */
@@ -31,7 +33,7 @@ const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|pairs|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
 
 /** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
@@ -179,6 +181,11 @@ function childrenOf(parentPid) {
   return pids;
 }
 
+/** The pairs scenario pins nginx to NGINX_CPU and each tool to TOOL_CPU, so neither steals the other's core. */
+const NGINX_CPU = 0;
+const TOOL_CPU = 1;
+let pinTool = false;
+
 let serial = 0;
 /**
  * Runs argv under GNU time with the open-files limit raised as far as allowed, killed if it
@@ -187,7 +194,8 @@ let serial = 0;
 function measure(name, argv, timeoutS) {
   const file = join(OUT, `${String(++serial).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}`);
   const quoted = argv.map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ');
-  const script = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${TIME} -o '${file}.time' -f '%e %U %S %M' ${quoted}`;
+  const pin = pinTool ? `taskset -c ${TOOL_CPU} ` : '';
+  const script = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${pin}${TIME} -o '${file}.time' -f '%e %U %S %M' ${quoted}`;
   const nginxBefore = cpuSeconds(nginxWorkers);
   const machineBefore = machineCpu();
   return new Promise((resolve) => {
@@ -436,6 +444,57 @@ const scenarios = {
       `Highest rate ratetest held with ${s.connections} connections (≥ ${HELD_SHARE * 100}% completed, no errors; ladder ${C10K_LADDER.join(', ')}): ` +
       (held ? `${held.rate}/s, p99 ${fmtUs(held.p99Us)} µs, CPU ${fmt(held.cpuUsPerReq)} µs/req.` : `none (below ${C10K_LADDER[0]}).`);
     return table(`c10k: ${s.connections} connections, -t ${s.threads}, -R ${s.rate}, -d ${s.duration}s`, rows, { wrkLabel: 'wrk (closed loop)' }) + '\n' + summary + '\n';
+  },
+
+  /**
+   * The CPU targets as medians of interleaved pairs, nginx on one core and the tool on the other:
+   * ratetest --batch 1ms against wrk2 at -R 20000 (equal precision: wrk2's 1 ms timers), the
+   * default window against wrk2 at -R 10000 with each p50 against the unloaded round trip, and
+   * the closed loop against wrk. A pair runs back to back, so a noisy minute hits both tools.
+   */
+  async pairs() {
+    spawnSync('taskset', ['-a', '-cp', String(NGINX_CPU), String(nginx.pid)]);
+    for (const pid of nginxWorkers) spawnSync('taskset', ['-a', '-cp', String(NGINX_CPU), String(pid)]);
+    pinTool = true;
+    const s = shape({ connections: 100, threads: 1 });
+    await warmup(s);
+    const pairs = [
+      { title: `--batch 1ms vs wrk2, -R 20000`, a: ['ratetest', { ...s, rate: 20000, extra: ['--batch', '1ms'] }], b: WRK2 && ['wrk2', { ...s, rate: 20000 }] },
+      { title: `default window vs wrk2, -R 10000`, a: ['ratetest', { ...s, rate: 10000 }], b: WRK2 && ['wrk2', { ...s, rate: 10000 }] },
+      { title: `closed loop vs wrk`, a: ['ratetest', { ...s, rate: undefined }], b: ['wrk', { ...s, rate: undefined }] },
+    ];
+    const rtt = await runTool('wrk', { connections: 1, threads: 1, duration: Math.min(5, s.duration), label: 'wrk -c1 -t1 (unloaded round trip)' });
+    const runs = pairs.map(() => ({ a: [], b: [] }));
+    for (let round = 0; round < PAIR_ROUNDS; round++) {
+      for (const [i, p] of pairs.entries()) {
+        runs[i].a.push(await runTool(...p.a));
+        if (p.b) runs[i].b.push(await runTool(...p.b));
+      }
+    }
+    const median = (xs) => {
+      const v = xs.filter(Number.isFinite).sort((x, y) => x - y);
+      return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    const lines = [
+      `### pairs: medians of ${PAIR_ROUNDS} interleaved pairs, nginx on cpu${NGINX_CPU}, the tool on cpu${TOOL_CPU}, -c ${s.connections} -t ${s.threads} -d ${s.duration}s`,
+      '',
+      `Unloaded round trip (wrk -c1 -t1) p50: ${fmtUs(rtt.p50Us)} µs.`,
+      '',
+      '| pair | ratetest achieved/s | ratetest CPU µs/req | ratetest p50 µs | peer | peer achieved/s | peer CPU µs/req | peer p50 µs | CPU ratio | rate ratio | every ratio (CPU) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const [i, p] of pairs.entries()) {
+      const { a, b } = runs[i];
+      const m = (rows, key) => median(rows.map((r) => r[key]));
+      const perPair = b.map((r, k) => ratio(a[k].cpuUsPerReq, r.cpuUsPerReq)).join(', ');
+      lines.push(
+        `| ${p.title} | ${fmt(m(a, 'achieved'), 0)} | ${fmt(m(a, 'cpuUsPerReq'))} | ${fmtUs(m(a, 'p50Us'))} | ${b[0]?.label ?? 'not run (WRK2 unset)'} | ${fmt(m(b, 'achieved'), 0)} | ${fmt(m(b, 'cpuUsPerReq'))} | ${fmtUs(m(b, 'p50Us'))} | ` +
+          `${ratio(median(b.map((r, k) => a[k].cpuUsPerReq / r.cpuUsPerReq)), 1)} | ${ratio(median(b.map((r, k) => a[k].achieved / r.achieved)), 1)} | ${perPair} |`,
+      );
+    }
+    const notes = runs.flatMap((r) => [...r.a, ...r.b]).filter((r) => r.note).map((r) => `${r.label}: ${r.note}`);
+    pinTool = false;
+    return lines.join('\n') + '\n' + (notes.length ? `\nNotes: ${[...new Set(notes)].join('; ')}\n` : '');
   },
 
   /** ratetest's CPU per request against its send window (--batch), next to wrk2 at the same rate. */

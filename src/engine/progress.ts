@@ -49,9 +49,16 @@ export interface RunSnapshot {
   queued: number;
   /** Each pump thread's CPU time and run delay so far ([cpuNs, runDelayNs] per thread); empty where the OS does not say. */
   threadCpu: Float64Array;
+  /** Times a -s script's request() had no request ready when one was due, so far (0 without a script). */
+  scriptStarved: number;
 }
 
-export function runSnapshot(s: NativeSnapshot): RunSnapshot {
+/** A -s script's starvation so far; the pumps count it apart from the snapshot. */
+export function scriptStarved(native: NativeRun): number {
+  return native.scriptCounts?.().starved ?? 0;
+}
+
+export function runSnapshot(s: NativeSnapshot, scriptStarved = 0): RunSnapshot {
   const status: Record<string, number> = {};
   for (let i = 0; i + 1 < s.status.length; i += 2) status[String(s.status[i])] = s.status[i + 1]!;
   return {
@@ -67,6 +74,7 @@ export function runSnapshot(s: NativeSnapshot): RunSnapshot {
     sendLagBuckets: s.sendLag,
     queued: s.queued,
     threadCpu: s.threadCpu,
+    scriptStarved,
   };
 }
 

@@ -16,7 +16,7 @@ import type { LoadedScript } from '../script/types.js';
 import { DeadTargetWatch } from './dead-target.js';
 import { checkMonitorPid, startMonitor } from './monitor.js';
 import { ensureFds, resolveAddress, startNative } from './native-plan.js';
-import { runSnapshot, watch, type Progress, type RunSnapshot } from './progress.js';
+import { runSnapshot, scriptStarved, watch, type Progress, type RunSnapshot } from './progress.js';
 import { watchLive } from './live-snapshots.js';
 import { newFeeder, scriptConfig, scriptNativePlan, scriptResult } from './script-plan.js';
 import { toResult } from './to-result.js';
@@ -91,7 +91,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   let endedEarly: string | undefined;
   const deadTarget = config.durationMs >= UNLIMITED_MS ? new DeadTargetWatch(DEAD_TARGET_FACTOR * (config.connectTimeoutMs + config.timeoutMs)) : undefined;
   const onSnapshot = (s: NativeSnapshot) => {
-    hooks.onSnapshot?.(runSnapshot(s), false);
+    hooks.onSnapshot?.(runSnapshot(s, scriptStarved(native)), false);
     endedEarly ??= deadTarget?.check(s, performance.now());
     if (endedEarly) native.stop();
   };
@@ -105,7 +105,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
     const final = await settled(native);
     stopWatching();
     feeder?.finish();
-    hooks.onSnapshot?.(runSnapshot(final), true);
+    hooks.onSnapshot?.(runSnapshot(final, scriptStarved(native)), true);
     if (final.lateNs !== undefined && config.startAt !== undefined) startedAt = new Date(config.startAt + final.lateNs / 1e6);
     const result = toResult(config, final, startedAt, program);
     if (shard) result.shard = { ...shard, ...(final.lateNs !== undefined ? { lateNs: final.lateNs } : {}) };

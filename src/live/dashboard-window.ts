@@ -131,7 +131,6 @@ export function threadShares(from: RunSnapshot, to: RunSnapshot, what: 'cpu' | '
 /**
  * The facts of the span between two snapshots, as the final self-check reads a whole run. Not
  * sent: requests due by the schedule's clock and not yet written (the backlog at the span's end).
- * A script's starvation is not in the snapshots; the final report still judges it.
  */
 export function liveFacts(config: RunConfig, from: RunSnapshot, to: RunSnapshot): VerdictFacts {
   const spanNs = to.elapsedNs - from.elapsedNs;
@@ -151,6 +150,6 @@ export function liveFacts(config: RunConfig, from: RunSnapshot, to: RunSnapshot)
     correctedP99Ns: percentileOfBuckets(subtractBuckets(to.correctedBuckets, from.correctedBuckets), 99),
     cpuBound: Math.max(0, ...threadShares(from, to, 'cpu')) >= CPU_LIMIT,
     waitedForCpu: Math.max(0, ...threadShares(from, to, 'runDelay')) >= RUN_DELAY_LIMIT,
-    scriptStarved: 0,
+    scriptStarved: to.scriptStarved - from.scriptStarved,
   };
 }

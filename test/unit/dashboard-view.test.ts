@@ -23,6 +23,7 @@ function at(s: number, n: number): RunSnapshot {
     sendLagBuckets: Float64Array.from([10_000, n]),
     queued: 0,
     threadCpu: Float64Array.from([0.3 * s * 1e9, 0]),
+    scriptStarved: 0,
   };
 }
 

@@ -26,6 +26,7 @@ function at(s: number, overrides: Partial<RunSnapshot> = {}): RunSnapshot {
     queued: 0,
     // One pump at 20% of a core, never waiting for one.
     threadCpu: Float64Array.from([0.2 * s * 1e9, 0]),
+    scriptStarved: 0,
     ...overrides,
   };
 }
@@ -95,6 +96,16 @@ describe('dashboard window', () => {
     expect(facts).toMatchObject({ scheduled: 2000, sent: 1200, notSent: 800, queued: 900 });
     expect(decideVerdict(facts)).toBe('too-few-connections');
     expect(liveWords('too-few-connections', 1, 2)).toBe('requests waiting for a free connection: raise -c');
+  });
+
+  it('a -s script whose request() ran dry while requests were due: script-fell-behind, in words', () => {
+    const window = new DashboardWindow(config, 2);
+    for (let s = 0.25; s <= 3; s += 0.25) {
+      // Sending 70% of what is due, each request 20 ms late, the script's ring empty 40 times a second.
+      const sent = Math.round(700 * s);
+      window.add(at(s, { sent, completed: sent, sendLagBuckets: Float64Array.from([20_000_000, sent]), scriptStarved: Math.round(40 * s) }));
+    }
+    expect(window.verdict()).toEqual({ verdict: 'script-fell-behind', ok: false, words: 'script falling behind: make request() cheaper' });
   });
 
   it('tells a CPU-bound generator with as many threads as cores to find more cores, not more threads', () => {

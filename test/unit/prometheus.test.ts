@@ -19,6 +19,7 @@ function snapshot(overrides: Partial<RunSnapshot> = {}): RunSnapshot {
     sendLagBuckets: new Float64Array(),
     queued: 0,
     threadCpu: new Float64Array(),
+    scriptStarved: 0,
     ...overrides,
   };
 }
