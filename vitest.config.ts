@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongFirstSequencer } from './test/sequencer.js';
 
 /**
  * Integration files whose subject is pace (rates, latency bounds, a knee, a stall's truth, a
@@ -41,6 +42,7 @@ export default defineConfig({
     // share, and what they assert is accounting, which holds however busy the machine. The
     // sanitizer pass stays at two: its instrumented pumps are CPU-bound.
     maxWorkers: process.env.RATETEST_ADDON === undefined ? 3 : 2,
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       {
         extends: true,

@@ -12,7 +12,7 @@ if [ "${1:-}" = --built ]; then
 else
   bash scripts/build-sanitized.sh
 fi
-npx tsc -p tsconfig.json
+node scripts/build-ts.mjs
 echo "== sanitizer build: $addon"
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 # Reports go to files, checked after the tests: a test retried past a timing flake (below) can

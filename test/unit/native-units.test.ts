@@ -11,5 +11,5 @@ describe('native unit tests (scripts/test-native.sh)', () => {
     const run = spawnSync('bash', [SCRIPT], { encoding: 'utf8' });
     expect(run.stderr + run.stdout).toMatch(/^\d+ passed, 0 failed$/m);
     expect(run.status, run.stderr).toBe(0);
-  }, 180_000);
+  });
 });
