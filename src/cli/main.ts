@@ -1,7 +1,6 @@
 // main.ts: the command line's entry: dispatch to a subcommand, or parse the run's flags and hand
 // them to run-command.ts. Every command loads its own modules when chosen; `ratetest --version`
 // alone loads neither commander nor the flags.
-import { setFlagsFromString } from 'node:v8';
 import type { CliRequest } from './flags.js';
 import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 import { version } from '../common/version.js';
@@ -32,8 +31,10 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   // A run's JavaScript wakes a few times a second, never per request, yet V8's optimizing
-  // compiler maps ~5 MB of its code and zones for the functions that grow hot while ~60 modules
-  // load (bench/RESULTS.md, "Memory"). A script's hooks run per request: those runs keep it.
+  // compiler maps ~5 MB of its code and zones for the functions that grow hot while commander and
+  // the run's ~50 modules load (bench/RESULTS.md, "Peak RSS"). A script's hooks run per request:
+  // those runs keep it.
+  const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString('--no-opt');
   const { CommanderError } = await import('commander');
   const { parseArgs, usageMessage } = await import('./flags.js');
