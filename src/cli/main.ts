@@ -30,6 +30,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return EXIT_OK;
   }
+  // A run's JavaScript wakes a few times a second, never per request, yet V8's optimizing
+  // compiler maps ~5 MB of its code and zones for the functions that grow hot while commander and
+  // the run's ~50 modules load (bench/RESULTS.md, "Peak RSS"). A script's hooks run per request:
+  // those runs keep it.
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--no-opt');
   const { CommanderError } = await import('commander');
   const { parseArgs, usageMessage } = await import('./flags.js');
   let request: CliRequest;
@@ -43,5 +49,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     return fail(err);
   }
+  if (request.options.script) setFlagsFromString('--opt');
   return (await import('./run-command.js')).runCommand(request);
 }

@@ -5,10 +5,8 @@ import type { CliRequest } from './flags.js';
 import { fail } from './fail.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, UsageError } from '../common/errors.js';
 import type { RunConfig, RunOptions } from '../config/options.js';
-import { toJson } from '../report/json.js';
-import { HdrLogWriter } from '../report/hdr-log.js';
+import type { HdrLogWriter } from '../report/hdr-log.js';
 import type { Interval, IntervalHistogramPair } from '../result/series.js';
-import { formatHgrm } from '../report/hgrm.js';
 import { formatText } from '../report/text.js';
 import { run, type Progress, type RunSnapshot } from '../engine/run.js';
 import type { RunMetrics } from '../live/prometheus.js';
@@ -16,7 +14,6 @@ import type { MetricsServer } from '../live/metrics-server.js';
 import type { Dashboard } from '../live/dashboard.js';
 import { ProgressLine } from '../live/progress-line.js';
 import type { Result, ShardInfo } from '../result/result.js';
-import { scriptDone } from '../script/done.js';
 import { ScriptLoadError, type LoadedScript, type ScriptRunError } from '../script/types.js';
 import { formatCriteriaFailures, judgeCriteria } from '../analysis/criteria.js';
 import { checkOutputPath, openStreamingOutput, writeOutput, type StreamingOutput } from './output-file.js';
@@ -29,7 +26,7 @@ import { banner } from './banner.js';
  * After the report, as wrk does: the script's notes, then done(). Returns the exit code a script
  * error or os.exit() in a hook decides (1 for an error), or undefined when the script ran clean.
  */
-function finishScript(script: LoadedScript, result: Result, out: NodeJS.WritableStream): number | undefined {
+async function finishScript(script: LoadedScript, result: Result, out: NodeJS.WritableStream): Promise<number | undefined> {
   const info = result.script!;
   const lines: string[] = [];
   if (info.responsesDropped > 0) lines.push(`  Script: ${info.responsesDropped} responses were not passed to response() (it fell behind; the run did not wait for it)`);
@@ -42,7 +39,7 @@ function finishScript(script: LoadedScript, result: Result, out: NodeJS.Writable
   }
   if (lines.length > 0) out.write(lines.join('\n') + '\n');
   try {
-    scriptDone(script, result);
+    (await import('../script/done.js')).scriptDone(script, result);
   } catch (err) {
     out.write(`ratetest: script error in done(): ${(err as Error).message}\n`);
     return (err as ScriptRunError).exitCode ?? EXIT_THRESHOLD;
@@ -69,15 +66,16 @@ export async function runCommand(request: CliRequest): Promise<number> {
     if (request.html !== undefined) checkOutputPath(request.html, '--html');
     if (request.promFile !== undefined) checkOutputPath(request.promFile, '--prom-file');
     let progress: ProgressLine | undefined;
-    // The dashboard's code loads only for the runs that ask for it.
+    // The dashboard's and the outputs' code loads only for the runs that ask for them.
     const dashboardModule = request.dashboard ? await import('../live/dashboard.js') : undefined;
+    const hdrLogModule = request.hdrLog !== undefined ? await import('../report/hdr-log.js') : undefined;
     let dashboard: Dashboard | undefined;
     let hdrLog: { file: StreamingOutput; log: HdrLogWriter } | undefined;
     const onStart = (config: RunConfig, _address: string, startedAt: Date, shard?: ShardInfo) => {
       report.write(banner(config, request.options.url));
-      if (request.hdrLog !== undefined) {
+      if (request.hdrLog !== undefined && hdrLogModule) {
         const file = openStreamingOutput(request.hdrLog, '--hdr-log');
-        hdrLog = { file, log: new HdrLogWriter((text) => file.write(text), { method: config.method, url: request.options.url, rate: config.rate }, startedAt, shard) };
+        hdrLog = { file, log: new hdrLogModule.HdrLogWriter((text) => file.write(text), { method: config.method, url: request.options.url, rate: config.rate }, startedAt, shard) };
       }
       // A live line only for a person watching: stdout a terminal, and never into --json - output.
       const stream = request.json === '-' ? process.stderr : process.stdout;
@@ -125,11 +123,11 @@ export async function runCommand(request: CliRequest): Promise<number> {
         return metricsServer?.close();
       });
     report.write(formatText(result, { latency: request.latency, uLatency: request.uLatency }));
-    const scriptExit = script ? finishScript(script, result, report) : undefined;
+    const scriptExit = script ? await finishScript(script, result, report) : undefined;
     // Every output is attempted, and the thresholds still judged, when one of them cannot be written.
     const outputs: [flag: string, path: string | undefined, text: () => string | Promise<string> | StreamingOutput][] = [
-      ['--json', request.json, () => JSON.stringify(toJson(result), null, 2) + '\n'],
-      ['--hgrm', request.hgrm, () => formatHgrm(result)],
+      ['--json', request.json, async () => JSON.stringify((await import('../report/json.js')).toJson(result), null, 2) + '\n'],
+      ['--hgrm', request.hgrm, async () => (await import('../report/hgrm.js')).formatHgrm(result)],
       ['--hdr-log', request.hdrLog, () => hdrLog!.file],
       ['--prom-file', request.promFile, () => metrics!.text()],
       ['--html', request.html, async () => (await import('../report/html.js')).formatHtml(result, { headers: request.options.headers ?? [] })],

@@ -11,14 +11,12 @@ import { compileRequests, type RequestProgram } from '../requests/compile.js';
 import { fingerprintOf } from '../config/fingerprint.js';
 import type { Result, ShardInfo } from '../result/result.js';
 import { SeriesRecorder, type IntervalListener } from '../result/series.js';
-import { loadScript, planScript, type ScriptPlan } from '../script/load.js';
+import type { ScriptPlan } from '../script/load.js';
 import type { LoadedScript } from '../script/types.js';
 import { DeadTargetWatch } from './dead-target.js';
-import { checkMonitorPid, startMonitor } from './monitor.js';
 import { ensureFds, resolveAddress, startNative } from './native-plan.js';
 import { runSnapshot, scriptStarved, watch, type Progress, type RunSnapshot } from './progress.js';
 import { watchLive } from './live-snapshots.js';
-import { newFeeder, scriptConfig, scriptNativePlan, scriptResult } from './script-plan.js';
 import { toResult } from './to-result.js';
 
 export type { Progress, RunSnapshot };
@@ -66,25 +64,29 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   const program = options.script ? undefined : compileRequests(config, options);
   // With --unix-socket the URL's host is only the Host header: nothing to resolve.
   const address = config.unixSocket ?? (await resolveAddress(config.host)).address;
+  // The script and monitor modules load only for the runs that use them (a plain run's RSS).
+  const scripting = options.script ? await import('./script-plan.js') : undefined;
+  const monitoring = options.monitorPid !== undefined ? await import('./monitor.js') : undefined;
   let script: { loaded: LoadedScript; plan: ScriptPlan } | undefined;
-  if (options.script) {
+  if (options.script && scripting) {
+    const { loadScript, planScript } = await import('../script/load.js');
     const loaded = await loadScript(config, options.script);
     const plan = planScript(loaded);
     script = { loaded, plan };
     hooks.onScript?.(loaded);
-    config = scriptConfig(config, plan, options);
+    config = scripting.scriptConfig(config, plan, options);
   }
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
-  if (options.monitorPid !== undefined) checkMonitorPid(options.monitorPid);
+  if (options.monitorPid !== undefined) monitoring?.checkMonitorPid(options.monitorPid);
   // With --start-at the schedule starts at that instant (or now, if it has passed).
   let startedAt = new Date(Math.max(Date.now(), config.startAt ?? 0));
   const shard = shardOf(config, program, options);
   hooks.onStart?.(config, address, startedAt, shard);
-  const feeder = script && !script.plan.staticRequest ? newFeeder(config, script.loaded, script.plan) : undefined;
-  const native = startNative(config, address, program, script ? scriptNativePlan(config, script.loaded, script.plan, address, feeder) : {});
+  const feeder = script && !script.plan.staticRequest ? scripting?.newFeeder(config, script.loaded, script.plan) : undefined;
+  const native = startNative(config, address, program, script && scripting ? scripting.scriptNativePlan(config, script.loaded, script.plan, address, feeder) : {});
   feeder?.start(native as Required<NativeRun>, () => native.stop());
-  const monitor = options.monitorPid !== undefined ? startMonitor(options.monitorPid) : undefined;
+  const monitor = options.monitorPid !== undefined ? monitoring?.startMonitor(options.monitorPid) : undefined;
   const stop = () => native.stop();
   hooks.signal?.addEventListener('abort', stop, { once: true });
   const series = new SeriesRecorder(config.threads, Math.round(config.intervalMs * 1e6), Math.round(config.warmupMs * 1e6), options.intervalHistograms === true, hooks.onInterval);
@@ -112,7 +114,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
     result.intervals = series.finish(native.intervals(true));
     if (endedEarly) Object.assign(result, { endedEarly, interrupted: false });
     if (monitor) result.monitor = monitor.stop();
-    if (script) result.script = scriptResult(script.loaded, script.plan, native, feeder);
+    if (script && scripting) result.script = scripting.scriptResult(script.loaded, script.plan, native, feeder);
     return result;
   } finally {
     stopWatching();

@@ -6,7 +6,7 @@
 // histograms only when asked for (see Interval), compressed as it closes.
 import type { Histogram } from 'hdr-histogram-js';
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from './hdr-formats.js';
-import { emptyHistogram } from './histogram.js';
+import { bucketsToHistogram, emptyHistogram, mergeBuckets } from './histogram.js';
 import type { NativeInterval } from '../addon/native.js';
 
 /** One interval as the JSON carries it: counts and the corrected latency's p50/p99/max (0 when no response was timed). */
@@ -81,8 +81,9 @@ export class SeriesRecorder {
   readonly intervals: Interval[] = [];
   private readonly queues: NativeInterval[][];
   private next = 0;
-  // Reused for every interval: a histogram is 270 KB, and 100 intervals a second would churn it.
-  private readonly scratch: IntervalHistogramPair = { corrected: emptyHistogram(), uncorrected: emptyHistogram() };
+  // Made only when an interval's histograms are kept or listened to, then reused for every
+  // interval: a histogram is 270 KB, and 100 intervals a second would churn it.
+  private scratch: IntervalHistogramPair | undefined;
 
   /**
    * pumps: how many queue records. widthNs: --interval. fromNs: where measuring starts (the end
@@ -138,9 +139,6 @@ export class SeriesRecorder {
   }
 
   private close(first: number, records: NativeInterval[]): void {
-    const { corrected, uncorrected } = this.scratch;
-    corrected.reset();
-    uncorrected.reset();
     const status: Record<string, number> = {};
     const interval: Interval = { startNs: this.fromNs + first * this.widthNs, endNs: 0, due: 0, sent: 0, completed: 0, errors: 0, status, p50Ns: 0, p99Ns: 0, maxNs: 0 };
     let endNs = 0;
@@ -151,15 +149,23 @@ export class SeriesRecorder {
       interval.completed += r.completed;
       interval.errors += r.errors;
       for (let i = 0; i + 1 < r.status.length; i += 2) status[String(r.status[i])] = (status[String(r.status[i])] ?? 0) + r.status[i + 1]!;
-      recordPairs(corrected, r.corrected);
-      recordPairs(uncorrected, r.uncorrected);
     }
     interval.endNs = this.fromNs + endNs;
-    Object.assign(interval, latencyFigures(corrected));
-    if (this.keepHistograms) {
-      interval.histograms = { corrected: encodeIntoCompressedBase64(corrected), uncorrected: encodeIntoCompressedBase64(uncorrected) };
+    // The figures from the merged pairs: no 270 KB histogram per interval unless one is wanted.
+    Object.assign(interval, latencyFigures(bucketsToHistogram(mergeBuckets(records.map((r) => r.corrected)))));
+    if (this.keepHistograms || this.onInterval) {
+      const scratch = (this.scratch ??= { corrected: emptyHistogram(), uncorrected: emptyHistogram() });
+      scratch.corrected.reset();
+      scratch.uncorrected.reset();
+      for (const r of records) {
+        recordPairs(scratch.corrected, r.corrected);
+        recordPairs(scratch.uncorrected, r.uncorrected);
+      }
+      if (this.keepHistograms) {
+        interval.histograms = { corrected: encodeIntoCompressedBase64(scratch.corrected), uncorrected: encodeIntoCompressedBase64(scratch.uncorrected) };
+      }
+      this.onInterval?.(interval, scratch);
     }
-    this.onInterval?.(interval, this.scratch);
     this.intervals.push(interval);
   }
 }

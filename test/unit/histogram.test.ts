@@ -8,6 +8,8 @@ import {
   layoutOf,
   lowestEquivalentValue,
   percentileOfBuckets,
+  mergeBuckets,
+  subtractBuckets,
   meanAndStdDeviation,
 } from '../../src/result/histogram.js';
 
@@ -127,5 +129,31 @@ describe('meanAndStdDeviation', () => {
     expect(meanAndStdDeviation(histogram)).toEqual({ mean: histogram.mean, stdDeviation: histogram.stdDeviation });
     expect(meanAndStdDeviation(histogram).mean).toBeGreaterThan(0);
     expect(meanAndStdDeviation(emptyHistogram())).toEqual({ mean: 0, stdDeviation: 0 });
+  });
+});
+
+describe('mergeBuckets and subtractBuckets', () => {
+  const pairs = (...xs: number[]) => Float64Array.from(xs);
+
+  it("adds several pumps' pairs into one ascending array, equal values summed", () => {
+    expect([...mergeBuckets([pairs(1000, 2, 3000, 1), pairs(500, 4, 1000, 3, 9000, 1), pairs()])]).toEqual([500, 4, 1000, 5, 3000, 1, 9000, 1]);
+    expect([...mergeBuckets([pairs(7, 1)])]).toEqual([7, 1]);
+    expect([...mergeBuckets([])]).toEqual([]);
+  });
+
+  it('merges to the histogram the pumps would make together', () => {
+    const a = emptyHistogram();
+    const b = emptyHistogram();
+    spreadValues(3000).forEach((v, i) => (i % 3 ? a : b).recordValueWithCount(v, 1 + (i % 5)));
+    const both = emptyHistogram();
+    both.add(a);
+    both.add(b);
+    expect([...mergeBuckets([pairsOf(a), pairsOf(b)])]).toEqual([...pairsOf(both)]);
+  });
+
+  it('takes an earlier snapshot from a later one: what was recorded in between', () => {
+    expect([...subtractBuckets(pairs(500, 4, 1000, 5, 3000, 1), pairs(1000, 2))]).toEqual([500, 4, 1000, 3, 3000, 1]);
+    expect([...subtractBuckets(pairs(500, 4, 1000, 5), pairs(500, 4, 1000, 5))]).toEqual([]);
+    expect([...subtractBuckets(pairs(500, 4), undefined)]).toEqual([500, 4]);
   });
 });
