@@ -2,8 +2,8 @@
 // worker), over h2c and h2 (TLS), one tool after another in one run, reported as ratios:
 //   - closed-loop maximum (ratetest -R max, h2load as fast as it goes), 4 connections x 10 streams;
 //   - CPU per request at the same fixed rate (h2load's --rps is per client: rate / connections),
-//     ratetest both with its nanosecond schedule and at --batch 1ms (h2load's --rps wakes on
-//     millisecond timers: the same precision);
+//     ratetest at each send window of --batches (default 100us, its own default, to 1ms, h2load's
+//     precision: --rps wakes on millisecond timers), which trades CPU for p50;
 //   - p50 and p99 at 10k req/s against the unloaded h2 round trip (h2load -c1 -m1, closed loop).
 // h2load prints no percentiles: its --log-file (one line per request: start, status, microseconds
 // to the end of the response) gives them. --rounds N runs every row N times, interleaved, and
@@ -12,7 +12,7 @@
 // before and after in one run. Not part of npm test.
 //
 //   apt-get install -y nginx-light nghttp2-client time
-//   node bench/h2.mjs [--duration 10s] [--rate 10000] [--rounds 1]
+//   node bench/h2.mjs [--duration 10s] [--rate 10000] [--rounds 1] [--batches 100us,200us,500us,1ms]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,9 +30,10 @@ const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name
 const durationS = Number(/^(\d+)s$/.exec(option('--duration', '10s'))?.[1]);
 const rate = Number(option('--rate', '10000'));
 const rounds = Number(option('--rounds', '1'));
+const batches = option('--batches', '100us,200us,500us,1ms').split(',');
 const BASELINE = process.env.RATETEST_BASELINE ? join(process.env.RATETEST_BASELINE, 'bin', 'ratetest.js') : undefined;
-if (!(durationS > 0) || !(rate > 0) || !(Number.isInteger(rounds) && rounds > 0)) {
-  console.error('usage: node bench/h2.mjs [--duration Ns] [--rate N] [--rounds N]');
+if (!(durationS > 0) || !(rate > 0) || !(Number.isInteger(rounds) && rounds > 0) || !batches.every((b) => /^\d+(us|ms)$/.test(b))) {
+  console.error('usage: node bench/h2.mjs [--duration Ns] [--rate N] [--rounds N] [--batches 100us,1ms]');
   process.exit(2);
 }
 const binary = findNginx();
@@ -140,17 +141,23 @@ try {
     for (const [bin, label] of builds) idle.set(label, (await ratetest(`${label} idle`, target, ratetestExtra, '10', bin)).cpuS);
     idle.set('h2load', (await h2load('h2load idle', target, ['--rps', String(10 / CONNECTIONS)])).cpuS);
     const idleOf = (row) => idle.get([...idle.keys()].filter((k) => row.label.startsWith(k)).sort((a, b) => b.length - a.length)[0]) ?? 0;
+    // --batch 0: a turn for every response (no gathering), as before the window applied here.
     const closedRuns = await interleaved(
-      [...builds.map(([bin, label]) => () => ratetest(`${label} -R max`, target, ratetestExtra, 'max', bin)), () => h2load('h2load (closed loop)', target, [])],
+      [
+        ...builds.flatMap(([bin, label]) => [
+          () => ratetest(`${label} -R max`, target, ratetestExtra, 'max', bin),
+          () => ratetest(`${label} -R max --batch 0`, target, [...ratetestExtra, '--batch', '0'], 'max', bin),
+        ]),
+        () => h2load('h2load (closed loop)', target, []),
+      ],
       'perSecond',
     );
     const closed = closedRuns.map((row) => lessStartUp(row, idleOf(row)));
     const fixedRuns = await interleaved(
       [
-        ...builds.flatMap(([bin, label]) => [
-          () => ratetest(`${label} -R ${rate}`, target, ratetestExtra, String(rate), bin),
-          () => ratetest(`${label} -R ${rate} --batch 1ms`, target, [...ratetestExtra, '--batch', '1ms'], String(rate), bin),
-        ]),
+        ...builds.flatMap(([bin, label]) =>
+          batches.map((batch) => () => ratetest(`${label} -R ${rate} --batch ${batch}`, target, [...ratetestExtra, '--batch', batch], String(rate), bin)),
+        ),
         () => h2load(`h2load --rps ${rate / CONNECTIONS} (x ${CONNECTIONS} clients)`, target, ['--rps', String(rate / CONNECTIONS)]),
       ],
       'cpuUs',

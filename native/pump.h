@@ -9,6 +9,7 @@
 //   on_readable     -> the connection's ByteStream reads -> on_stream_bytes -> its Session frames
 //                   -> on_completion (record latencies, connection back to idle)
 //   expire_deadlines -> on_timeout / reopen after back-off
+//   wait_batched (a fixed rate) / wait_gathered (closed loop over HTTP/2): one wake-up per window
 // Opening: open -> on_connected -> ByteStream::begin -> on_open (a TLS handshake runs through
 // on_open_io on the poller's events until it is ready). transport.h draws the layers.
 // --http2: the Session is HTTP/2 (session_h2.cc); streams a GOAWAY refused wait in refused_ and
@@ -88,6 +89,9 @@ class Pump final : public StreamEvents, public CompletionSink {
   uint64_t next_deadline_ns(uint64_t until_ns) const;
   uint64_t next_wake_ns(Phase phase, uint64_t now_ns, uint64_t until_ns) const;
   int wait_batched(uint64_t now_ns, uint64_t until_ns);
+  bool gathers() const { return plan_.closed_loop && plan_.http2 && plan_.batch_ns > 0; }
+  int wait_gathered(uint64_t now_ns, uint64_t until_ns);
+  void adapt_gather(uint32_t in_flight, uint32_t answered);
   bool waiting_for_connection(uint64_t now_ns) const;
   uint64_t next_send_ns() const;
   void handle_events(int count, uint64_t now_ns);
@@ -168,6 +172,7 @@ class Pump final : public StreamEvents, public CompletionSink {
   uint64_t warmup_due_ = 0;  // requests the warm-up scheduled, counted when it ended
   bool warmup_counted_ = false;
   uint64_t last_wake_ns_ = 0;
+  uint64_t gather_ns_ = 0;  // closed loop over HTTP/2: the least time between turns (wait_gathered)
   uint64_t measured_end_ns_ = 0;
   bool stopped_early_ = false;
   uint64_t next_request_ = 0;  // this pump's next request number not yet written

@@ -6,61 +6,27 @@
 // its trailers, which grpc-js writes a turn or more after the handler's callback, where the
 // server's log takes its time (on a machine at load 20, p50 1.1 ms apart; an HTTP/2 server that
 // writes the whole answer at once is held to 1 ms in http2-truth).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { emptyHistogram } from '../../src/result/histogram.js';
 import { ENGINE_BUILT, runJson } from './run-cli.js';
 import { CALL } from './grpc-servers.js';
 import { expectAccounted, skipIfBusy, untilPaced } from './pace.js';
+import { startStallServer, truthHistogram } from './stall-server.js';
 
 const RATE = 200;
 const DURATION_S = 6;
 const PERCENTILES = ['50', '90', '99', '99.9'] as const;
-const SERVER = fileURLToPath(new URL('../fixtures/grpc-stall-server.mjs', import.meta.url));
-
-type Log = [number, number, number][];
-
-/** The truth's corrected latency of every answered call, ns, as ratetest's histogram lays it out. */
-function truthHistogram(log: Log) {
-  const intendedNs = (k: number) => ((k - 1) * 1e9) / RATE;
-  let t0Ns = Infinity;
-  for (const [k, arrivedNs] of log) t0Ns = Math.min(t0Ns, arrivedNs - intendedNs(k));
-  const histogram = emptyHistogram();
-  for (const [k, , answeredNs] of log) histogram.recordValue(Math.max(0, Math.round(answeredNs - (t0Ns + intendedNs(k)))));
-  return histogram;
-}
-
-/** Starts the stalling server in its own process; resolves with its URL once it listens. */
-function startServer(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // Stalls at 1-2 s and 4-5 s after the first call: two of them inside the 6 s run.
-  const child = spawn(process.execPath, [SERVER, '1000', '3000', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  return new Promise((resolve) => {
-    const check = () => (output.includes('\n') ? resolve({ child, url: `http://127.0.0.1:${Number(output.split('\n')[0])}`, output: () => output }) : setTimeout(check, 20));
-    check();
-  });
-}
-
-/** Stops the server and reads its log. */
-function stopServer(server: { child: ChildProcess; output: () => string }): Promise<Log> {
-  return new Promise((resolve) => {
-    server.child.on('close', () => resolve((JSON.parse(server.output().split('\n')[1]!) as { requests: Log }).requests));
-    server.child.kill('SIGTERM');
-  });
-}
 
 /** One run against a fresh server (its stall clock starts at the run's first call), and its log. */
 async function stalledRun() {
-  const server = await startServer();
+  // Stalls at 1-2 s and 4-5 s after the first call: two of them inside the 6 s run.
+  const server = await startStallServer('grpc-stall-server.mjs', 1000, 3000, 1000);
   try {
     // 32 streams on each of 8 connections hold the 200 calls one stall queues.
     const run = await runJson(['grpc', ...CALL, '--data', '{"text":"truth"}', '-H', 'x-seq: {{seq}}', '--streams', '32', '-R', String(RATE), '-d', `${DURATION_S}s`, '-c', '8', '-t', '1', server.url], 60_000);
-    return { ...run, log: await stopServer(server) };
+    return { ...run, log: await server.stop() };
   } catch (err) {
-    await stopServer(server).catch(() => undefined);
+    await server.stop().catch(() => undefined);
     throw err;
   }
 }
@@ -80,7 +46,7 @@ describe.skipIf(!ENGINE_BUILT)(`gRPC, a server that stalls 1 s every 3 s (-R ${R
 
   it.for(PERCENTILES)('corrected p%s matches the server-side truth within 2%% + 2 ms', (p, ctx) => {
     skipIfBusy(ctx, run);
-    const truth = truthHistogram(run.log).getValueAtPercentile(Number(p));
+    const truth = truthHistogram(run.log, RATE).getValueAtPercentile(Number(p));
     const tool = decodeFromCompressedBase64(run.json.latency.corrected.histogram).getValueAtPercentile(Number(p));
     expect(Math.abs(tool - truth), `ratetest ${tool / 1e6} ms, truth ${truth / 1e6} ms`).toBeLessThanOrEqual(0.02 * truth + 2e6);
   });

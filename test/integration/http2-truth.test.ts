@@ -3,60 +3,26 @@
 // it was answered. The true corrected latency of k is answered_k - (T0 + (k-1)/R), with T0 the
 // smallest arrival_k - (k-1)/R (a generator never sends early). ratetest's corrected p50..p99.9
 // must match the truth's within 2% + 1 ms: multiplexing changes nothing in what "corrected" means.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyHistogram } from '../../src/result/histogram.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { busyMachine } from './pace.js';
 import { ENGINE_BUILT, accountedFor, runJson } from './run-cli.js';
+import { startStallServer, truthHistogram, type StallLog } from './stall-server.js';
 
 const RATE = 200;
 const PERCENTILES = ['50', '90', '99', '99.9'] as const;
-const SERVER = fileURLToPath(new URL('../fixtures/h2-stall-server.mjs', import.meta.url));
-
-type Log = [number, number, number][];
-
-/** The truth's corrected latency of every answered request, ns, as ratetest's histogram lays it out. */
-function truthHistogram(log: Log) {
-  const intendedNs = (k: number) => ((k - 1) * 1e9) / RATE;
-  let t0Ns = Infinity;
-  for (const [k, arrivedNs] of log) t0Ns = Math.min(t0Ns, arrivedNs - intendedNs(k));
-  const histogram = emptyHistogram();
-  for (const [k, , answeredNs] of log) histogram.recordValue(Math.max(0, Math.round(answeredNs - (t0Ns + intendedNs(k)))));
-  return histogram;
-}
-
-/** Starts the stalling server in its own process; resolves with its URL once it listens. */
-function startServer(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // Stalls at 1-2 s and 5-6 s after the first request: two of them inside the 8 s run.
-  const child = spawn(process.execPath, [SERVER, '1000', '4000', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  return new Promise((resolve) => {
-    const check = () => (output.includes('\n') ? resolve({ child, url: `http://127.0.0.1:${Number(output.split('\n')[0])}/`, output: () => output }) : setTimeout(check, 20));
-    check();
-  });
-}
-
-/** Stops the server and reads its log. */
-function stopServer(server: { child: ChildProcess; output: () => string }): Promise<Log> {
-  return new Promise((resolve) => {
-    server.child.on('close', () => resolve((JSON.parse(server.output().split('\n')[1]!) as { requests: Log }).requests));
-    server.child.kill('SIGTERM');
-  });
-}
 
 describe.skipIf(!ENGINE_BUILT)(`h2c, a server that stalls 1 s every 4 s (-R ${RATE} -d 8s --streams 32 -c 8 -t 1)`, () => {
-  let log: Log;
+  let log: StallLog;
   let run: Awaited<ReturnType<typeof runJson>>;
   beforeAll(async () => {
-    const server = await startServer();
+    // Stalls at 1-2 s and 5-6 s after the first request: two of them inside the 8 s run.
+    const server = await startStallServer('h2-stall-server.mjs', 1000, 4000, 1000);
     try {
       // 32 streams on each of 8 connections hold the 200 requests one stall queues.
-      run = await runJson(['--http2', '--streams', '32', '-R', String(RATE), '-d', '8s', '-c', '8', '-t', '1', `${server.url}t/{{seq}}`], 60_000);
+      run = await runJson(['--http2', '--streams', '32', '-R', String(RATE), '-d', '8s', '-c', '8', '-t', '1', `${server.url}/t/{{seq}}`], 60_000);
     } finally {
-      log = await stopServer(server);
+      log = await server.stop();
     }
   }, 70_000);
 
@@ -78,7 +44,7 @@ describe.skipIf(!ENGINE_BUILT)(`h2c, a server that stalls 1 s every 4 s (-R ${RA
     // The truth assumes requests went out on schedule: judged when the machine let the run keep it.
     const busy = busyMachine(run.json);
     if (busy !== undefined) ctx.skip(`machine too busy to judge pace: ${busy}`);
-    const truth = truthHistogram(log).getValueAtPercentile(Number(p));
+    const truth = truthHistogram(log, RATE).getValueAtPercentile(Number(p));
     const tool = decodeFromCompressedBase64(run.json.latency.corrected.histogram).getValueAtPercentile(Number(p));
     expect(Math.abs(tool - truth), `ratetest ${tool / 1e6} ms, truth ${truth / 1e6} ms`).toBeLessThanOrEqual(0.02 * truth + 1e6);
   });

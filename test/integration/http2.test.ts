@@ -146,6 +146,29 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against Node http2', () => {
     }
   });
 
+  // A closed loop waits up to one --batch window between turns while streams are in flight, so
+  // many come back per turn; with --batch 0 it takes a turn per response. Either way, and against
+  // a server slower than the window, every stream is answered once and counted once.
+  it.each([
+    ['the default window', [], 0],
+    ['--batch 0', ['--batch', '0'], 0],
+    ['a server slower than the window', [], 2],
+  ] as const)('-R max over h2c with %s: every stream answered and counted once', async (_name, extra, delayMs) => {
+    const server = await h2Server({ delayMs });
+    try {
+      const { json, stderr, code } = await runJson(['--http2', '--streams', '8', '-R', 'max', '-n', '2000', '-c', '2', '-t', '1', ...extra, server.url]);
+      expect(code, stderr).toBe(0);
+      expect(json.sent).toBe(2000);
+      expect(json.completed).toBe(2000);
+      expect(server.stats.answered).toBe(2000);
+      expect(json.errors).toEqual(NO_ERRORS);
+      expect(server.stats.maxConcurrent).toBeLessThanOrEqual(8);
+      expect(json.http2!.streamsInFlight.max).toBeLessThanOrEqual(8);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('SETTINGS_MAX_CONCURRENT_STREAMS 1 caps --streams 8, and the report says so', async () => {
     const server = await h2Server({ maxConcurrentStreams: 1, delayMs: 20 });
     try {
