@@ -7,6 +7,9 @@
 //   engine --engine epoll|uring --port P [--rate R | --rate max] [--batch-us B] [--conns N]
 //          [--seconds S] [--wait sleep|ring]
 //
+// bench/io-engine.mjs builds it (g++ with native/conn.cc, whose receive() the epoll engine reads
+// with) and runs it against nginx.
+//
 // epoll: each window wakes from clock_nanosleep, takes every ready event from epoll_pwait2 (no
 // timeout), reads each ready socket with recvmsg and sends each due request with send: the pump.
 // uring: every send due in a window is an SQE, submitted with one io_uring_enter; each connection
@@ -94,7 +97,11 @@ class Engine {
     request_ = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(o.port) + "\r\nUser-Agent: ratetest\r\n\r\n";
     idle_.reserve(conns_.size());
   }
-  virtual ~Engine() = default;
+  virtual ~Engine() {
+    for (const Conn& conn : conns_) {
+      if (conn.fd >= 0) close(conn.fd);
+    }
+  }
 
   void connect_all() {
     sockaddr_in address{};
@@ -167,6 +174,7 @@ class Engine {
         u(sys_us_), cpu / static_cast<double>(done), u(percentile(0.5)), u(percentile(0.99)), u(stats_.turns), u(stats_.sends),
         u(stats_.receives), u(stats_.polls), u(stats_.sleeps), u(stats_.enters), u(stats_.rearms), u(stats_.no_buffers), u(nvcsw_),
         u(nivcsw_));
+    std::fflush(stdout);
   }
 
  protected:
@@ -300,6 +308,7 @@ class EpollEngine final : public Engine {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) die("epoll_create1");
   }
+  ~EpollEngine() override { close(epoll_fd_); }
 
  protected:
   void on_connected(uint32_t index) override {
@@ -382,9 +391,12 @@ class UringEngine final : public Engine {
     cq_entries_ = p.cq_entries;
     const size_t sq_bytes = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     const size_t cq_bytes = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
-    char* rings = static_cast<char*>(mmap(nullptr, std::max(sq_bytes, cq_bytes), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, IORING_OFF_SQ_RING));
+    rings_bytes_ = std::max(sq_bytes, cq_bytes);
+    sqes_bytes_ = p.sq_entries * sizeof(io_uring_sqe);
+    char* rings = static_cast<char*>(mmap(nullptr, rings_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, IORING_OFF_SQ_RING));
     if (rings == MAP_FAILED) die("mmap rings");
-    sqes_ = static_cast<io_uring_sqe*>(mmap(nullptr, p.sq_entries * sizeof(io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, IORING_OFF_SQES));
+    rings_ = rings;
+    sqes_ = static_cast<io_uring_sqe*>(mmap(nullptr, sqes_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, IORING_OFF_SQES));
     if (sqes_ == MAP_FAILED) die("mmap sqes");
     sq_head_ = reinterpret_cast<unsigned*>(rings + p.sq_off.head);
     sq_tail_ = reinterpret_cast<unsigned*>(rings + p.sq_off.tail);
@@ -414,6 +426,14 @@ class UringEngine final : public Engine {
     // The one msghdr every multishot recvmsg reads its layout from: no name, room for a timestamp.
     template_.msg_namelen = 0;
     template_.msg_controllen = CMSG_SPACE(sizeof(timespec));
+  }
+
+  ~UringEngine() override {
+    close(fd_);  // ends the multishot receives before their buffers go
+    munmap(buffer_ring_, kBuffers * sizeof(io_uring_buf));
+    std::free(buffers_);
+    munmap(sqes_, sqes_bytes_);
+    munmap(rings_, rings_bytes_);
   }
 
  protected:
@@ -571,6 +591,8 @@ class UringEngine final : public Engine {
   }
 
   int fd_ = -1;
+  char* rings_ = nullptr;
+  size_t rings_bytes_ = 0, sqes_bytes_ = 0;
   io_uring_sqe* sqes_ = nullptr;
   unsigned* sq_head_ = nullptr;
   unsigned* sq_tail_ = nullptr;
