@@ -8,11 +8,12 @@
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findNginx, startNginx } from './nginx.mjs';
+import { childrenOf, cpuSeconds, machineCpu } from './proc.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -128,20 +129,8 @@ for (const built of ['build/Release/ratetest.node', 'dist/cli/main.js']) {
 const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = join(HERE, 'out', RUN_ID);
 mkdirSync(OUT, { recursive: true });
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 // ---- measuring one child -----------------------------------------------------------------------
-
-/** The machine's CPU time so far, all cores, in seconds: busy and total (first line of /proc/stat). */
-function machineCpu() {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const total = fields.slice(0, 8).reduce((a, n) => a + n, 0); // user … steal (guest is inside user)
-    return { busyS: (total - fields[3] - fields[4]) / CLK_TCK, totalS: total / CLK_TCK }; // less idle, iowait
-  } catch {
-    return { busyS: NaN, totalS: NaN };
-  }
-}
 
 /** Share of the machine's CPU busy over the next second (before nginx starts: other work). */
 async function machineBusyPercent() {
@@ -149,36 +138,6 @@ async function machineBusyPercent() {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const b = machineCpu();
   return (100 * (b.busyS - a.busyS)) / (b.totalS - a.totalS);
-}
-
-/** CPU seconds (user + system) used so far by the given processes, from /proc/<pid>/stat. */
-function cpuSeconds(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-    } catch {
-      // gone
-    }
-  }
-  return ticks / CLK_TCK;
-}
-
-/** nginx's worker processes: the children of its master. */
-function childrenOf(parentPid) {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parentPid) pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
 }
 
 /** The pairs scenario pins nginx to NGINX_CPU and each tool to TOOL_CPU, so neither steals the other's core. */
