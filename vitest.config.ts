@@ -23,6 +23,7 @@ const PACED = [
   'monitor-pid',
   'self-check',
   'grpc-truth',
+  'http2-truth',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 /**

@@ -284,7 +284,9 @@ int H2Session::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void*
       }
       break;
     case NGHTTP2_GOAWAY:
-      self->counters_->goaways.add();
+      // The count is of connections told to go: a server may send a second GOAWAY as it closes
+      // (Node's session.close() does), which replaces nothing more.
+      if (!self->going_away_) self->counters_->goaways.add();
       if (frame->goaway.error_code != NGHTTP2_NO_ERROR) self->counters_->protocol_errors.add();
       self->going_away_ = true;
       self->last_stream_id_ = frame->goaway.last_stream_id;

@@ -229,7 +229,7 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
       count = poller_.wait(events_.get(), next_wake_ns(phase, now, until_ns), now);
     }
     now = monotonic_now_ns();
-    if (count > 0) clock_offset_.refresh(now);
+    if (count > 0) clock_offset_.refresh();
     // Before anything this turn records: a turn's work all lands in the interval of its `now`.
     close_intervals(now);
     handle_events(count, now);

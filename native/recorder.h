@@ -20,7 +20,7 @@ constexpr int kH2ErrorCodes = 15;
 
 // The run's HTTP/2 figures for one pump (single writer: the pump thread).
 struct H2Counters {
-  Counter goaways;          // GOAWAY frames received
+  Counter goaways;          // connections that received a GOAWAY (the first of each)
   Counter resent;           // streams above a GOAWAY's last-stream-id, sent again elsewhere
   Counter resets[kH2ErrorCodes];  // RST_STREAM received, by error code
   Counter stalls;           // a request body waited on a zero flow-control window from the server

@@ -129,7 +129,7 @@ class Engine {
     start_ns_ = start;
     end_ns_ = start + o_.seconds * 1000000000ull;
     uint64_t now = start;
-    clock_.refresh(now);
+    clock_.refresh();
     for (;;) {
       ++stats_.turns;
       dispatch(now);
@@ -147,7 +147,7 @@ class Engine {
         last_wake_ = wake;
       }
       now = monotonic_now_ns();
-      clock_.refresh(now);
+      clock_.refresh();
       reap(now);
     }
     getrusage(RUSAGE_SELF, &after);

@@ -22,8 +22,9 @@ async function stalledRun() {
   // Stalls at 1-2 s and 4-5 s after the first call: two of them inside the 6 s run.
   const server = await startStallServer('grpc-stall-server.mjs', 1000, 3000, 1000);
   try {
-    // 32 streams on each of 8 connections hold the 200 calls one stall queues.
-    const run = await runJson(['grpc', ...CALL, '--data', '{"text":"truth"}', '-H', 'x-seq: {{seq}}', '--streams', '32', '-R', String(RATE), '-d', `${DURATION_S}s`, '-c', '8', '-t', '1', server.url], 60_000);
+    // 32 streams on each of 8 connections hold the 200 calls one stall queues; a server slowed by
+    // other work gets 10 s, not 2, to answer the calls in flight when the run ends.
+    const run = await runJson(['grpc', ...CALL, '--data', '{"text":"truth"}', '-H', 'x-seq: {{seq}}', '--streams', '32', '-R', String(RATE), '-d', `${DURATION_S}s`, '-c', '8', '-t', '1', '--timeout', '10s', server.url], 60_000);
     return { ...run, log: await server.stop() };
   } catch (err) {
     await server.stop().catch(() => undefined);
@@ -37,11 +38,20 @@ describe.skipIf(!ENGINE_BUILT)(`gRPC, a server that stalls 1 s every 3 s (-R ${R
     run = await untilPaced(stalledRun);
   }, 200_000);
 
-  it('answered every call it sent OK, each logged once by the server', () => {
+  it('answered every call it sent OK, each logged once by the server', (ctx) => {
     expect(run.code, run.stderr).toBe(0);
-    expectAccounted(run.json, RATE * DURATION_S);
-    expect(new Set(run.log.map(([k]) => k)).size).toBe(run.json.completed);
+    expectAccounted(run.json, RATE * DURATION_S, false);
     expect(run.json.grpc!.status).toEqual({ OK: run.json.completed });
+    // Each call the client saw end was answered by the server; the server may have answered a few
+    // more the client had not read when it ended.
+    const logged = new Set(run.log.map(([k]) => k)).size;
+    expect(logged).toBeGreaterThanOrEqual(run.json.completed);
+    expect(logged).toBeLessThanOrEqual(run.json.sent);
+    // Every answer in before the run ended is pace: a server slowed by other work leaves some in
+    // flight (at load ~20, 11 of 1200 were still out after a 2 s wait).
+    skipIfBusy(ctx, run);
+    expect(run.json.completed).toBe(run.json.sent);
+    expect(logged).toBe(run.json.completed);
   });
 
   it.for(PERCENTILES)('corrected p%s matches the server-side truth within 2%% + 2 ms', (p, ctx) => {

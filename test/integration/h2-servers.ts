@@ -21,10 +21,8 @@ export interface H2Stats {
   cancelled: number;
   /** Sessions (connections) opened. */
   sessions: number;
-  /** GOAWAY frames sent. */
+  /** Sessions told to go (session.goaway(); the close() after it may send a second GOAWAY). */
   goaways: number;
-  /** Streams answered, all sessions, when the last GOAWAY was sent. */
-  answeredAtLastGoaway: number;
   /** The most streams open on one session at once. */
   maxConcurrent: number;
   /** Every :path, in arrival order. */
@@ -66,7 +64,7 @@ export interface H2Options {
 }
 
 function newStats(): H2Stats {
-  return { streams: 0, answered: 0, reset: 0, unanswered: 0, cancelled: 0, sessions: 0, goaways: 0, answeredAtLastGoaway: 0, maxConcurrent: 0, paths: [], firstHeaders: undefined, body: '' };
+  return { streams: 0, answered: 0, reset: 0, unanswered: 0, cancelled: 0, sessions: 0, goaways: 0, maxConcurrent: 0, paths: [], firstHeaders: undefined, body: '' };
 }
 
 /** When a stalling server may next answer: now, or the end of the stall now under way. */
@@ -129,7 +127,6 @@ export async function h2Server(options: H2Options = {}): Promise<H2Server> {
         answeredHere++;
         if (options.goawayAfter !== undefined && answeredHere === options.goawayAfter) {
           stats.goaways++;
-          stats.answeredAtLastGoaway = stats.answered;
           session.goaway(http2.constants.NGHTTP2_NO_ERROR);
           // Streams the GOAWAY left open are still answered; then the session goes.
           setTimeout(() => session.close(), 50);

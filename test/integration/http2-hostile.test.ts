@@ -18,11 +18,11 @@ describe.skipIf(!ENGINE_BUILT)('--http2 against hostile servers', () => {
     close = server.close;
     const { json, stderr, code } = await runJson(['--http2', '--streams', '4', '-R', '200', '-d', '2s', '-c', '2', '-t', '1', server.url]);
     expect(code, stderr).toBe(0);
-    // A GOAWAY sent right after the run's last answer may still be unread when the client, with
-    // nothing left in flight, ends: then, and only then, the client counts one fewer.
-    const unreadAtEnd = server.stats.answeredAtLastGoaway === server.stats.answered ? 1 : 0;
-    expect(json.http2!.goaways).toBeGreaterThanOrEqual(server.stats.goaways - unreadAtEnd);
+    // The server tells each session to go once (its close() may send a second GOAWAY, which the
+    // client does not count again). A GOAWAY sent after a connection's last answer of the run may
+    // still be unread when the client, with nothing left in flight, ends: at most one per connection.
     expect(json.http2!.goaways).toBeLessThanOrEqual(server.stats.goaways);
+    expect(json.http2!.goaways).toBeGreaterThanOrEqual(server.stats.goaways - 2);
     expect(json.http2!.goaways).toBeGreaterThan(0);
     expect(server.stats.sessions).toBeGreaterThan(2);
     expect(json.sent + json.notSent).toBe(json.scheduled);
