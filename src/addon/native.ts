@@ -63,6 +63,8 @@ export interface NativePlan {
   http2?: { authority: string; nghttp2Version: string };
   /** Every request is a gRPC call (needs http2): responses are counted by grpc-status. */
   grpc?: boolean;
+  /** --io-engine io_uring (Linux, plain HTTP/1.1); epoll when absent. */
+  ioEngine?: 'epoll' | 'io_uring';
 }
 
 /** A script run's side of the pumps' rings (native/script_channels.h). */
@@ -332,6 +334,7 @@ export function fromNativeError(err: unknown, doing: string): RatetestError {
   const message = (err as Error).message;
   switch ((err as { code?: string }).code) {
     case 'ERR_TLS_CONFIG':
+    case 'ERR_IO_URING':
       return new UsageError(message);
     case 'ERR_FD_LIMIT':
       return new RatetestError('ERR_FD_LIMIT', message);

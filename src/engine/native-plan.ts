@@ -76,6 +76,7 @@ export function startNative(config: RunConfig, address: string, program: Request
       pipeline: config.http2 ? config.streams : config.pipeline,
       ...(config.http2 ? { http2: { authority: config.url.host, nghttp2Version: process.versions.nghttp2 ?? 'none' } } : {}),
       ...(config.grpc ? { grpc: true } : {}),
+      ...(config.ioEngine !== 'epoll' ? { ioEngine: config.ioEngine } : {}),
       ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
       ...(config.tls
         ? {
