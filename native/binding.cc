@@ -1,5 +1,5 @@
-// binding.cc: the production addon's init and exports, only what src/ calls: start() and
-// ensureFdLimit(). start() hands the plan to pump threads and returns {snapshot, stop, done};
+// binding.cc: the production addon's init and exports, only what src/ calls: start(),
+// ensureFdLimit() and checkIoUring(). start() hands the plan to pump threads and returns {snapshot, stop, done};
 // completion settles `done` through a thread-safe function, so no pump thread ever touches JS.
 // Entry points for tests live in test_binding.cc, a separate addon.
 #include <napi.h>
@@ -206,9 +206,20 @@ Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(needed));
 }
 
+// --io-engine io_uring: refused before the run's banner, as a bad flag is.
+Napi::Value check_io_uring_js(const Napi::CallbackInfo& info) {
+#ifdef __linux__
+  check_io_uring(info.Env());
+#else
+  throw coded_error(info.Env(), NativeError::io_uring, "--io-engine io_uring needs Linux; use --io-engine epoll");
+#endif
+  return info.Env().Undefined();
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, start, "start"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
+  exports.Set("checkIoUring", Napi::Function::New(env, check_io_uring_js, "checkIoUring"));
   exports.Set("scheduleFigures", Napi::Function::New(env, schedule_figures, "scheduleFigures"));
   exports.Set("limits", limits_to_js(env));
   return exports;

@@ -319,6 +319,8 @@ interface Addon {
   start(plan: NativePlan): NativeRun;
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
+  /** Throws ERR_IO_URING (one line naming the refused step and why) where io_uring cannot run. */
+  checkIoUring(): void;
   /** Figures of a plan's schedule at the given times (ns from its start). */
   scheduleFigures(plan: NativeSchedulePlan, timesNs: Float64Array): NativeScheduleFigures;
   limits: NativeLimits;

@@ -3,9 +3,11 @@
 // server's own counts (requests, status codes, bytes) equal the tool's. Where the kernel or a
 // sandbox refuses io_uring, the run says so in one line and exits 2, and these tests skip with it.
 // Kernel receive stamps over the ring, a test of pace, are in io-uring-stamps.test.ts.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccounted } from './pace.js';
-import { CLI_BUILT, ENGINE_BUILT, STACK_FRAME, runCli, runJson } from './run-cli.js';
+import { CLI_BUILT, ENGINE_BUILT, STACK_FRAME, mustHaveExited, runCli, runJson, startCli } from './run-cli.js';
 import { CALL } from './grpc-servers.js';
 import { RING, ringRefused } from './io-engine.js';
 import { closing, mixedStatus, plain, silent, type TestServer } from './servers.js';
@@ -129,7 +131,8 @@ describe.skipIf(!ENGINE_BUILT)('--io-engine io_uring', () => {
   });
 });
 
-describe.skipIf(!CLI_BUILT)('--io-engine usage errors', () => {
+// The refusals of plain-HTTP/1.1-only are Linux's: elsewhere io_uring is refused as not Linux first.
+describe.skipIf(!CLI_BUILT || process.platform !== 'linux')('--io-engine usage errors', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await plain();
@@ -150,5 +153,35 @@ describe.skipIf(!CLI_BUILT)('--io-engine usage errors', () => {
     expect(run.stderr).toBe(`ratetest: ${message}\n`);
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(server.stats.connections).toBe(0);
+  });
+});
+
+// A sandbox that refuses io_uring (a seccomp filter answering io_uring_setup with EPERM, as
+// Docker's default profile does): one line naming why, exit 2, before the banner, nothing sent.
+const DENY = fileURLToPath(new URL('../fixtures/deny-io-uring.py', import.meta.url));
+const PYTHON = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch) && spawnSync('python3', ['--version']).status === 0;
+
+describe.skipIf(!ENGINE_BUILT || !PYTHON)('--io-engine io_uring where io_uring_setup is refused', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await plain();
+  });
+  afterAll(() => server?.close());
+
+  it('exits 2 with one line that says why and what to use instead', async () => {
+    const run = mustHaveExited(await startCli([...RING, '-R', '10', '-d', '1s', server.url], undefined, undefined, ['python3', DENY]).done);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toBe(
+      'ratetest: --io-engine io_uring: io_uring_setup failed: Operation not permitted (io_uring is disabled here: ' +
+        'kernel.io_uring_disabled, or a seccomp filter as in many containers); use --io-engine epoll\n',
+    );
+    expect(run.stdout).toBe('');
+    expect(server.stats.connections).toBe(0);
+  });
+
+  it('leaves the default engine working under the same filter', async () => {
+    const run = mustHaveExited(await startCli(['-R', '100', '-n', '50', '-c', '2', '-t', '1', server.url], undefined, undefined, ['python3', DENY]).done);
+    expect(run.code, run.stderr).toBe(0);
+    expect(server.stats.requests).toBe(50);
   });
 });
