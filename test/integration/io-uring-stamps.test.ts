@@ -19,7 +19,9 @@ describe.skipIf(!ENGINE_BUILT)('--io-engine io_uring: kernel receive timestamps'
     refused = await ringRefused(server.url);
     if (refused) return;
     // The widest window: a response read at the window's end rather than stamped on arrival
-    // would be recorded up to 10 ms late, 5 ms on average.
+    // would be recorded up to 10 ms late. At -R 100 each request goes out on a wake-up and the
+    // wake-ups fall every 10 ms, so a 20 ms answer arrives just after one and waits almost a
+    // whole window: read, not stamped, the p50 is ~30 ms (measured 30.0), stamped ~20.
     run = await untilPaced(async () => {
       await server.close();
       server = await delayed(DELAY_MS);
@@ -40,6 +42,7 @@ describe.skipIf(!ENGINE_BUILT)('--io-engine io_uring: kernel receive timestamps'
   it('times each response by its kernel stamp, not by the window it was read in', (ctx) => {
     if (refused || !run) return ctx.skip(refused);
     skipIfBusy(ctx, run);
-    expect(pctMs(run.json, 'uncorrected', '50')).toBeLessThan(DELAY_MS + 2.5);
+    // Halfway: a server whose timers run a few ms late on a busy machine still passes.
+    expect(pctMs(run.json, 'uncorrected', '50')).toBeLessThan(DELAY_MS + 5);
   });
 });
