@@ -50,7 +50,7 @@
         "native/schedule_query.cc"
       ],
       "conditions": [
-        ["OS=='linux'", { "sources": ["native/poller_epoll.cc"], "libraries": ["-lpthread"] }],
+        ["OS=='linux'", { "sources": ["native/poller_epoll.cc", "native/ring.cc", "native/transport_ring.cc"], "libraries": ["-lpthread"] }],
         ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["native/poller_kqueue.cc"] }]
       ]
     }

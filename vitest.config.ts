@@ -24,6 +24,7 @@ const PACED = [
   'self-check',
   'grpc-truth',
   'http2-truth',
+  'io-uring-stamps',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 /**

@@ -3,7 +3,7 @@
 // one private nginx, one tool after another in one run, reported as ratios. Not part of npm test:
 // timings depend on the machine. Every tool runs as a child under GNU time (CPU time, peak RSS).
 //
-//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|pairs|all] [--rate 20000] [--duration 10s]
+//   node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|pairs|io-engine|all] [--rate 20000] [--duration 10s]
 //                      [--connections 100] [--threads 1]
 //
 // Prints markdown tables to stdout; raw outputs of every child go to bench/out/<run>/.
@@ -20,7 +20,7 @@ const ROOT = join(HERE, '..');
 const RATETEST = join(ROOT, 'bin', 'ratetest.js');
 const AUTOCANNON = join(HERE, 'node_modules', 'autocannon', 'autocannon.js');
 const TIME = '/usr/bin/time';
-const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards', 'start', 'pairs'];
+const SCENARIOS = ['rate', 'rtt', 'c10k', 'batch', 'https', 'closed', 'shards', 'start', 'pairs', 'io-engine'];
 /** Rounds of the pairs scenario: each runs every pair once, the tools of a pair back to back. */
 const PAIR_ROUNDS = 5;
 /** Rounds of the start scenario: each runs node -e 0, --version and a short run once, interleaved. */
@@ -34,7 +34,7 @@ const OTHERS_NOTED = 0.05;
 
 // ---- arguments ---------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|pairs|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
+const USAGE = 'usage: node bench/run.mjs [--scenario rate|rtt|c10k|batch|https|closed|shards|start|pairs|io-engine|all] [--rate N] [--duration Ns|Nm] [--connections N] [--threads N]';
 
 /** Bad input or a missing prerequisite: one line saying which, the usage, exit code 2. */
 function usage(message) {
@@ -214,6 +214,8 @@ function parseRatetestJson(file) {
       p50Us: corrected['50'] / 1e3,
       p99Us: corrected['99'] / 1e3,
       errors: Object.values(j.errors).reduce((a, n) => a + n, 0) + (j.non2xx3xx ?? 0),
+      // The pump threads' own CPU (the self-check's), without Node's start-up and reporting.
+      pumpUsPerReq: ((j.selfCheck.threadCpuPercent.reduce((a, n) => a + n, 0) / 100) * (j.durationNs / 1e3)) / j.completed,
       note: [
         `send lag p99 ${fmtUs(j.latency.sendLag?.percentilesNs?.['99'] / 1e3)} µs`,
         ...(j.tls ? [`TLS handshakes ${j.tls.handshakes} (${j.tls.resumed} resumed), handshake p50 ${fmtUs(j.tls.handshake.percentilesNs['50'] / 1e3)} µs`] : []),
@@ -344,6 +346,12 @@ function table(title, rows, { wrk2Label = 'wrk2', wrkLabel } = {}) {
 
 // ---- scenarios ---------------------------------------------------------------------------------
 
+/** The middle of the finite values (the mean of the two middle ones for an even count). */
+function median(xs) {
+  const v = xs.filter(Number.isFinite).sort((x, y) => x - y);
+  return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
 /** 2 s of wrk before a scenario, not reported: the first tool measured should not pay nginx's cold start. */
 async function warmup({ connections, threads }, target = url) {
   await measure(`warmup-${connections}c`, [WRK_BIN, '-d', '2s', '-c', connections, '-t', threads, target], 60);
@@ -430,10 +438,6 @@ const scenarios = {
         if (p.b) runs[i].b.push(await runTool(...p.b));
       }
     }
-    const median = (xs) => {
-      const v = xs.filter(Number.isFinite).sort((x, y) => x - y);
-      return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    };
     const lines = [
       `### pairs: medians of ${PAIR_ROUNDS} interleaved pairs, nginx on cpu${NGINX_CPU}, the tool on cpu${TOOL_CPU}, -c ${s.connections} -t ${s.threads} -d ${s.duration}s`,
       '',
@@ -452,6 +456,62 @@ const scenarios = {
       );
     }
     const notes = runs.flatMap((r) => [...r.a, ...r.b]).filter((r) => r.note).map((r) => `${r.label}: ${r.note}`);
+    pinTool = false;
+    return lines.join('\n') + '\n' + (notes.length ? `\nNotes: ${[...new Set(notes)].join('; ')}\n` : '');
+  },
+
+  /**
+   * --io-engine io_uring against epoll (and wrk2 when WRK2 is set, wrk in closed loop), pinned as
+   * in pairs: at -R 20000 with a 1 ms window (where the prototype measured io_uring's win) and
+   * in closed loop. Each round runs every arm of a shape back to back; the ratios are medians of
+   * each round's io_uring ÷ epoll (and ÷ peer), so a noisy minute falls on both engines alike.
+   */
+  async 'io-engine'() {
+    spawnSync('taskset', ['-a', '-cp', String(NGINX_CPU), String(nginx.pid)]);
+    for (const pid of nginxWorkers) spawnSync('taskset', ['-a', '-cp', String(NGINX_CPU), String(pid)]);
+    pinTool = true;
+    const s = shape({ rate: 20000, connections: 100, threads: 1 });
+    await warmup(s);
+    const ring = ['--io-engine', 'io_uring'];
+    const epoll = ['--io-engine', 'epoll'];
+    const shapes = [
+      { title: `-R ${s.rate} --batch 1ms`, uring: { ...s, extra: ['--batch', '1ms', ...ring] }, epoll: { ...s, extra: ['--batch', '1ms', ...epoll] }, peer: WRK2 && ['wrk2', s] },
+      { title: 'closed loop (-R max)', uring: { ...s, rate: undefined, extra: ring }, epoll: { ...s, rate: undefined, extra: epoll }, peer: ['wrk', { ...s, rate: undefined }] },
+    ];
+    const runs = shapes.map(() => ({ uring: [], epoll: [], peer: [] }));
+    for (let round = 0; round < PAIR_ROUNDS; round++) {
+      for (const [i, sh] of shapes.entries()) {
+        // Alternate which engine goes first, so neither always follows the peer.
+        const order = round % 2 ? ['epoll', 'uring'] : ['uring', 'epoll'];
+        for (const engine of order) runs[i][engine].push(await runTool('ratetest', sh[engine]));
+        if (sh.peer) runs[i].peer.push(await runTool(...sh.peer));
+      }
+    }
+    const m = (rows, key) => median(rows.map((r) => r[key]));
+    const perRound = (a, b, key) => a.map((r, k) => r[key] / b[k]?.[key]);
+    const lines = [
+      `### io-engine: medians of ${PAIR_ROUNDS} interleaved rounds, nginx on cpu${NGINX_CPU}, the tool on cpu${TOOL_CPU}, -c ${s.connections} -t ${s.threads} -d ${s.duration}s`,
+      '',
+      'CPU µs/req: the whole process (GNU time); pump µs/req: the pump thread alone (the self-check\'s thread CPU), without Node.',
+      '',
+      '| shape | engine | achieved/s | CPU µs/req | pump µs/req | p50 µs | p99 µs | errors | io_uring ÷ epoll: CPU (each round) | pump CPU | rate | ÷ peer: CPU | rate |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const [i, sh] of shapes.entries()) {
+      const { uring, epoll: ep, peer } = runs[i];
+      const row = (name, rows, ratios) =>
+        `| ${sh.title} | ${name} | ${fmt(m(rows, 'achieved'), 0)} | ${fmt(m(rows, 'cpuUsPerReq'))} | ${fmt(m(rows, 'pumpUsPerReq'))} | ${fmtUs(m(rows, 'p50Us'))} | ${fmtUs(m(rows, 'p99Us'))} | ${rows.reduce((a, r) => a + (r.errors || 0), 0)} | ${ratios} |`;
+      const cpu = perRound(uring, ep, 'cpuUsPerReq');
+      const vsPeer = peer.length
+        ? `${ratio(median(perRound(uring, peer, 'cpuUsPerReq')), 1)} | ${ratio(median(perRound(uring, peer, 'achieved')), 1)}`
+        : '— | —';
+      lines.push(
+        row('io_uring', uring, `${ratio(median(cpu), 1)} (${cpu.map((r) => fmt(r, 2)).join(', ')}) | ${ratio(median(perRound(uring, ep, 'pumpUsPerReq')), 1)} | ${ratio(median(perRound(uring, ep, 'achieved')), 1)} | ${vsPeer}`),
+        row('epoll', ep, `— | — | — | ${peer.length ? `${ratio(median(perRound(ep, peer, 'cpuUsPerReq')), 1)} | ${ratio(median(perRound(ep, peer, 'achieved')), 1)}` : '— | —'}`),
+      );
+      if (peer.length) lines.push(row(peer[0].label, peer, '— | — | — | — | —'));
+    }
+    const notes = runs.flatMap((r) => [...r.uring, ...r.epoll, ...r.peer]).filter((r) => r.note).map((r) => `${r.label}: ${r.note}`);
     pinTool = false;
     return lines.join('\n') + '\n' + (notes.length ? `\nNotes: ${[...new Set(notes)].join('; ')}\n` : '');
   },

@@ -1,5 +1,5 @@
-// binding.cc: the production addon's init and exports, only what src/ calls: start() and
-// ensureFdLimit(). start() hands the plan to pump threads and returns {snapshot, stop, done};
+// binding.cc: the production addon's init and exports, only what src/ calls: start(),
+// ensureFdLimit() and checkIoUring(). start() hands the plan to pump threads and returns {snapshot, stop, done};
 // completion settles `done` through a thread-safe function, so no pump thread ever touches JS.
 // Entry points for tests live in test_binding.cc, a separate addon.
 #include <napi.h>
@@ -15,6 +15,7 @@
 #include "h2_session.h"
 #include "plan.h"
 #include "result.h"
+#include "ring.h"
 #include "run.h"
 #include "schedule_query.h"
 #include "tls.h"
@@ -114,6 +115,23 @@ void add_script_channels(Napi::Env env, Napi::Object handle, const std::shared_p
              }));
 }
 
+#ifdef __linux__
+// --io-engine io_uring where the kernel or its sandbox refuses it: one line that says why, so
+// the run stops before it starts (a pump's own ring is set up the same way).
+void check_io_uring(Napi::Env env) {
+  Ring probe;
+  const char* step = "";
+  const int err = probe.open(1, &step);
+  if (err == 0) return;
+  const char* why = err == EPERM || err == EACCES ? " (io_uring is disabled here: kernel.io_uring_disabled, or a seccomp filter as in many containers)"
+                    : err == ENOSYS           ? " (this kernel has no io_uring)"
+                    : err == EINVAL           ? " (this kernel's io_uring lacks what the pump uses: Linux 6.1 or later)"
+                                              : "";
+  throw coded_error(env, NativeError::io_uring,
+                    std::string("--io-engine io_uring: ") + step + " failed: " + std::strerror(err) + why + "; use --io-engine epoll");
+}
+#endif
+
 Napi::Value start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(plan) takes one plan object");
@@ -122,6 +140,10 @@ Napi::Value start(const Napi::CallbackInfo& info) {
     throw coded_error(env, NativeError::http2_version,
                       "--http2 needs nghttp2 " NGHTTP2_VERSION " or later inside Node; this Node has " + plan.nghttp2_version);
   }
+
+#ifdef __linux__
+  if (plan.io_uring) check_io_uring(env);
+#endif
 
   auto state = std::make_shared<RunState>(env);
   std::string error;
@@ -184,9 +206,20 @@ Napi::Value ensure_fd_limit(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(needed));
 }
 
+// --io-engine io_uring: refused before the run's banner, as a bad flag is.
+Napi::Value check_io_uring_js(const Napi::CallbackInfo& info) {
+#ifdef __linux__
+  check_io_uring(info.Env());
+#else
+  throw coded_error(info.Env(), NativeError::io_uring, "--io-engine io_uring needs Linux; use --io-engine epoll");
+#endif
+  return info.Env().Undefined();
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, start, "start"));
   exports.Set("ensureFdLimit", Napi::Function::New(env, ensure_fd_limit, "ensureFdLimit"));
+  exports.Set("checkIoUring", Napi::Function::New(env, check_io_uring_js, "checkIoUring"));
   exports.Set("scheduleFigures", Napi::Function::New(env, schedule_figures, "scheduleFigures"));
   exports.Set("limits", limits_to_js(env));
   return exports;

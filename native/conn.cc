@@ -101,6 +101,25 @@ int connect_result(int fd) {
 
 namespace ratetest {
 
+uint64_t arrived_ns_of(const msghdr& message, const ClockOffset& clock, uint64_t now_ns) {
+  uint64_t arrived_ns = now_ns;
+#ifdef SO_TIMESTAMPNS
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&message), c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec stamp;
+    std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+    const uint64_t realtime_ns = static_cast<uint64_t>(stamp.tv_sec) * 1000000000ull + static_cast<uint64_t>(stamp.tv_nsec);
+    const uint64_t arrived = realtime_ns - clock.realtime_minus_monotonic_ns;
+    // A clock step between the stamp and now could put it in the future; never trust that.
+    if (arrived < now_ns) arrived_ns = arrived;
+  }
+#else
+  (void)message;
+  (void)clock;
+#endif
+  return arrived_ns;
+}
+
 ssize_t receive(int fd, char* buffer, size_t length, const ClockOffset& clock, uint64_t now_ns, uint64_t* arrived_ns) {
   *arrived_ns = now_ns;
 #ifdef SO_TIMESTAMPNS
@@ -113,15 +132,7 @@ ssize_t receive(int fd, char* buffer, size_t length, const ClockOffset& clock, u
   message.msg_controllen = sizeof control;
   const ssize_t n = recvmsg(fd, &message, 0);
   if (n <= 0) return n;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-    timespec stamp;
-    std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
-    const uint64_t realtime_ns = static_cast<uint64_t>(stamp.tv_sec) * 1000000000ull + static_cast<uint64_t>(stamp.tv_nsec);
-    const uint64_t arrived = realtime_ns - clock.realtime_minus_monotonic_ns;
-    // A clock step between the stamp and now could put it in the future; never trust that.
-    if (arrived < now_ns) *arrived_ns = arrived;
-  }
+  *arrived_ns = arrived_ns_of(message, clock, now_ns);
   return n;
 #else
   (void)clock;

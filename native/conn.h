@@ -110,4 +110,8 @@ int connect_result(int fd);
 // CPU), which would otherwise be charged to the server.
 ssize_t receive(int fd, char* buffer, size_t length, const ClockOffset& clock, uint64_t now_ns, uint64_t* arrived_ns);
 
+// The kernel receive time a recvmsg's control data carries (SO_TIMESTAMPNS), on the monotonic
+// clock; now_ns when it carries none. receive() and the io_uring stream (multishot recvmsg) share it.
+uint64_t arrived_ns_of(const msghdr& message, const ClockOffset& clock, uint64_t now_ns);
+
 }  // namespace ratetest

@@ -183,6 +183,20 @@ void set_start_at(const Napi::Object& object, RunPlan* plan) {
   plan->start_at_ns = at < 1 ? 1 : static_cast<uint64_t>(at);
 }
 
+// plan.ioEngine: "epoll" (the default) or "io_uring", which carries plain HTTP/1.1 on Linux only.
+void set_io_engine(const Napi::Object& object, RunPlan* plan) {
+  const Napi::Value engine = object.Get("ioEngine");
+  if (engine.IsUndefined()) return;
+  const std::string text = engine.IsString() ? engine.As<Napi::String>().Utf8Value() : "";
+  if (text != "epoll" && text != "io_uring") throw Napi::TypeError::New(object.Env(), "plan.ioEngine must be \"epoll\" or \"io_uring\"");
+  plan->io_uring = text == "io_uring";
+  if (!plan->io_uring) return;
+#ifndef __linux__
+  throw Napi::TypeError::New(object.Env(), "plan.ioEngine io_uring needs Linux");
+#endif
+  if (plan->tls || plan->http2) throw Napi::TypeError::New(object.Env(), "plan.ioEngine io_uring carries plain HTTP/1.1 only (no tls, no http2)");
+}
+
 }  // namespace
 
 void schedule_from_js(const Napi::Object& object, RunPlan* plan) {
@@ -252,6 +266,7 @@ RunPlan plan_from_js(const Napi::Object& object) {
   if (!grpc.IsUndefined() && !grpc.IsBoolean()) throw Napi::TypeError::New(object.Env(), "plan.grpc must be a boolean");
   plan.grpc = grpc.IsBoolean() && grpc.As<Napi::Boolean>().Value();
   if (plan.grpc && !plan.http2) throw Napi::TypeError::New(object.Env(), "plan.grpc needs plan.http2");
+  set_io_engine(object, &plan);
   return plan;
 }
 

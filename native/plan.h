@@ -74,6 +74,9 @@ struct RunPlan {
   std::string nghttp2_version;  // the nghttp2 inside this Node (process.versions.nghttp2)
   // Every request is a gRPC call (needs http2): responses are read for grpc-status and framing.
   bool grpc = false;
+  // --io-engine io_uring (Linux, plain HTTP/1.1): connected sockets are read and written through
+  // each pump's io_uring (ring.h) instead of epoll and send/recvmsg.
+  bool io_uring = false;
 };
 
 // The requests one pump sends: global k = n*stride + offset (see schedule.h).

@@ -28,6 +28,10 @@ class Poller {
   // that did not fit the socket buffer), so an idle connection costs no wake-ups.
   bool add(int fd, uint64_t token, bool want_write);
   bool modify(int fd, uint64_t token, bool want_write);
+  // Stops watching fd (--io-engine io_uring: a connected socket is the ring's from then on).
+  void remove(int fd);
+  // What --io-engine io_uring polls through its ring, so connects and wake() end a ring wait.
+  int fd() const { return fd_; }
 
   // Blocks until an event, wake(), or deadline_ns (CLOCK_MONOTONIC) passes. Writes at most
   // max_events events and returns how many (0 on timeout or wake-up).

@@ -69,6 +69,8 @@ bool Poller::modify(int fd, uint64_t token, bool want_write) {
   return epoll_ctl(fd_, EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
+void Poller::remove(int fd) { epoll_ctl(fd_, EPOLL_CTL_DEL, fd, nullptr); }
+
 int Poller::wait(PollEvent* events, uint64_t deadline_ns, uint64_t now_ns) {
   epoll_event* raw = static_cast<epoll_event*>(native_events_);
   const uint64_t timeout_ns = deadline_ns > now_ns ? deadline_ns - now_ns : 0;

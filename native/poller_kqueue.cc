@@ -50,6 +50,13 @@ bool Poller::add(int fd, uint64_t token, bool want_write) {
 // EV_ADD on a registered filter updates it, so modifying is adding again.
 bool Poller::modify(int fd, uint64_t token, bool want_write) { return add(fd, token, want_write); }
 
+void Poller::remove(int fd) {
+  struct kevent ev[2];
+  EV_SET(&ev[0], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
+  EV_SET(&ev[1], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
+  kevent(fd_, ev, 2, nullptr, 0, nullptr);
+}
+
 int Poller::wait(PollEvent* events, uint64_t deadline_ns, uint64_t now_ns) {
   struct kevent* raw = static_cast<struct kevent*>(native_events_);
   const uint64_t timeout_ns = deadline_ns > now_ns ? deadline_ns - now_ns : 0;

@@ -1,5 +1,6 @@
 // pump.cc: the hot path. No allocation, no N-API, no logging, no locks: after the constructor
-// every request costs a send(), a recv() and its share of one poller wait.
+// every request costs a send(), a recv() and its share of one poller wait (with --io-engine
+// io_uring: its share of the window's io_uring_enter calls).
 #include "pump.h"
 
 #include <errno.h>
@@ -81,10 +82,22 @@ Pump::Pump(const RunPlan& plan, uint32_t index, StartGate* gate, const std::atom
   for (int name = 0; name < source_->names(); ++name) recorder_.names.push_back(std::make_unique<NameRecorder>());
   const size_t hint = source_->max_bytes_hint();
   const size_t largest = std::max(hint, plan.request.size());
-  const StreamShared shared{tls, &recorder_, &clock_offset_, read_buffer_.get(), plain_buffer_.get(), kReadBufferBytes};
+  Ring* ring = nullptr;
+#ifdef __linux__
+  if (plan.io_uring) {
+    ring_ = std::make_unique<Ring>();
+    ring_error_ = ring_->open(max_connections_, &ring_step_);
+    ring = ring_.get();
+  }
+#endif
+  const StreamShared shared{tls, &recorder_, &clock_offset_, read_buffer_.get(), plain_buffer_.get(), kReadBufferBytes, ring};
   // Pipelined requests queue behind a full socket buffer as a matter of course; one request
-  // only does so rarely, and its buffer then grows once and stays.
-  const size_t queue_reserve = plan.http2 ? kH2QueueReserve : plan.pipeline > 1 ? largest * plan.pipeline : 0;
+  // only does so rarely, and its buffer then grows once and stays. Over the ring every write is
+  // copied until its send completes.
+  const size_t queue_reserve = plan.http2            ? kH2QueueReserve
+                               : plan.pipeline > 1   ? largest * plan.pipeline
+                               : ring != nullptr     ? largest
+                                                     : 0;
   if (plan.http2) {
     h2_pool_ = std::make_unique<H2Pool>();
     h2_frames_.reset(new char[kH2FrameBytes]);
@@ -119,6 +132,14 @@ void Pump::run() {
   prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
 #endif
   recorder_.kernel_tid.set(kernel_thread_id());
+#ifdef __linux__
+  if (ring_ != nullptr) {
+    // This thread becomes the ring's one submitter. A ring that opened enables (it fails only
+    // for a ring already enabled); connects and wake() reach the ring through the polled epoll set.
+    ring_->enable();
+    ring_->poll(poller_.fd());
+  }
+#endif
   uint64_t now = monotonic_now_ns();
   for (uint32_t i = 0; i < connection_count_; ++i) open(i, now);
   loop(Phase::connecting, now + plan_.connect_timeout_ns);
@@ -226,12 +247,18 @@ void Pump::loop(Phase phase, uint64_t until_ns) {
     } else if (phase == Phase::running && plan_.batch_ns > 0 && !plan_.closed_loop && !waiting_for_connection(now)) {
       count = wait_batched(now, until_ns);
     } else {
-      count = poller_.wait(events_.get(), next_wake_ns(phase, now, until_ns), now);
+      count = wait_io(next_wake_ns(phase, now, until_ns), now);
     }
     now = monotonic_now_ns();
     if (count > 0) clock_offset_.refresh();
     // Before anything this turn records: a turn's work all lands in the interval of its `now`.
     close_intervals(now);
+#ifdef __linux__
+    if (ring_ != nullptr) {
+      handle_completions(now);
+      continue;
+    }
+#endif
     handle_events(count, now);
     if (gathering) adapt_gather(in_flight, in_flight - std::min(in_flight, busy_));
   }
@@ -291,6 +318,10 @@ int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
   // long on a full socket buffer.
   // So do open connections that cannot take a request yet (HTTP/2 before the server's SETTINGS).
   if (busy_ > 0 || connecting_ > 0 || idle_count_ < open_) wake = std::min(wake, now_ns + plan_.batch_ns);
+#ifdef __linux__
+  // The sends this turn queued go now, at their time, not when the window ends.
+  if (ring_ != nullptr) ring_->submit();
+#endif
   if (wake > now_ns) {
     const timespec at{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
@@ -299,8 +330,44 @@ int Pump::wait_batched(uint64_t now_ns, uint64_t until_ns) {
   // The window runs from the wake-up asked for, not the one we got: measuring from the actual
   // (late) wake-up would push every later wake-up back by each lateness in turn.
   last_wake_ns_ = std::max(wake, now_ns);
-  return poller_.wait(events_.get(), 0, 0);
+  return wait_io(0, 0);
 }
+
+// The poller's wait, or the ring's: submit what this turn queued, then wait for a completion
+// (beyond the sends' own) or the deadline.
+int Pump::wait_io(uint64_t deadline_ns, uint64_t now_ns) {
+#ifdef __linux__
+  if (ring_ != nullptr) return static_cast<int>(ring_->wait(ring_->sends_in_flight() + 1, deadline_ns, now_ns));
+#endif
+  return poller_.wait(events_.get(), deadline_ns, now_ns);
+}
+
+#ifdef __linux__
+// Every ring completion to its connection's stream; the stream drops those of an earlier
+// connection of the slot. The polled epoll set turned readable: connects (and wake()) to handle.
+void Pump::handle_completions(uint64_t now_ns) {
+  RingEvent event;
+  bool polled = false;
+  while (ring_->next(&event)) {
+    if (event.op == RingOp::poll) {
+      polled = true;
+      continue;
+    }
+    if (event.op != RingOp::receive && event.op != RingOp::send) continue;
+    const uint32_t index = event.index;
+    if (index >= connection_count_) continue;
+    const ConnState state = conns_[index].state;
+    if (state != ConnState::busy && state != ConnState::idle) continue;
+    on_io(index, conns_[index].stream->complete(event, *this, now_ns), now_ns);
+  }
+  if (polled) {
+    handle_events(poller_.wait(events_.get(), 0, 0), now_ns);
+    ring_->poll(poller_.fd());
+  }
+}
+#else
+void Pump::handle_completions(uint64_t) {}
+#endif
 
 void Pump::handle_events(int count, uint64_t now_ns) {
   for (int i = 0; i < count; ++i) {
@@ -524,6 +591,14 @@ void Pump::on_open(uint32_t index, const OpenResult& result, uint64_t now_ns) {
 
 // Connected (and the stream's handshake, if any, done): ready for requests.
 void Pump::finish_connect(uint32_t index, bool want_write, uint64_t now_ns) {
+#ifdef __linux__
+  if (ring_ != nullptr) {
+    // The ring reads and writes it from now on: left in the epoll set, its readiness would end
+    // every ring wait.
+    poller_.remove(conns_[index].fd);
+    conns_[index].want_write = false;
+  }
+#endif
   connect_timeouts_.remove(static_cast<int32_t>(index));
   --connecting_;
   ++open_;

@@ -10,6 +10,10 @@
 //                   -> on_completion (record latencies, connection back to idle)
 //   expire_deadlines -> on_timeout / reopen after back-off
 //   wait_batched (a fixed rate) / wait_gathered (closed loop over HTTP/2): one wake-up per window
+// --io-engine io_uring (plain HTTP/1.1): wait_io enters the ring instead of waiting on the poller,
+// and handle_completions hands each completion (a send, or received bytes with their kernel
+// stamp) to its connection's RingStream; connecting still goes through the poller, whose epoll
+// set the ring polls.
 // Opening: open -> on_connected -> ByteStream::begin -> on_open (a TLS handshake runs through
 // on_open_io on the poller's events until it is ready). transport.h draws the layers.
 // --http2: the Session is HTTP/2 (session_h2.cc); streams a GOAWAY refused wait in refused_ and
@@ -32,6 +36,7 @@
 #include "poller.h"
 #include "recorder.h"
 #include "request_source.h"
+#include "ring.h"
 #include "schedule.h"
 #include "script_channels.h"
 #include "tls.h"
@@ -79,7 +84,9 @@ class Pump final : public StreamEvents, public CompletionSink {
   // Only after the pump's thread has been joined:
   uint64_t end_ns() const { return measured_end_ns_; }
   bool stopped_early() const { return stopped_early_; }
-  int init_error() const { return poller_.init_error(); }
+  // 0 when the pump is ready, else the errno of the set-up step init_step() names.
+  int init_error() const { return poller_.init_error() != 0 ? poller_.init_error() : ring_error_; }
+  const char* init_step() const { return poller_.init_error() != 0 ? "a poller" : ring_step_; }
 
  private:
   enum class Phase { connecting, running, draining };
@@ -94,7 +101,9 @@ class Pump final : public StreamEvents, public CompletionSink {
   void adapt_gather(uint32_t in_flight, uint32_t answered);
   bool waiting_for_connection(uint64_t now_ns) const;
   uint64_t next_send_ns() const;
+  int wait_io(uint64_t deadline_ns, uint64_t now_ns);
   void handle_events(int count, uint64_t now_ns);
+  void handle_completions(uint64_t now_ns);
   void expire_deadlines(uint64_t now_ns);
   void dispatch_due(uint64_t now_ns);
   void count_warmup_due();
@@ -154,6 +163,11 @@ class Pump final : public StreamEvents, public CompletionSink {
   const uint64_t request_limit_;  // this pump's share of -n, or no limit
 
   Poller poller_;
+#ifdef __linux__
+  std::unique_ptr<Ring> ring_;  // --io-engine io_uring, else nullptr
+#endif
+  int ring_error_ = 0;
+  const char* ring_step_ = "";
   ClockOffset clock_offset_;
   Schedule schedule_;
   Recorder recorder_;

@@ -19,7 +19,7 @@ std::unique_ptr<Run> Run::create(RunPlan plan, std::unique_ptr<TlsContext> tls, 
   for (uint32_t i = 0; i < run->plan_.threads; ++i) {
     auto pump = std::make_unique<Pump>(run->plan_, i, &run->gate_, &run->stop_, run->tls_.get(), run->script(i));
     if (pump->init_error() != 0) {
-      *error_out = std::string("cannot create a poller: ") + std::strerror(pump->init_error());
+      *error_out = std::string("cannot set up ") + pump->init_step() + ": " + std::strerror(pump->init_error());
       return nullptr;
     }
     run->pumps_.push_back(std::move(pump));

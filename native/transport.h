@@ -46,6 +46,8 @@ namespace ratetest {
 
 class TlsContext;
 class H2Pool;
+class Ring;
+struct RingEvent;
 struct H2Request;
 struct GrpcResponse;
 
@@ -121,6 +123,10 @@ class ByteStream {
   virtual void record_rejection() = 0;
   // The connection ends (the pump closes fd): a best-effort goodbye, then forget it.
   virtual void close() = 0;
+  // --io-engine io_uring: a completion of one of this stream's ring operations (a send, or a
+  // receive's bytes with their kernel timestamp). Returns Io::gone when it belongs to an earlier
+  // connection of the slot or an event closed the connection.
+  virtual IoResult complete(const RingEvent&, StreamEvents&, uint64_t) { return IoResult{Io::gone, 0}; }
 };
 
 // The pump's view of each request in flight: what a Completion hands back.
@@ -206,6 +212,7 @@ struct StreamShared {
   char* read_buffer;         // what the socket gave (ciphertext for TLS)
   char* plain_buffer;        // TLS only: decrypted bytes
   size_t buffer_size;        // of each buffer
+  Ring* ring;                // --io-engine io_uring: the pump's ring (plain TCP only), else nullptr
 };
 
 // For ByteStream implementations: reads what arrived on fd into shared.read_buffer. Returns the
@@ -213,10 +220,12 @@ struct StreamShared {
 // events (the connection is gone).
 long read_socket(int fd, uint32_t conn, const StreamShared& shared, StreamEvents& events, uint64_t now_ns, uint64_t* arrived_ns);
 
-// The byte stream for one connection slot, chosen once: TLS when the run has a context, else
-// plain TCP. queue_reserve: bytes a plain stream reserves for writes the socket does not take.
+// The byte stream for one connection slot, chosen once: TLS when the run has a context, plain
+// TCP over the ring with --io-engine io_uring, else plain TCP. queue_reserve: bytes a plain
+// stream reserves for writes the socket does not take (the ring's: for its copies of writes).
 std::unique_ptr<ByteStream> make_byte_stream(uint32_t conn, const StreamShared& shared, size_t queue_reserve);
 std::unique_ptr<ByteStream> make_plain_stream(uint32_t conn, const StreamShared& shared, size_t queue_reserve);
+std::unique_ptr<ByteStream> make_ring_stream(uint32_t conn, const StreamShared& shared, size_t queue_reserve);  // Linux only
 std::unique_ptr<ByteStream> make_tls_stream(uint32_t conn, const StreamShared& shared);
 // The HTTP/1.1 session: `storage` holds `pipeline` in-flight requests and is owned by the caller.
 // capture: hand every consumed response byte to CompletionSink::on_response_bytes.

@@ -108,7 +108,11 @@ std::unique_ptr<ByteStream> make_plain_stream(uint32_t conn, const StreamShared&
 }
 
 std::unique_ptr<ByteStream> make_byte_stream(uint32_t conn, const StreamShared& shared, size_t queue_reserve) {
-  return shared.tls != nullptr ? make_tls_stream(conn, shared) : make_plain_stream(conn, shared, queue_reserve);
+  if (shared.tls != nullptr) return make_tls_stream(conn, shared);
+#ifdef __linux__
+  if (shared.ring != nullptr) return make_ring_stream(conn, shared, queue_reserve);
+#endif
+  return make_plain_stream(conn, shared, queue_reserve);
 }
 
 }  // namespace ratetest

@@ -58,6 +58,9 @@ files=(
   # gRPC over the HTTP/2 session: the length-prefixed framing, grpc-status from trailers and from
   # trailers-only answers, HTTP errors kept apart.
   test/integration/grpc.test.ts
+  # The HTTP/1.1 pump over io_uring: sends, multishot receives with provided buffers, receives
+  # cancelled before a close (server closes, timeouts), pipelining, closed loop.
+  test/integration/io-uring.test.ts
   # A sharded schedule; a run stopped by SIGINT mid-flight.
   test/integration/shard-run.test.ts test/integration/sigint.test.ts
 )

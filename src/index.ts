@@ -2,7 +2,7 @@
 export { run } from './engine/run.js';
 export type { Progress, RunHooks } from './engine/run.js';
 export { validate, DEFAULTS } from './config/options.js';
-export type { RunOptions, RunConfig, BodyList } from './config/options.js';
+export type { RunOptions, RunConfig, BodyList, IoEngine } from './config/options.js';
 export type { Result, ResultConfig, ErrorCounts, ThreadResult, RequestResult, GrpcResult } from './result/result.js';
 export type { RequestSpec } from './config/request-spec.js';
 export { RatetestError, UsageError } from './common/errors.js';

@@ -63,6 +63,8 @@ export interface NativePlan {
   http2?: { authority: string; nghttp2Version: string };
   /** Every request is a gRPC call (needs http2): responses are counted by grpc-status. */
   grpc?: boolean;
+  /** --io-engine io_uring (Linux, plain HTTP/1.1); epoll when absent. */
+  ioEngine?: 'epoll' | 'io_uring';
 }
 
 /** A script run's side of the pumps' rings (native/script_channels.h). */
@@ -317,6 +319,8 @@ interface Addon {
   start(plan: NativePlan): NativeRun;
   /** Raise the soft RLIMIT_NOFILE to at least `needed`; returns the soft limit now in force. */
   ensureFdLimit(needed: number): number;
+  /** Throws ERR_IO_URING (one line naming the refused step and why) where io_uring cannot run. */
+  checkIoUring(): void;
   /** Figures of a plan's schedule at the given times (ns from its start). */
   scheduleFigures(plan: NativeSchedulePlan, timesNs: Float64Array): NativeScheduleFigures;
   limits: NativeLimits;
@@ -332,6 +336,7 @@ export function fromNativeError(err: unknown, doing: string): RatetestError {
   const message = (err as Error).message;
   switch ((err as { code?: string }).code) {
     case 'ERR_TLS_CONFIG':
+    case 'ERR_IO_URING':
       return new UsageError(message);
     case 'ERR_FD_LIMIT':
       return new RatetestError('ERR_FD_LIMIT', message);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { formatDurationShort, parseCount, parseDuration, parseRate } from '../common/units.js';
-import { DEFAULTS, limits, version, type RunOptions } from '../config/options.js';
+import { DEFAULTS, limits, version, type IoEngine, type RunOptions } from '../config/options.js';
 import { parseStages, totalDurationMs } from '../config/stages.js';
 import { parseShard, parseStartAt, seedMessage, type Arrival } from '../config/shape.js';
 import { parseCriterion, type Criterion } from '../analysis/criteria.js';
@@ -65,6 +65,7 @@ export interface RawFlags {
   cert?: string;
   key?: string;
   batch?: string;
+  ioEngine?: string;
   method?: string;
   body?: string;
   bodyFile?: string;
@@ -117,6 +118,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--cert <file>', 'https: client certificate (PEM) for mutual TLS; needs --key'))
     .addOption(new Option('--key <file>', 'https: private key (PEM) of --cert'))
     .addOption(new Option('--batch <duration>', `send window: wake at most once per window, sending all due requests (default ${formatDurationShort(DEFAULTS.batchUs * 1e3)}; 0 = per request)`))
+    .addOption(new Option('--io-engine <engine>', `how pumps wait and move bytes: epoll or io_uring (Linux, plain HTTP/1.1; cheaper per request with --batch 500us or more) (default ${DEFAULTS.ioEngine})`))
     .addOption(new Option('-m, --method <method>', 'HTTP method (default GET, or POST with a body)'))
     .addOption(new Option('-b, --body <body>', 'request body'))
     .addOption(new Option('--body-file <path>', 'read the request body from a file'))
@@ -203,6 +205,7 @@ export function requestFromFlags(url: string, flags: RawFlags, rate: number | 'm
   if (flags.cert !== undefined) options.certFile = flags.cert;
   if (flags.key !== undefined) options.keyFile = flags.key;
   if (flags.batch !== undefined) options.batchUs = parseDuration(flags.batch, '--batch') / 1e3;
+  if (flags.ioEngine !== undefined) options.ioEngine = flags.ioEngine as IoEngine;
   if (flags.interval !== undefined) options.intervalMs = parseDuration(flags.interval, '--interval') / 1e6;
   if (flags.connections !== undefined) options.connections = parseCount(flags.connections, '--connections');
   if (flags.threads !== undefined) options.threads = parseCount(flags.threads, '--threads');

@@ -35,6 +35,16 @@ export function nanos(config: RunConfig): { durationNs: number; timeoutNs: numbe
 }
 
 
+/** --io-engine io_uring: fails before anything is printed or started where the kernel or a sandbox refuses it. */
+export function ensureIoEngine(config: RunConfig): void {
+  if (config.ioEngine !== 'io_uring') return;
+  try {
+    loadAddon().checkIoUring();
+  } catch (err) {
+    throw fromNativeError(err, 'cannot check io_uring');
+  }
+}
+
 /** Raises the soft fd limit to fit the connections, or fails before anything is printed or started. */
 export function ensureFds(config: RunConfig): void {
   try {
@@ -76,6 +86,7 @@ export function startNative(config: RunConfig, address: string, program: Request
       pipeline: config.http2 ? config.streams : config.pipeline,
       ...(config.http2 ? { http2: { authority: config.url.host, nghttp2Version: process.versions.nghttp2 ?? 'none' } } : {}),
       ...(config.grpc ? { grpc: true } : {}),
+      ...(config.ioEngine !== 'epoll' ? { ioEngine: config.ioEngine } : {}),
       ...(config.unixSocket !== undefined ? { unixPath: config.unixSocket } : {}),
       ...(config.tls
         ? {

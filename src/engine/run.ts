@@ -14,7 +14,7 @@ import { SeriesRecorder, type IntervalListener } from '../result/series.js';
 import type { ScriptPlan } from '../script/load.js';
 import type { LoadedScript } from '../script/types.js';
 import { DeadTargetWatch } from './dead-target.js';
-import { ensureFds, resolveAddress, startNative } from './native-plan.js';
+import { ensureFds, ensureIoEngine, resolveAddress, startNative } from './native-plan.js';
 import { runSnapshot, scriptStarved, watch, type Progress, type RunSnapshot } from './progress.js';
 import { watchLive } from './live-snapshots.js';
 import { toResult } from './to-result.js';
@@ -78,6 +78,7 @@ export async function run(options: RunOptions, hooks: RunHooks = {}): Promise<Re
   }
   if (hooks.signal?.aborted) throw new RatetestError('ERR_RUN', 'the run was aborted before it started');
   ensureFds(config);
+  ensureIoEngine(config);
   if (options.monitorPid !== undefined) monitoring?.checkMonitorPid(options.monitorPid);
   // With --start-at the schedule starts at that instant (or now, if it has passed).
   let startedAt = new Date(Math.max(Date.now(), config.startAt ?? 0));

@@ -53,6 +53,7 @@ export function toResult(config: RunConfig, native: NativeResult, startedAt: Dat
       pipeline: config.pipeline,
       ...(config.http2 ? { http2: true, streams: config.streams } : {}),
       ...(config.unixSocket !== undefined ? { unixSocket: config.unixSocket } : {}),
+      ...(config.ioEngine !== 'epoll' ? { ioEngine: config.ioEngine } : {}),
       ...shapeFields(config),
     },
     startedAt: startedAt.toISOString(),

@@ -77,6 +77,7 @@ export function settingsRows(config: ResultConfig, options: HtmlOptions = {}): [
     ['connect timeout', ns(config.connectTimeoutNs)],
     ['send window (--batch)', ns(config.batchNs)],
   );
+  if (config.ioEngine !== undefined) rows.push(['I/O engine', config.ioEngine]);
   for (const header of options.headers ?? []) rows.push(['header', maskHeader(header)]);
   return rows;
 }

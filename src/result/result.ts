@@ -85,6 +85,8 @@ export interface ResultConfig {
   streams?: number;
   /** The Unix domain socket connected to, when one was. */
   unixSocket?: string;
+  /** --io-engine, when not the default epoll. */
+  ioEngine?: 'io_uring';
   /** Load shape (present when not the default): --stages ramps, --arrival/--seed, --warmup, -n, -R max, --max-connections. */
   stages?: { durationNs: number; fromRate: number; toRate: number }[];
   arrival?: 'constant' | 'poisson';

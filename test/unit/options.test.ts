@@ -96,6 +96,25 @@ describe('validate', () => {
   });
 });
 
+describe('validate: --io-engine', () => {
+  const only = '--io-engine io_uring carries plain HTTP/1.1 only (http:// without --http2)';
+
+  it('defaults to epoll', () => {
+    expect(validate(base).ioEngine).toBe('epoll');
+  });
+
+  it.skipIf(process.platform !== 'linux')('takes io_uring for plain HTTP/1.1, pipelined or not', () => {
+    expect(validate({ ...base, ioEngine: 'io_uring', pipeline: 4 }).ioEngine).toBe('io_uring');
+  });
+
+  it.skipIf(process.platform !== 'linux')('rejects io_uring with https, --http2 and gRPC, and an engine it does not know', () => {
+    expect(() => validate({ ...base, url: 'https://127.0.0.1/', ioEngine: 'io_uring' })).toThrow(`${only}, got "https://127.0.0.1/"`);
+    expect(() => validate({ ...base, http2: true, ioEngine: 'io_uring' })).toThrow(`${only}, got --http2`);
+    expect(() => validate({ ...base, http2: true, grpc: true, ioEngine: 'io_uring' })).toThrow(`${only}, got a gRPC run`);
+    expect(() => validate({ ...base, ioEngine: 'kqueue' as 'epoll' })).toThrow('--io-engine must be epoll or io_uring, got "kqueue"');
+  });
+});
+
 describe('validate: messages', () => {
   it.each([
     [{ rate: -5 }, '--rate must be > 0, got -5'],
