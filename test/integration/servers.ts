@@ -309,13 +309,16 @@ export const rawChunked = (): Promise<TestServer> =>
     next();
   });
 
+/** Status by request number n % 10; any other remainder answers 200. */
+export const MIXED_STATUS: Readonly<Record<number, number>> = { 9: 503, 4: 404, 7: 302, 2: 204 };
+
 /**
  * Status by request number n: n % 10 == 9 -> 503, 4 -> 404, 7 -> 302, 2 -> 204 (no body),
- * else 200. stats.status records what was actually sent.
+ * else 200, unless `codes` says otherwise. stats.status records what was actually sent.
  */
-export const mixedStatus = (): Promise<TestServer> =>
+export const mixedStatus = (codes: Readonly<Record<number, number>> = MIXED_STATUS): Promise<TestServer> =>
   httpServer((_req, res, n) => {
-    const code = ({ 9: 503, 4: 404, 7: 302, 2: 204 } as Record<number, number>)[n % 10] ?? 200;
+    const code = codes[n % 10] ?? 200;
     res.statusCode = code;
     if (code === 302) res.setHeader('Location', '/elsewhere');
     res.end(code === 204 ? undefined : BODY);
