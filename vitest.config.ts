@@ -45,6 +45,8 @@ export default defineConfig({
     // sanitizer pass stays at two: its instrumented pumps are CPU-bound.
     maxWorkers: process.env.RATETEST_ADDON === undefined ? 3 : 2,
     sequence: { sequencer: LongFirstSequencer },
+    // The reasons first, so that a failure's report stays the last thing a log shows.
+    reporters: ['./test/skip-reasons.ts', 'default'],
     projects: [
       {
         extends: true,
