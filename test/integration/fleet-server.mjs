@@ -1,6 +1,6 @@
 // fleet-server.mjs: the fleet test's target, run as its own process (inside the target network
 // namespace when there is one). Logs every /t/<seq> request: its number, the monotonic arrival
-// and answer times, and the peer address; holds the answers of every STALL_EVERY-th request
+// time, the answer's times just before and just after its write, and the peer address; holds the answers of every STALL_EVERY-th request
 // for STALL_MS (a server that stalls now and then). Prints "listening <port>" once ready; on a
 // line "dump" on stdin it prints the log as one JSON line and exits. Plain JavaScript, so it
 // runs without a build: node fleet-server.mjs <host> <stallEvery> <stallMs>.
@@ -18,9 +18,12 @@ const server = createServer((req, res) => {
   const seq = match ? Number(match[1]) : -1;
   req.resume();
   req.on('end', () => {
+    // The write is bracketed: on a busy machine this process can lose its CPU on either side of
+    // it (the client's pump, woken by the answer, preempts it), so one reading could be ms off.
     const answer = () => {
+      const answeringNs = now();
       res.end('ok');
-      log.push([seq, arrivalNs, now(), req.socket.remoteAddress ?? '']);
+      log.push([seq, arrivalNs, answeringNs, now(), req.socket.remoteAddress ?? '']);
     };
     if (every > 0 && seq > 0 && seq % every === 0) setTimeout(answer, Number(stallMs));
     else answer();

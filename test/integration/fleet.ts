@@ -12,10 +12,14 @@ import { fileURLToPath } from 'node:url';
 import type { ResultJson } from '../../src/report/json.js';
 import { mustHaveExited, startCli, type CliRun } from './run-cli.js';
 
-/** One request as the server logged it: its {{seq}}, monotonic arrival and answer (ns), and the peer's address. */
+/**
+ * One request as the server logged it: its {{seq}}, monotonic arrival, the answer's write
+ * between answeringNs and answeredNs (ns), and the peer's address.
+ */
 export interface ServerEntry {
   seq: number;
   arrivalNs: number;
+  answeringNs: number;
   answeredNs: number;
   peer: string;
 }
@@ -126,8 +130,8 @@ function dumpServer(child: ChildProcess): Promise<ServerEntry[]> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
-      const rows = JSON.parse(line) as [number, number, number, string][];
-      resolve(rows.map(([seq, arrivalNs, answeredNs, peer]) => ({ seq, arrivalNs, answeredNs, peer: peer.replace(/^::ffff:/, '') })));
+      const rows = JSON.parse(line) as [number, number, number, number, string][];
+      resolve(rows.map(([seq, arrivalNs, answeringNs, answeredNs, peer]) => ({ seq, arrivalNs, answeringNs, answeredNs, peer: peer.replace(/^::ffff:/, '') })));
     });
     child.once('exit', (code) => code !== 0 && reject(new Error(`fleet server exited with ${code}`)));
     child.stdin!.write('dump\n');
