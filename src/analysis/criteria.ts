@@ -3,6 +3,7 @@
 // term has one meaning (docs/criteria.md); a figure with nothing to measure fails, never passes.
 import { UsageError } from '../common/errors.js';
 import type { Result } from '../result/result.js';
+import { requestedRate } from '../result/requested-rate.js';
 import { parseDuration, parseRate } from '../common/units.js';
 
 /** p50, p90, p99, p99.9, any pN with 0 < N <= 100, max, min, mean; errors; non2xx; rate. */
@@ -90,8 +91,8 @@ function measure(c: Criterion, result: Result): { measured: number } | { reason:
   }
   if (c.metric === 'rate') {
     if (!c.percent) return { measured: result.achievedRate };
-    if (!(result.config.rate > 0)) return { reason: 'no requested rate to compare with (-R max runs as fast as it can)' };
-    return { measured: (100 * result.achievedRate) / result.config.rate };
+    if (!(requestedRate(result) > 0)) return { reason: 'no requested rate to compare with (-R max runs as fast as it can)' };
+    return { measured: (100 * result.achievedRate) / requestedRate(result) };
   }
   const count = c.metric === 'errors' ? failedRequests(result) : result.non2xx3xx;
   if (!c.percent) return { measured: count };

@@ -2,6 +2,7 @@
 // generator that silently falls behind reports a server as fast when it was the tool that slowed.
 // Pure: Result in, verdict out (the text report prints it, the JSON report carries it).
 import type { Result } from '../result/result.js';
+import { requestedRate } from '../result/requested-rate.js';
 import { availableParallelism } from 'node:os';
 import { explainErrno } from '../common/errno-hints.js';
 
@@ -123,7 +124,7 @@ export function figuresOf(result: Result): SelfCheckFigures {
     maxThreadCpuPercent: percent(maxCpu),
     threadCpuPercent: shares.map(percent),
     maxThreadRunDelayPercent: percent(Math.max(0, ...result.threads.map((t) => (durationNs > 0 ? (t.runDelayNs ?? 0) / durationNs : 0)))),
-    achievedPercent: percent(result.config.rate > 0 ? result.achievedRate / result.config.rate : 0),
+    achievedPercent: percent(requestedRate(result) > 0 ? result.achievedRate / requestedRate(result) : 0),
   };
 }
 
@@ -143,7 +144,7 @@ export function cpuAdvice(result: Result, env: SelfCheckEnv): string {
 /** Little's law: connections to carry the rate at the latency the server showed, with room for bursts. */
 function connectionsNeeded(result: Result): number | undefined {
   const meanNs = result.uncorrected.totalCount > 0 ? result.uncorrected.mean : 0;
-  return meanNs > 0 ? Math.ceil(2 * result.config.rate * (meanNs / 1e9)) : undefined;
+  return meanNs > 0 ? Math.ceil(2 * requestedRate(result) * (meanNs / 1e9)) : undefined;
 }
 
 /** The verdicts that kept the schedule: the latencies measure the server. */
@@ -215,7 +216,7 @@ export function keptSchedule(verdict: SelfCheckVerdict): boolean {
 
 function factsOf(result: Result, figures: SelfCheckFigures): VerdictFacts {
   return {
-    rate: result.config.rate,
+    rate: requestedRate(result),
     achievedRate: result.achievedRate,
     interrupted: result.interrupted,
     scheduled: result.scheduled,
@@ -289,7 +290,7 @@ export function selfCheck(result: Result, env: SelfCheckEnv = { cores: available
       const raise = needed !== undefined && needed > c ? `raise -c (to about ${needed} at this latency)` : 'raise -c';
       return verdict('requests waited for a free connection, the server slow to free one', 'the latencies above include that wait', [
         `the schedule slipped (${lagText}): ${figures.queuedPercent}% of requests found all ${c} connections busy.`,
-        `The server answered too slowly for ${c} connections to carry ${result.config.rate} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
+        `The server answered too slowly for ${c} connections to carry ${requestedRate(result)} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
         ...(facts.waitedForCpu ? [`The machine was busy too (${waitedText}): a server on this machine is slowed by that as well.`] : []),
       ]);
     }

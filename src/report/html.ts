@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
 import { version } from '../config/options.js';
 import type { Result, ResultConfig } from '../result/result.js';
+import { requestedRate } from '../result/requested-rate.js';
 import { escapeHtml, jsonForScript } from './html-escape.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
 import { HEATMAP_CSS, HEATMAP_SCRIPT } from './heatmap-page.js';
@@ -97,7 +98,8 @@ function headline(result: Result): string {
   const e = result.errors;
   const errorTotal = e.connect + e.read + e.write + e.timeout + e.parse;
   const status = Object.entries(result.status).map(([code, n]) => `${code}: ${n}`).join(', ') || 'none';
-  const achieved = result.config.rate > 0 ? ` (${((100 * result.achievedRate) / result.config.rate).toFixed(2)}% of ${result.config.rate}/s requested)` : '';
+  const requested = requestedRate(result);
+  const achieved = requested > 0 ? ` (${((100 * result.achievedRate) / requested).toFixed(2)}% of ${requested}/s requested)` : '';
   const counts: [string, string][] = [
     ['achieved rate', `${result.achievedRate.toFixed(2)}/s${achieved}`],
     ['scheduled / sent / completed', `${result.scheduled} / ${result.sent} / ${result.completed}`],

@@ -5,6 +5,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { encodeIntoCompressedBase64 } from '../result/hdr-formats.js';
 import { meanAndStdDeviation } from '../result/histogram.js';
 import type { RequestResult, Result } from '../result/result.js';
+import { requestedRate } from '../result/requested-rate.js';
 import { selfCheck, type SelfCheck } from '../analysis/self-check.js';
 
 export const JSON_SCHEMA_ID = 'ratetest/result/v1';
@@ -90,7 +91,7 @@ export function toJson(result: Result): ResultJson {
     startedAt: result.startedAt,
     protocol: result.protocol ?? 'http/1.1',
     durationNs: result.durationNs,
-    requestedRate: result.config.rate,
+    requestedRate: requestedRate(result),
     achievedRate: result.achievedRate,
     scheduled: result.scheduled,
     sent: result.sent,

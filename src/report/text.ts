@@ -7,6 +7,7 @@ import { http2Lines } from './http2-lines.js';
 import { grpcLines } from './grpc-lines.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts, Result, TlsResult } from '../result/result.js';
+import { requestedRate } from '../result/requested-rate.js';
 import { byNameLines } from './by-name.js';
 import { explainErrno } from '../common/errno-hints.js';
 import { divide, fromNumber, toFixed as ldFixed, type LongDouble } from './long-double.js';
@@ -105,10 +106,11 @@ function distribution(histogram: Histogram, description: string, spectrum: boole
 
 function ratetestBlock(result: Result): string[] {
   const lines = [RULE];
-  const requested = result.config.rate;
+  const requested = requestedRate(result);
   const achievedPercent = requested > 0 ? (100 * result.achievedRate) / requested : 0;
+  const share = result.shard ? ` (1/${result.shard.count} of the fleet's ${result.config.rate.toFixed(2)}/s)` : '';
   if (result.config.closedLoop) lines.push(closedLoopRateLine(result));
-  else lines.push(`  Rate: requested ${requested.toFixed(2)}/s, achieved ${result.achievedRate.toFixed(2)}/s (${achievedPercent.toFixed(2)}%)`);
+  else lines.push(`  Rate: requested ${requested.toFixed(2)}/s${share}, achieved ${result.achievedRate.toFixed(2)}/s (${achievedPercent.toFixed(2)}%)`);
   lines.push(...shapeLines(result));
   const codes = Object.entries(result.status)
     .sort(([a], [b]) => Number(a) - Number(b))

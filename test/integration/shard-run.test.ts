@@ -27,6 +27,10 @@ describe.skipIf(!ENGINE_BUILT)('--shard 1/4 -n 40 on its own', () => {
     const seqs = server.stats.received.map((r) => Number(/(\d+)$/.exec(r.url)![1])).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 10 }, (_, i) => 2 + 4 * i));
     expect(run.json).toMatchObject({ sent: 10, completed: 10, scheduled: 10 });
+    // Its own rate is its quarter of the fleet's, and the report says both.
+    expect(run.json.requestedRate).toBe(50);
+    expect(run.json.config.rate).toBe(200);
+    expect(run.stdout + run.stderr).toContain("Rate: requested 50.00/s (1/4 of the fleet's 200.00/s)");
     expect(run.json.shard).toMatchObject({ index: 1, count: 4, startAt: new Date(startAt).toISOString() });
     // Started at the instant, or later by what it reports; never before it.
     expect(Math.abs(Date.parse(run.json.startedAt) - startAt - run.json.shard!.lateNs! / 1e6)).toBeLessThanOrEqual(1);

@@ -135,6 +135,11 @@ describe('text report', () => {
       expect(ours.split('\n').slice(1, 3)).toEqual(['----------------------------------------------------------', '  Rate: requested 1000.00/s, achieved 1000.00/s (100.00%)']);
     });
 
+    it("give a shard's rate as its share of the fleet's", () => {
+      const shard = formatText(syntheticResult({ shard: { index: 1, count: 4, fingerprint: '0123456789abcdef' }, achievedRate: 250 }), PLAIN);
+      expect(shard).toContain("\n  Rate: requested 250.00/s (1/4 of the fleet's 1000.00/s), achieved 250.00/s (100.00%)\n");
+    });
+
     it('give status codes in numeric order, uncorrected latency and send lag', () => {
       expect(formatText(troubledResult(), PLAIN)).toContain('\n  Status codes: 200: 9986, 503: 5\n');
       expect(ours).toContain('\n  Uncorrected latency: p50 500.22us, p99 500.22us, p99.9 1.00ms, max 1.00ms\n');

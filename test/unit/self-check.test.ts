@@ -219,6 +219,13 @@ describe('generator self-check', () => {
     expect(selfCheck(syntheticResult({ achievedRate: 900 })).messages).toEqual([]);
   });
 
+  it("judges a shard (--shard I/4) against its quarter of the fleet's rate, not the fleet's", () => {
+    const shard = { index: 1, count: 4, fingerprint: '0123456789abcdef' };
+    const check = selfCheck(syntheticResult({ shard, achievedRate: 250 }));
+    expect(check).toMatchObject({ ok: true, verdict: 'kept-schedule', achievedPercent: 100, messages: [] });
+    expect(selfCheck(syntheticResult({ shard, achievedRate: 200 }))).toMatchObject({ verdict: 'slow-server', achievedPercent: 80 });
+  });
+
   it('names the short server, not the lag, when the lag alone would be a note', () => {
     const check = selfCheck(syntheticResult({ achievedRate: 0, sendLag: lagAt(1_500_000) }));
     expect(check).toMatchObject({ ok: true, verdict: 'slow-server' });
