@@ -272,6 +272,15 @@ describe('generator self-check', () => {
     ]);
   });
 
+  it('names short waits for a busy core, not a pause, when a pump waited in all longer than the lag', () => {
+    // 50 ms of waiting over a 10 s run is 0.5% of it, under the limit, and ten times the 5 ms lag.
+    const check = selfCheck(syntheticResult({ sendLag: LATE, notSent: 60, threads: [thread(1.2e9, 5e7)] }));
+    expect(check.verdict).toBe('machine-stalled');
+    expect(check.messages[0]).toBe(
+      'the schedule slipped (send lag p99 5.00ms, 60 requests never sent): every pump used under 90% of a core (at most 12%), but one waited 50.0 ms in all (0.5% of the run) for a CPU that other work held, longer than the lag: short waits for a busy core.',
+    );
+  });
+
   it('blames a -s script whose request() fell behind, before CPU, and says how to make it cheaper', () => {
     const script = { file: 's.lua', language: 'lua' as const, requestsPerCall: 1, starved: 120, responsesDropped: 0, responsesTruncated: 0, notes: [] };
     const check = selfCheck(syntheticResult({ sendLag: LATE, threads: [thread(10e9), thread(0)], script }));
