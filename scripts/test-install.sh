@@ -6,7 +6,8 @@
 # same without prebuilds, compilers present: the install compiles, and the run works. Linux only
 # (nm -D); the tarball's dependencies come from npm's cache (--prefer-offline) or the registry.
 # RATETEST_OTHER_NODE=/path/to/node (another Node major) runs (1)'s install under it too: the same
-# prebuild must serve it.
+# prebuild must serve it. RATETEST_PACKED=<tarball> takes one scripts/pack-tracked.sh made before
+# (.ci/run packs beside npm test) instead of packing here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -27,16 +28,23 @@ seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b 
 # node_gyp, ...); none of them may reach the installs, which must see what a user's npm sees.
 while read -r var; do unset "$var"; done < <(env | grep -o '^npm_[A-Za-z0-9_]*' || true)
 
-echo "== npm pack ($(date +%T))"
-start=$EPOCHREALTIME
-npm pack --pack-destination "$work" >"$work/pack.log" 2>&1 || { cat "$work/pack.log"; fail "npm pack"; }
-pack_s=$(seconds_since "$start")
+if [ -n "${RATETEST_PACKED:-}" ]; then
+  echo "== the tarball packed beforehand: $RATETEST_PACKED"
+  [ -f "$RATETEST_PACKED" ] || fail "RATETEST_PACKED names no file: $RATETEST_PACKED"
+  cp "$RATETEST_PACKED" "$work/"
+  pack_s="beforehand"
+else
+  echo "== npm pack ($(date +%T))"
+  start=$EPOCHREALTIME
+  bash scripts/pack-tracked.sh "$work" >/dev/null || fail "npm pack"
+  pack_s="$(seconds_since "$start") s"
+fi
 tarball=$(ls "$work"/ratetest-*.tgz)
 files=$(tar -tzf "$tarball" | wc -l)
 size=$(wc -c <"$tarball")
 unpacked=$(tar -xzOf "$tarball" | wc -c)
 version=$(node -p 'require("./package.json").version')
-echo "   $tarball: $files files, $size bytes packed, $unpacked unpacked (${pack_s} s, prebuild compile included)"
+echo "   $tarball: $files files, $size bytes packed, $unpacked unpacked (packed ${pack_s}, prebuild compile included)"
 
 echo "== the tarball's file list against the package-contents rules"
 RATETEST_TARBALL="$tarball" npx vitest run test/integration/package-contents.test.ts >"$work/contents.log" 2>&1 ||
@@ -159,4 +167,4 @@ grep -q '^gyp info ok' "$work/compiled/install.log" || fail "the compiling insta
 echo "   compiled and installed in ${compiled_s} s"
 a_run "$work/compiled" env
 
-echo "== test-install: ok ($(date +%T)). pack ${pack_s} s; install with the prebuild ${prebuilt_s} s, compiling ${compiled_s} s; tarball $files files, $size bytes"
+echo "== test-install: ok ($(date +%T)). pack ${pack_s}; install with the prebuild ${prebuilt_s} s, compiling ${compiled_s} s; tarball $files files, $size bytes"
