@@ -107,10 +107,11 @@ describe.skipIf(!ENGINE_BUILT)(`--interval 10ms against a server that stalls for
       await chromium(['--window-size=1280,3000', `--screenshot=${join(dir, 'stall.png')}`, page], join(dir, 'profile-shot'));
       const image = decodePng(readFileSync(join(dir, 'stall.png')));
       const answered = json.series!.filter((i) => i.completed > 0);
-      // The stall's interval: where the held requests were answered, most of them late.
-      const stall = answered.reduce((a, b) => (b.p50Ns > a.p50Ns ? b : a));
+      // The stall's intervals: where the held requests were answered, most of them late. On a
+      // busy machine their answers spread over several 10 ms intervals, each then thinner.
+      const stall = answered.filter((i) => i.p50Ns > 50e6);
       const quiet = answered.reduce((a, b) => (b.maxNs < a.maxNs ? b : a));
-      expect(stall.p50Ns).toBeGreaterThan(50e6);
+      expect(stall.length).toBeGreaterThan(0);
       const x = (ns: number) => left + (ns / 1e9 / tMax) * width;
       // The top half of the plot (on the log scale, latencies far above a quiet interval's), over
       // the interval's pixel columns: the p50/p99 lines cross at its centre.
@@ -119,7 +120,8 @@ describe.skipIf(!ENGINE_BUILT)(`--interval 10ms against a server that stalls for
         for (let px = Math.ceil(x(i.startNs)); px < Math.floor(x(i.endNs)); px++) count += heat(image, px, top + 2, top + Math.round(height / 2));
         return count;
       };
-      expect(upper(stall)).toBeGreaterThan(4);
+      const stallHeat = stall.reduce((sum, i) => sum + upper(i), 0);
+      expect(stallHeat, `the stall's intervals: ${stall.map((i) => `${(i.startNs / 1e6).toFixed(0)} ms, ${i.completed} answered, ${upper(i)} px`).join('; ')}`).toBeGreaterThan(4);
       expect(upper(quiet)).toBe(0);
     });
 
