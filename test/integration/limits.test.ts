@@ -70,7 +70,8 @@ describe.skipIf(!isRoot || !has('unshare') || !has('ip'))('ephemeral port exhaus
       "$NODE" "$BIN" -R 100 -d 1s -c 50 -t 1 http://127.0.0.1:8080/
       code=$?; kill %1; exit $code'`);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/  100 requests in 1\.00s/);
+    // It ran on the ports it had (how many of the 100 completed in the second is pace).
+    expect(Number(/ {2}(\d+) requests in 1\.00s/.exec(run.stdout)?.[1])).toBeGreaterThan(0);
     expect(run.stdout).toMatch(/  Socket errors: connect \d+, read 0, write 0, timeout 0\n/);
     expect(run.stdout).toContain('  First connect error: EADDRNOTAVAIL (no free local port: the ephemeral port range is exhausted;');
   });
