@@ -67,7 +67,7 @@ describe.skipIf(!ENGINE_BUILT)(`a server that stalls for ${STALL_MS} ms (-R ${RA
     expect(pctMs(run.json, 'corrected', '99')).toBeGreaterThan(5 * pctMs(run.json, 'uncorrected', '99'));
   });
 
-  it('counts about half the stalled requests above 250 ms corrected, but at most one per connection uncorrected', (ctx) => {
+  it('counts about half the stalled requests above 250 ms corrected, but uncorrected only those the server held that long once written', (ctx) => {
     skipIfBusy(ctx, run);
     // Due in the stall's first 250 ms: 500 requests, each waiting > 250 ms (more if the backlog
     // took a while to clear after the stall).
@@ -75,7 +75,12 @@ describe.skipIf(!ENGINE_BUILT)(`a server that stalls for ${STALL_MS} ms (-R ${RA
     expect(corrected).toBeGreaterThan(400);
     expect(corrected).toBeLessThan(900);
     const uncorrected = countAbove(run.json.latency.uncorrected.histogram, 250);
-    expect(uncorrected).toBeLessThanOrEqual(CONNECTIONS);
+    // Uncorrected, a request waits that long only if the server itself held it that long once
+    // written: the stall's, one per connection, plus any the server's own log shows it answering
+    // 250 ms after reading (its event loop shares a busy machine). A CI run counted 53 here.
+    const serverHeld = server.truth().requests.filter(([, arrivedNs, answeredNs]) => answeredNs !== null && answeredNs - arrivedNs > 250e6).length;
+    expect(uncorrected, `the server held ${serverHeld} over 250 ms by its own log`).toBeLessThanOrEqual(Math.max(CONNECTIONS, serverHeld));
+    expect(uncorrected * 5).toBeLessThan(corrected);
   });
 
   it("matches the server's own truth within 2% + 1 ms at p50, p90, p99 and p99.9", (ctx) => {
