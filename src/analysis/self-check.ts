@@ -313,7 +313,7 @@ export function selfCheck(result: Result, env: SelfCheckEnv = { cores: available
     case 'machine-stalled': {
       // A small share of a run can still be far longer than the lag: a pump that waited 50 ms in
       // all for a core over a 3 s run explains a p99 lag of 3 ms without any pause.
-      const waitedNs = (figures.maxThreadRunDelayPercent / 100) * result.durationNs;
+      const waitedNs = Math.max(0, ...result.threads.map((t) => t.runDelayNs ?? 0));
       const spare = `every pump used under ${CPU_LIMIT * 100}% of a core (at most ${cpu}%)`;
       const why = facts.waitedForCpu
         ? `${waitedText}, though no pump used more than ${cpu}% of a core`

@@ -1,7 +1,7 @@
 // fleet-server.mjs: the fleet test's target, run as its own process (inside the target network
 // namespace when there is one). Logs every /t/<seq> request: its number, the monotonic arrival
-// time, the answer's times just before and just after its write, and the peer address; holds the answers of every STALL_EVERY-th request
-// for STALL_MS (a server that stalls now and then). Prints "listening <port>" once ready; on a
+// time, the answer's times just before and just after its write, and the peer address; holds the
+// answers of every STALL_EVERY-th request for STALL_MS (a server that stalls now and then). Prints "listening <port>" once ready; on a
 // line "dump" on stdin it prints the log as one JSON line and exits. Plain JavaScript, so it
 // runs without a build: node fleet-server.mjs <host> <stallEvery> <stallMs>.
 import { createServer } from 'node:http';
