@@ -33,6 +33,9 @@ const PACED = [
  */
 const SERIAL = process.env.RATETEST_ADDON === undefined ? PACED : [];
 
+/** The one unit file that mocks modules (vi.mock), and so needs a module graph of its own. */
+const ISOLATED_UNIT = 'test/unit/run.test.ts';
+
 export default defineConfig({
   test: {
     // Hang guards, not pace: a test that takes seconds on a quiet machine can take ten times as
@@ -49,8 +52,22 @@ export default defineConfig({
     reporters: ['./test/skip-reasons.ts', 'default'],
     projects: [
       {
+        // In-process unit files share worker threads and their loaded modules: a tenth of the
+        // suite's CPU went to starting a process and its imports for each. Not run.test.ts, whose
+        // module mocks need a fresh module graph.
         extends: true,
-        test: { name: 'accounting', include: ['test/**/*.test.ts'], exclude: SERIAL, sequence: { groupOrder: 0 } },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          exclude: [ISOLATED_UNIT],
+          pool: 'threads',
+          isolate: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'accounting', include: ['test/integration/**/*.test.ts', ISOLATED_UNIT], exclude: SERIAL, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

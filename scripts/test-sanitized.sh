@@ -14,12 +14,14 @@ else
 fi
 node scripts/build-ts.mjs
 echo "== sanitizer build: $addon"
-export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+preload="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 # Reports go to files, checked after the tests: a test retried past a timing flake (below) can
 # then never hide a memory error, which is what this pass is for.
 reports="$PWD/build-sanitize/reports"
 rm -rf "$reports" && mkdir -p "$reports"
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$reports/asan"
+# Allocation stacks of 10 frames, not 30: they reach the addon's own frames, and recording them
+# was a tenth of each instrumented run's CPU.
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:malloc_context_size=10:log_path=$reports/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
 export RATETEST_ADDON="$addon"
 # Each file drives a native path no other file here drives, once. Within them, a test that repeats
@@ -29,10 +31,16 @@ export RATETEST_ADDON="$addon"
 # framing, schedule and template expansion their native unit tests (scripts/test-native.sh, run
 # by npm test); so what is left for here is the addon as the pump runs it: sockets, timers,
 # connections opened, closed and replaced, and the rings to and from JavaScript.
-files=(
+# These load the addon into the test process, which therefore runs with the runtimes preloaded.
+in_process=(
   # The parser, schedule, template and ring as the addon exports them (N-API in and out): seconds.
   test/unit/response-parser.test.ts test/unit/schedule.test.ts test/unit/schedule-shapes.test.ts
   test/unit/template-expand.test.ts test/unit/byte-ring.test.ts
+)
+# These run the CLI, and only its processes get the runtimes (RATETEST_CLI_LD_PRELOAD,
+# test/integration/run-cli.ts): vitest, its workers and the test servers, a third of this pass's
+# CPU when they had them too, load no addon.
+cli=(
   # The HTTP/1.1 pump against servers that misbehave: a parse error mid-stream, headers past the
   # read buffer, resets and closes mid-response, a read timeout, connections dropped at once.
   test/integration/hostile.test.ts
@@ -64,13 +72,14 @@ files=(
   # A sharded schedule; a run stopped by SIGINT mid-flight.
   test/integration/shard-run.test.ts test/integration/sigint.test.ts
 )
-echo "== under the sanitizers: ${files[*]}"
+echo "== under the sanitizers: ${in_process[*]} ${cli[*]}"
 # Pace is not what this pass tests (the instrumented pumps are several times slower), so every file
 # runs two at a time (RATETEST_ADDON in vitest.config.ts); a test of pace reads its run's
 # self-check and skips what a busy machine could not judge. A test that fails all the same runs
 # again (--retry); any sanitizer report fails the pass below, retried or not.
 status=0
-npx vitest run --retry 2 "${files[@]}" || status=$?
+LD_PRELOAD="$preload" npx vitest run --retry 2 "${in_process[@]}" || status=$?
+RATETEST_CLI_LD_PRELOAD="$preload" npx vitest run --retry 2 "${cli[@]}" || status=$?
 if compgen -G "$reports/*" >/dev/null; then
   echo "== sanitizer reports:"
   cat "$reports"/*

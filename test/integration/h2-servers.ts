@@ -163,6 +163,8 @@ export interface RawH2Server {
   url: string;
   /** Connections accepted. */
   connections: () => number;
+  /** When each was accepted, performance.now() ms. */
+  acceptedAtMs: () => number[];
   close(): Promise<void>;
 }
 
@@ -171,10 +173,10 @@ export interface RawH2Server {
  * `afterRequest` when the client's first HEADERS frame arrives, or `afterPreface` at once.
  */
 export async function rawH2Server(behaviour: { afterPreface?: Buffer; afterRequest?: Buffer }): Promise<RawH2Server> {
-  let connections = 0;
+  const acceptedAtMs: number[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    connections++;
+    acceptedAtMs.push(performance.now());
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -198,7 +200,8 @@ export async function rawH2Server(behaviour: { afterPreface?: Buffer; afterReque
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    connections: () => connections,
+    connections: () => acceptedAtMs.length,
+    acceptedAtMs: () => [...acceptedAtMs],
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

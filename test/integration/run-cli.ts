@@ -17,6 +17,11 @@ export const CLI_BUILT = existsSync(root('dist/cli/main.js'));
 export const ENGINE_BUILT = CLI_BUILT && existsSync(process.env.RATETEST_ADDON ?? root('build/Release/ratetest.node'));
 /** The addon under test is another build (the sanitizer pass's): several times slower. */
 export const SANITIZED = process.env.RATETEST_ADDON !== undefined;
+/**
+ * The sanitizer runtimes, preloaded into the CLI's process alone (scripts/test-sanitized.sh): the
+ * test process and its servers load no addon, and run at full speed without them.
+ */
+const CLI_PRELOAD = process.env.RATETEST_CLI_LD_PRELOAD;
 
 /**
  * How long a run may take before it counts as hung and is killed: far beyond what any run here
@@ -54,7 +59,8 @@ export interface StartedCli {
 export function startCli(args: string[], killAfterMs = HANG_MS, env?: Record<string, string>, launcher: string[] = []): StartedCli {
   const startedAt = performance.now();
   const [command, ...prefix] = [...launcher, process.execPath];
-  const child = spawn(command!, [...prefix, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env: { ...process.env, ...env } }) });
+  const childEnv = env || CLI_PRELOAD ? { ...process.env, ...env, ...(CLI_PRELOAD && { LD_PRELOAD: CLI_PRELOAD }) } : undefined;
+  const child = spawn(command!, [...prefix, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(childEnv && { env: childEnv }) });
   live.add(child);
   let stdout = '';
   let stderr = '';
