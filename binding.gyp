@@ -7,8 +7,8 @@
     "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
     "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-O2"],
     "conditions": [
-      # The sanitizer build (scripts/build-sanitized.sh) at -O0 -g1: half the compile CPU of -O1 -g,
-      # and CI compiles it beside the tests. -O0 hides no access from ASan; line tables (-g1) still
+      # The sanitizer build (scripts/build-sanitized.sh) at -O0 -g1: a third less compile CPU than
+      # -O1 -g, and CI compiles it beside the tests. -O0 hides no access from ASan; line tables (-g1) still
       # give every frame of a report its file and line.
       ["sanitize==1", {
         "cflags_cc": ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer", "-O0", "-g1"],

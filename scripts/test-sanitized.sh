@@ -38,8 +38,8 @@ in_process=(
   test/unit/template-expand.test.ts test/unit/byte-ring.test.ts
 )
 # These run the CLI, and only its processes get the runtimes (RATETEST_CLI_LD_PRELOAD,
-# test/integration/run-cli.ts): vitest, its workers and the test servers, a third of this pass's
-# CPU when they had them too, load no addon.
+# test/integration/run-cli.ts): vitest, its workers and the test servers load no addon, and took a
+# quarter of this pass's CPU when they ran under the runtimes too.
 cli=(
   # The HTTP/1.1 pump against servers that misbehave: a parse error mid-stream, headers past the
   # read buffer, resets and closes mid-response, a read timeout, connections dropped at once.

@@ -1,7 +1,7 @@
 // sequencer.ts: the order vitest starts test files in. Without a timing cache (a clean clone, CI)
 // vitest starts the largest files first, taking size for time. Three files break that rule: each is
 // one small test that runs long serial work, so they would start last and run alone at the end of
-// the accounting project (a clean-clone CI run: docs-examples 66 s, native-units 17 s, the end of a
+// their project (a clean-clone CI run: docs-examples 66 s, native-units 17 s, the end of a
 // 230 s project; the type check ~12 s). Started first, the other files fill the workers beside them.
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
