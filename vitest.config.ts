@@ -52,7 +52,7 @@ export default defineConfig({
     reporters: ['./test/skip-reasons.ts', 'default'],
     // A file of the unit and accounting projects runs in a worker that ran others before it, and
     // reuses the modules they loaded: a fresh process and fresh imports for each file were 52 s of
-    // the suite's ~410 s of CPU (26 s for the 54 unit files, 26 s for the 48 integration files).
+    // the suite's ~410 s of CPU (26 s for the 55 unit files, 26 s for the 47 integration files not of pace).
     // Unit files, in-process only, share worker threads; integration files share worker
     // processes, since they spawn and signal CLI runs (each closes its servers and awaits its
     // runs). The files of pace keep a fresh process each, and so does run.test.ts, whose module
