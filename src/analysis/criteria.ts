@@ -91,8 +91,9 @@ function measure(c: Criterion, result: Result): { measured: number } | { reason:
   }
   if (c.metric === 'rate') {
     if (!c.percent) return { measured: result.achievedRate };
-    if (!(requestedRate(result) > 0)) return { reason: 'no requested rate to compare with (-R max runs as fast as it can)' };
-    return { measured: (100 * result.achievedRate) / requestedRate(result) };
+    const requested = requestedRate(result);
+    if (!(requested > 0)) return { reason: 'no requested rate to compare with (-R max runs as fast as it can)' };
+    return { measured: (100 * result.achievedRate) / requested };
   }
   const count = c.metric === 'errors' ? failedRequests(result) : result.non2xx3xx;
   if (!c.percent) return { measured: count };

@@ -117,6 +117,7 @@ export function figuresOf(result: Result): SelfCheckFigures {
   const durationNs = result.durationNs;
   const shares = result.threads.map((t) => (durationNs > 0 ? t.cpuNs / durationNs : 0));
   const maxCpu = Math.max(0, ...shares);
+  const requested = requestedRate(result);
   return {
     sendLagP99Ns: result.sendLag.totalCount > 0 ? result.sendLag.getValueAtPercentile(99) : 0,
     notSentPercent: percent(result.scheduled > 0 ? result.notSent / result.scheduled : 0),
@@ -124,7 +125,7 @@ export function figuresOf(result: Result): SelfCheckFigures {
     maxThreadCpuPercent: percent(maxCpu),
     threadCpuPercent: shares.map(percent),
     maxThreadRunDelayPercent: percent(Math.max(0, ...result.threads.map((t) => (durationNs > 0 ? (t.runDelayNs ?? 0) / durationNs : 0)))),
-    achievedPercent: percent(requestedRate(result) > 0 ? result.achievedRate / requestedRate(result) : 0),
+    achievedPercent: percent(requested > 0 ? result.achievedRate / requested : 0),
   };
 }
 
@@ -290,7 +291,7 @@ export function selfCheck(result: Result, env: SelfCheckEnv = { cores: available
       const raise = needed !== undefined && needed > c ? `raise -c (to about ${needed} at this latency)` : 'raise -c';
       return verdict('requests waited for a free connection, the server slow to free one', 'the latencies above include that wait', [
         `the schedule slipped (${lagText}): ${figures.queuedPercent}% of requests found all ${c} connections busy.`,
-        `The server answered too slowly for ${c} connections to carry ${requestedRate(result)} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
+        `The server answered too slowly for ${c} connections to carry ${facts.rate} req/s; ${raise}, or accept that the server is the bottleneck (the corrected latencies include this wait).`,
         ...(facts.waitedForCpu ? [`The machine was busy too (${waitedText}): a server on this machine is slowed by that as well.`] : []),
       ]);
     }
